@@ -1,0 +1,200 @@
+/**
+ * The stack's configuration: every `openclaw:*` key, parsed once, with zod, into one typed object.
+ * Components receive the parsed object and never read `pulumi.Config` themselves (conventions.md #4).
+ */
+import { z } from "zod";
+import { backupSection } from "./sections/backup";
+import { tags } from "./sections/common";
+import { gatewaySection, imageRef } from "./sections/gateway";
+import { caddySection, ingressModes, tailscaleSection } from "./sections/ingress";
+import { kubernetesSection } from "./sections/kubernetes";
+import { networkSection } from "./sections/network";
+import { observabilitySection } from "./sections/observability";
+import { rotationSection } from "./sections/rotation";
+import { instanceMemoryMiB, vmSection } from "./sections/vm";
+
+export const targets = ["vm", "kubernetes", "docker"] as const;
+export type Target = (typeof targets)[number];
+
+/**
+ * Keys whose values are secrets. They must be set with `pulumi config set --secret`; the loader rejects them
+ * in plain text and hands them to the program as secret Outputs only, never inside the typed config.
+ */
+export const secretConfigKeys = [
+  "caddyBasicAuthHash",
+  "anthropicApiKey",
+  "openaiApiKey",
+  "geminiApiKey",
+  "openrouterApiKey",
+  "zaiApiKey",
+  "kubeconfig",
+] as const;
+export type SecretConfigKey = (typeof secretConfigKeys)[number];
+
+/** Environment variable each provider key is delivered as inside the container. */
+export const providerKeyEnv: Partial<Record<SecretConfigKey, string>> = {
+  anthropicApiKey: "ANTHROPIC_API_KEY",
+  openaiApiKey: "OPENAI_API_KEY",
+  geminiApiKey: "GEMINI_API_KEY",
+  openrouterApiKey: "OPENROUTER_API_KEY",
+  zaiApiKey: "ZAI_API_KEY",
+};
+
+export const stackConfigSchema = z
+  .strictObject({
+    /** Where the gateway runs. Required. */
+    target: z.enum(targets, { error: `must be one of ${targets.join(", ")}` }),
+    /** How operators reach it. @default "tailscale" (no open port) */
+    ingress: z.enum(ingressModes, { error: `must be one of ${ingressModes.join(", ")}` }).default("tailscale"),
+    /** The gateway image, pinned by tag or digest. Required. */
+    image: imageRef,
+    gateway: gatewaySection,
+    network: networkSection,
+    vm: vmSection,
+    backup: backupSection,
+    rotation: rotationSection,
+    tailscale: tailscaleSection,
+    caddy: caddySection,
+    kubernetes: kubernetesSection,
+    observability: observabilitySection,
+    /** Tags added to every AWS resource, after the stack's own (`openclaw:stack`, `openclaw:project`). */
+    tags,
+  })
+  .superRefine((c, ctx) => {
+    if (c.ingress === "caddy") {
+      for (const key of ["domain", "acmeEmail"] as const) {
+        if (!c.caddy[key]) {
+          ctx.addIssue({ code: "custom", path: ["caddy", key], input: undefined, message: "is required when ingress is caddy (TLS certificates are issued for it)" });
+        }
+      }
+      if (c.target === "vm" && c.network.egress !== "public-ip") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["network", "egress"],
+          input: c.network.egress,
+          message: "must be public-ip when ingress is caddy on a VM: Caddy needs a public address for 443 (or use ingress tailscale)",
+        });
+      }
+    }
+    if (c.ingress === "tailscale" && c.target !== "docker" && !c.tailscale.tailnetDnsName) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tailscale", "tailnetDnsName"],
+        input: undefined,
+        message: "is required when ingress is tailscale: the Control UI's allowed origin is https://<host>.<tailnetDnsName>",
+      });
+    }
+    if (c.target === "vm") {
+      const hostMiB = instanceMemoryMiB[c.vm.instanceType];
+      // Docker, the SSM agent, the tailscale or caddy sidecar and the page cache need ~1.5 GiB beside the gateway.
+      if (hostMiB !== undefined && c.gateway.memoryMiB > hostMiB - 1536) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["gateway", "memoryMiB"],
+          input: c.gateway.memoryMiB,
+          message: `does not fit ${c.vm.instanceType} (${hostMiB} MiB): keep it at most ${hostMiB - 1536} MiB or choose a larger openclaw:vm.instanceType`,
+        });
+      }
+    }
+  });
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+
+/** One problem with the configuration: the key as `pulumi config` spells it, the bad value, what is allowed. */
+export interface ConfigProblem {
+  key: string;
+  value: string;
+  message: string;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(
+    readonly stack: string,
+    readonly problems: ConfigProblem[],
+  ) {
+    super(formatProblems(stack, problems));
+    this.name = "ConfigValidationError";
+  }
+}
+
+export function formatProblems(stack: string, problems: ConfigProblem[]): string {
+  const lines = problems.map((p) => `  - ${p.key} = ${p.value}: ${p.message}`);
+  return [
+    `Invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):`,
+    ...lines,
+    `Fix each key in Pulumi.${stack}.yaml or with \`pulumi config set [--path] <key> <value>\`; every key is documented in README.md#configuration.`,
+  ].join("\n");
+}
+
+export interface ParseInput {
+  stack: string;
+  /** `openclaw:*` values with the namespace stripped; structured values already decoded from JSON. */
+  values: Record<string, unknown>;
+  /** Keys (namespace stripped) that Pulumi holds encrypted. */
+  secretKeys: ReadonlySet<string>;
+}
+
+export type ParseResult =
+  | { ok: true; config: StackConfig; secretNames: SecretConfigKey[] }
+  | { ok: false; problems: ConfigProblem[] };
+
+/** Pure: validates every key at once and reports every problem, never just the first. */
+export function parseStackConfig(input: ParseInput): ParseResult {
+  const problems: ConfigProblem[] = [];
+  const plain: Record<string, unknown> = {};
+  const secretNames: SecretConfigKey[] = [];
+  for (const [key, value] of Object.entries(input.values)) {
+    if ((secretConfigKeys as readonly string[]).includes(key)) {
+      if (!input.secretKeys.has(key)) {
+        problems.push({
+          key: `openclaw:${key}`,
+          value: "[hidden: set in plain text]",
+          message: `is a secret and must be encrypted: run \`pulumi config set --secret openclaw:${key}\` and remove the plain value`,
+        });
+      } else {
+        secretNames.push(key as SecretConfigKey);
+      }
+      continue;
+    }
+    if (input.secretKeys.has(key)) {
+      problems.push({ key: `openclaw:${key}`, value: "[secret]", message: "is not a secret setting; set it in plain text (secrets are only: " + secretConfigKeys.join(", ") + ")" });
+      continue;
+    }
+    plain[key] = value;
+  }
+  const parsed = stackConfigSchema.safeParse(plain, { reportInput: true });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(toProblem(issue, plain));
+  }
+  if (parsed.success && parsed.data.ingress === "caddy" && parsed.data.caddy.basicAuth.enabled && !secretNames.includes("caddyBasicAuthHash")) {
+    problems.push({
+      key: "openclaw:caddyBasicAuthHash",
+      value: "(not set)",
+      message: "is required when caddy.basicAuth is enabled: run `caddy hash-password` and `pulumi config set --secret openclaw:caddyBasicAuthHash '<hash>'`",
+    });
+  }
+  if (problems.length > 0 || !parsed.success) return { ok: false, problems };
+  return { ok: true, config: parsed.data, secretNames };
+}
+
+function toProblem(issue: z.core.$ZodIssue, raw: Record<string, unknown>): ConfigProblem {
+  const path = issue.path.map(String);
+  const key = path.length === 0 ? "openclaw" : `openclaw:${path[0]}${path.length > 1 ? "." + path.slice(1).join(".") : ""}`;
+  let message = issue.message;
+  if (issue.code === "unrecognized_keys") {
+    const names = issue.keys.join(", ");
+    return {
+      key: path.length === 0 ? names.split(", ").map((k) => `openclaw:${k}`).join(", ") : `${key}.{${names}}`,
+      value: "(set)",
+      message: "unknown key: check the spelling against README.md#configuration (typos would otherwise be silently ignored)",
+    };
+  }
+  const input = "input" in issue ? issue.input : lookup(raw, path);
+  if (input === undefined && issue.code === "invalid_type") message = "is required";
+  if (issue.code === "invalid_value" && "values" in issue) message = `must be one of ${issue.values.map(String).join(", ")}`;
+  return { key, value: input === undefined ? "(not set)" : JSON.stringify(input), message };
+}
+
+function lookup(obj: unknown, path: string[]): unknown {
+  return path.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), obj);
+}

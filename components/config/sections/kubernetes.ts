@@ -1,0 +1,94 @@
+import { z } from "zod";
+import { intRange } from "./common";
+
+const dnsLabel = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: "must be a DNS label" });
+
+const cidr = z.string().superRefine((value, ctx) => {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) {
+    ctx.addIssue({ code: "custom", message: "must be an IPv4 CIDR such as 10.244.0.0/16 (the cluster's pod CIDR)" });
+  } else if (Number(m[5]) < 8) {
+    ctx.addIssue({ code: "custom", message: "is wider than /8: trusting that many proxy addresses lets any pod spoof client addresses" });
+  }
+});
+
+/** Kubernetes target: an existing cluster given by the secret `openclaw:kubeconfig` (or the ambient one). */
+export const kubernetesSection = z
+  .strictObject({
+    /** Namespace created for the gateway, labelled Pod Security `restricted`. @default "openclaw" */
+    namespace: dnsLabel.default("openclaw"),
+    /** StorageClass of the state PVC (a CSI class with ReadWriteOnce). @default the cluster default */
+    storageClass: z.string().min(1).optional(),
+    /** State PVC size. @default 10 */
+    stateVolumeGiB: intRange(1, 16384, "GiB").default(10),
+    /** Probe timings (seconds). The gateway needs ~12 s to start on 2 cores. */
+    probes: z
+      .strictObject({
+        startupFailureThreshold: intRange(1, 120).default(30),
+        periodSeconds: intRange(1, 300, "seconds").default(10),
+        timeoutSeconds: intRange(1, 60, "seconds").default(3),
+        livenessFailureThreshold: intRange(1, 30).default(3),
+      })
+      .prefault({}),
+    /**
+     * Namespace the Tailscale operator runs its ingress proxy pods in; the NetworkPolicy admits traffic to
+     * the gateway only from there (ingress tailscale). @default "tailscale"
+     */
+    tailscaleOperatorNamespace: dnsLabel.default("tailscale"),
+    /**
+     * Addresses the gateway trusts to set X-Forwarded-For: the pod CIDR the ingress proxy pods get (the
+     * Tailscale operator's proxy or Caddy). Proxy pod addresses change on every restart, so an exact address
+     * cannot be pinned. Required with ingress tailscale or caddy: without it every path but /healthz answers
+     * 403 proxy_attribution_required. @default []
+     */
+    trustedProxyCidrs: z.array(cidr).default([]),
+    /** Caddy image for ingress caddy, pinned by tag or digest. @default "docker.io/library/caddy:2.10.2" */
+    caddyImage: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._\/:-]*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, { error: "must be an image reference such as docker.io/library/caddy:2.10.2" })
+      .refine((s) => /(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(s) && !s.endsWith(":latest"), { error: "must be pinned by a version tag or digest, never latest" })
+      .default("docker.io/library/caddy:2.10.2"),
+    /** Annotate the Service for Prometheus scraping of /api/diagnostics/prometheus (needs the token). @default true */
+    prometheusScrape: z.boolean().default(true),
+  })
+  .prefault({});
+export type KubernetesSection = z.infer<typeof kubernetesSection>;
+
+/** What the rule below reads: a structural slice of StackConfig, so this file does not import schema.ts. */
+export interface TargetIngressView {
+  target: string;
+  ingress: string;
+  kubernetes: { trustedProxyCidrs: string[] };
+}
+
+export interface RuleIssue {
+  path: (string | number)[];
+  input: unknown;
+  message: string;
+}
+
+/**
+ * Cross-key rules of the kubernetes and docker targets. Pure: returns issues; the lead's top-level
+ * superRefine in schema.ts adds them with `ctx.addIssue({ code: "custom", ...issue })`.
+ * - ingress `none` (loopback publishing only, no proxy) makes sense only on the operator's own Docker: on a
+ *   cluster or a VM nothing could reach the gateway.
+ * - behind a proxy on Kubernetes the gateway must trust the proxy pods' CIDR.
+ */
+export function targetIngressIssues(c: TargetIngressView): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  if (c.ingress === "none" && c.target !== "docker") {
+    issues.push({
+      path: ["ingress"],
+      input: c.ingress,
+      message: `is only allowed with target docker (loopback publishing on your own machine); target ${c.target} needs tailscale or caddy`,
+    });
+  }
+  if (c.target === "kubernetes" && c.ingress !== "none" && c.kubernetes.trustedProxyCidrs.length === 0) {
+    issues.push({
+      path: ["kubernetes", "trustedProxyCidrs"],
+      input: [],
+      message: `is required with ingress ${c.ingress} on kubernetes: list the pod CIDR of the proxy pods (e.g. ["10.244.0.0/16"]), else the gateway answers 403 proxy_attribution_required`,
+    });
+  }
+  return issues;
+}

@@ -1,0 +1,84 @@
+/** Renders the container spec (plus sidecars) as a compose file for the VM and for local runs. */
+import { stringify } from "yaml";
+import type { GatewayContainerSpec } from "./spec";
+
+export interface ComposeService {
+  [key: string]: unknown;
+}
+
+export interface ComposeOptions {
+  /** Host path of the rendered openclaw.json, mounted read-only. */
+  configHostPath: string;
+  /** env_file the host writes at start from the secret store (mode 0600, on tmpfs). */
+  envFile?: string;
+  /** Back the named state volume with a host directory (the VM's data disk), else a plain named volume. */
+  stateHostDir?: string;
+  /** Publish the port on loopback. Off when a sidecar on the private network is the only way in. */
+  publishPort?: boolean;
+  /** Other services on the same private network (Caddy, Tailscale). */
+  sidecars?: Record<string, ComposeService>;
+  /** Named volumes the sidecars use. */
+  extraVolumes?: Record<string, Record<string, unknown>>;
+  /** Fixed subnet of the private network, so the gateway can trust exactly the proxy's address. */
+  subnet?: string;
+  /** Fixed address of the gateway on the private network. */
+  gatewayAddress?: string;
+  /** Logging driver settings; defaults to size-capped json-file. */
+  logging?: Record<string, unknown>;
+}
+
+export const COMPOSE_NETWORK = "openclaw";
+
+export function composeGatewayService(spec: GatewayContainerSpec, opts: ComposeOptions): ComposeService {
+  const t = spec.tmpfs.map((m) => `${m.path}:${[...m.options, `size=${m.sizeMiB}m`, `mode=${m.mode.toString(8)}`].join(",")}`);
+  const svc: ComposeService = {
+    image: spec.image,
+    hostname: spec.hostname,
+    ...(spec.command ? { command: [...spec.command] } : {}),
+    user: `${spec.user.uid}:${spec.user.gid}`,
+    read_only: spec.readOnlyRootFilesystem,
+    privileged: spec.privileged,
+    cap_drop: [...spec.capDrop],
+    security_opt: ["no-new-privileges:true"],
+    tmpfs: t,
+    volumes: [`${spec.stateVolume.name}:${spec.stateVolume.mountPath}`, `${opts.configHostPath}:${spec.config.mountPath}:ro`],
+    environment: { ...spec.env },
+    ...(opts.envFile ? { env_file: [opts.envFile] } : {}),
+    ...(opts.publishPort === false ? {} : { ports: [`${spec.port.hostIp}:${spec.port.host}:${spec.port.container}`] }),
+    mem_limit: `${spec.resources.memoryMiB}m`,
+    // Swap would hide memory pressure and slow the gateway to a crawl before the OOM killer acts.
+    memswap_limit: `${spec.resources.memoryMiB}m`,
+    cpus: spec.resources.cpus,
+    pids_limit: spec.resources.pidsLimit,
+    healthcheck: {
+      test: ["CMD", ...spec.healthcheck.command],
+      interval: `${spec.healthcheck.intervalSeconds}s`,
+      timeout: `${spec.healthcheck.timeoutSeconds}s`,
+      retries: spec.healthcheck.retries,
+      start_period: `${spec.healthcheck.startPeriodSeconds}s`,
+    },
+    stop_grace_period: `${spec.stopGracePeriodSeconds}s`,
+    restart: "unless-stopped",
+    networks: opts.gatewayAddress ? { [COMPOSE_NETWORK]: { ipv4_address: opts.gatewayAddress } } : [COMPOSE_NETWORK],
+    logging: opts.logging ?? { driver: "json-file", options: { "max-size": "10m", "max-file": "5" } },
+  };
+  return svc;
+}
+
+export function renderCompose(spec: GatewayContainerSpec, opts: ComposeOptions): string {
+  const stateVolume = opts.stateHostDir
+    ? { driver: "local", driver_opts: { type: "none", o: "bind", device: opts.stateHostDir } }
+    : {};
+  const doc = {
+    services: { gateway: composeGatewayService(spec, opts), ...(opts.sidecars ?? {}) },
+    volumes: { [spec.stateVolume.name]: stateVolume, ...(opts.extraVolumes ?? {}) },
+    networks: {
+      [COMPOSE_NETWORK]: {
+        driver: "bridge",
+        // No inter-container traffic except on this network; a fixed subnet lets the gateway trust the proxy by address.
+        ...(opts.subnet ? { ipam: { config: [{ subnet: opts.subnet }] } } : {}),
+      },
+    },
+  };
+  return "# Rendered by the openclaw Pulumi stack from components/container/spec.ts. Do not edit on the host.\n" + stringify(doc, { lineWidth: 0 });
+}

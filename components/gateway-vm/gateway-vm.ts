@@ -1,0 +1,140 @@
+/**
+ * The gateway host: one EC2 instance (IMDSv2 with hop limit 1, encrypted disks, no key pair, SSM only) running
+ * the locked-down container through docker compose, with its state on a separate encrypted EBS volume that
+ * outlives the instance.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { VmSection } from "../config/sections/vm";
+import { mergeAddons, type HostAddon, type HostFile } from "./types";
+import { COMPOSE_FILE, dataUnit, gatewayUnit, HOST_ENV, RENDERED_CONFIG } from "./units";
+import { DOCKER_DAEMON_JSON, readScript, renderHostEnv, renderUserData } from "./user-data";
+
+/** Canonical's public SSM parameter for the current Ubuntu 24.04 LTS amd64 AMI. */
+export const UBUNTU_AMI_PARAMETER = "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
+
+export interface GatewayVmArgs {
+  /** The `openclaw:vm` section. */
+  vm: VmSection;
+  subnetId: pulumi.Input<string>;
+  availabilityZone: pulumi.Input<string>;
+  securityGroupId: pulumi.Input<string>;
+  /** Give the instance a public address (only for egress public-ip). @default false */
+  associatePublicIp?: boolean;
+  /** Why it has one; tagged on the instance. Required when associatePublicIp is true. */
+  publicIpReason?: string;
+  /** Rendered compose file. */
+  composeYaml: pulumi.Input<string>;
+  /** Rendered openclaw.json. */
+  gatewayConfigJson: pulumi.Input<string>;
+  /** Non-secret facts the host units read (region, secret ARNs, bucket). */
+  hostFacts: Record<string, pulumi.Input<string>>;
+  /** Files, units and permissions from other components (secrets, backup, observability). */
+  addons: HostAddon[];
+  /** Enable EC2 detailed monitoring (1-minute metrics). @default true */
+  detailedMonitoring?: boolean;
+  tags: Record<string, string>;
+}
+
+export class GatewayVm extends pulumi.ComponentResource {
+  readonly instanceId: pulumi.Output<string>;
+  readonly privateIp: pulumi.Output<string>;
+  readonly publicIp: pulumi.Output<string>;
+  readonly roleName: pulumi.Output<string>;
+  readonly dataVolumeId: pulumi.Output<string>;
+  /** The exact user data registered, for `npm run plan -- --out`. */
+  readonly userData: pulumi.Output<string>;
+  /** Every host file by path, for `npm run plan -- --out`. */
+  readonly hostFiles: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: GatewayVmArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("openclaw:vm:GatewayVm", name, {}, opts);
+    if (args.associatePublicIp && !args.publicIpReason) {
+      throw new pulumi.ResourceError("associatePublicIp needs a publicIpReason (the policy pack rejects unexplained public addresses)", this);
+    }
+    const child = { parent: this };
+    const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
+
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+        description: "OpenClaw gateway host: SSM Session Manager plus exactly what its units need",
+        tags: tags("role"),
+      },
+      child,
+    );
+    // Session Manager replaces SSH: no key pair, no port 22.
+    new aws.iam.RolePolicyAttachment(`${name}-ssm`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, child);
+    const addon = mergeAddons(args.addons);
+    if (addon.policyStatements.length > 0) {
+      new aws.iam.RolePolicy(`${name}-units`, { role: role.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: addon.policyStatements }) }, child);
+    }
+    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: tags("profile") }, child);
+
+    const data = new aws.ebs.Volume(
+      `${name}-data`,
+      { availabilityZone: args.availabilityZone, size: args.vm.dataVolumeGiB, type: "gp3", encrypted: true, tags: tags("data") },
+      // The gateway's state (agents, credentials, SQLite) lives here: never deleted by accident.
+      { ...child, protect: false, retainOnDelete: true },
+    );
+
+    const files: HostFile[] = [
+      { path: HOST_ENV, content: pulumi.all({ ...args.hostFacts, OPENCLAW_DATA_VOLUME_ID: data.id }).apply((f) => renderHostEnv(f as Record<string, string>)), permissions: "0644" },
+      { path: RENDERED_CONFIG, content: args.gatewayConfigJson, permissions: "0600" },
+      { path: COMPOSE_FILE, content: args.composeYaml, permissions: "0644" },
+      { path: "/etc/docker/daemon.json", content: DOCKER_DAEMON_JSON, permissions: "0644" },
+      { path: "/usr/local/lib/openclaw/mount-data.sh", content: readScript("mount-data.sh"), permissions: "0755" },
+      ...[dataUnit(), gatewayUnit()].map((u) => ({ path: `/etc/systemd/system/${u.name}`, content: u.content, permissions: "0644" })),
+      ...addon.files,
+    ];
+    const enableUnits = ["openclaw-data.service", ...addon.enableUnits, "openclaw-gateway.service"];
+
+    this.hostFiles = pulumi
+      .all(files.map((f) => pulumi.all([f.path, f.content])))
+      .apply((pairs) => Object.fromEntries(pairs));
+    this.userData = pulumi
+      .all(files.map((f) => pulumi.output(f.content)))
+      .apply((contents) => renderUserData({ files: files.map((f, i) => ({ path: f.path, content: contents[i]!, permissions: f.permissions, owner: f.owner })), enableUnits }));
+
+    const ami = args.vm.ami ?? aws.ssm.getParameterOutput({ name: UBUNTU_AMI_PARAMETER }, child).value;
+    const instance = new aws.ec2.Instance(
+      `${name}-instance`,
+      {
+        ami,
+        instanceType: args.vm.instanceType,
+        subnetId: args.subnetId,
+        vpcSecurityGroupIds: [args.securityGroupId],
+        associatePublicIpAddress: args.associatePublicIp ?? false,
+        iamInstanceProfile: profile.name,
+        // Hop limit 1: a container's extra network hop cannot reach the instance's credentials.
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+        rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: args.vm.rootVolumeGiB, deleteOnTermination: true },
+        monitoring: args.detailedMonitoring ?? true,
+        userData: this.userData,
+        // The host is immutable: a changed compose file or unit replaces it; state is on the data volume.
+        userDataReplaceOnChange: true,
+        tags: {
+          ...tags("gateway"),
+          "openclaw:role": "gateway",
+          ...(args.publicIpReason ? { "openclaw:public-ip-reason": args.publicIpReason } : {}),
+        },
+        volumeTags: tags("root"),
+      },
+      // A new Ubuntu AMI every few weeks must not replace the host: unattended-upgrades patches it in place;
+      // set openclaw:vm.ami to move deliberately. The old instance goes first so the data volume can move.
+      { ...child, ignoreChanges: args.vm.ami ? [] : ["ami"], deleteBeforeReplace: true },
+    );
+    new aws.ec2.VolumeAttachment(`${name}-data`, { instanceId: instance.id, volumeId: data.id, deviceName: "/dev/sdf", stopInstanceBeforeDetaching: true }, child);
+
+    this.instanceId = instance.id;
+    this.privateIp = instance.privateIp;
+    this.publicIp = instance.publicIp;
+    this.roleName = role.name;
+    this.dataVolumeId = data.id;
+    this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp, dataVolumeId: this.dataVolumeId });
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * npm run plan -- --stack <name> [--config <file>] [--json] [--out <dir>]
+ *
+ * Exit 0: no mandatory violation. 1: at least one. 2: invalid configuration or arguments.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { ConfigValidationError } from "../components/config/schema";
+import { runPlan, type PlanResult } from "./lib/plan";
+
+const USAGE = "usage: npm run plan -- --stack <name> [--config <file>] [--json] [--out <dir>]";
+
+export function renderTree(plan: PlanResult): string[] {
+  const children = new Map<string | undefined, typeof plan.resources>();
+  for (const r of plan.resources) {
+    const list = children.get(r.parent) ?? [];
+    list.push(r);
+    children.set(r.parent, list);
+  }
+  const lines: string[] = [];
+  const walk = (parent: string | undefined, depth: number) => {
+    for (const r of children.get(parent) ?? []) {
+      lines.push(`${"  ".repeat(depth + 1)}${r.type}  ${r.name}`);
+      walk(r.urn, depth + 1);
+    }
+  };
+  walk(undefined, 0);
+  return lines;
+}
+
+export function renderHuman(plan: PlanResult): string {
+  const mandatory = plan.violations.filter((v) => v.level === "mandatory");
+  const advisory = plan.violations.filter((v) => v.level === "advisory");
+  const out = [`Offline plan for stack "${plan.stack}": ${plan.resources.length} resources`, ...renderTree(plan), ""];
+  out.push("Outputs:");
+  for (const o of plan.outputs) out.push(`  ${o.name}: ${o.secret ? "[secret]" : JSON.stringify(o.value)}`);
+  out.push("", `Policies: ${mandatory.length} mandatory, ${advisory.length} advisory violation(s)`);
+  for (const v of [...mandatory, ...advisory]) {
+    out.push(`  ${v.level.toUpperCase().padEnd(9)} ${v.policy}  ${v.urn}`, `      ${v.message}`);
+  }
+  return out.join("\n");
+}
+
+export function writeArtifacts(dir: string, artifacts: Record<string, string>): string[] {
+  const written: string[] = [];
+  for (const [rel, content] of Object.entries(artifacts).sort()) {
+    const target = path.resolve(dir, rel);
+    if (!target.startsWith(path.resolve(dir) + path.sep)) throw new Error(`artifact path ${rel} escapes ${dir}`);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, content, { mode: rel.endsWith(".sh") ? 0o755 : 0o644 });
+    written.push(rel);
+  }
+  return written;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: { stack: { type: "string" }, config: { type: "string" }, json: { type: "boolean", default: false }, out: { type: "string" } },
+      strict: true,
+    }).values;
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (!args.stack) {
+    console.error(`--stack is required\n${USAGE}`);
+    return 2;
+  }
+  let plan: PlanResult;
+  try {
+    plan = await runPlan({ stack: args.stack, configFile: args.config });
+  } catch (e) {
+    if (e instanceof ConfigValidationError) {
+      console.error(e.message);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.out) {
+    const written = writeArtifacts(args.out, plan.artifacts);
+    if (!args.json) console.log(`Wrote ${written.length} artifacts to ${args.out}`);
+  }
+  if (args.json) {
+    const { stack, resources, violations, outputs } = plan;
+    process.stdout.write(JSON.stringify({ stack, resources, violations, outputs }, null, 2) + "\n");
+  } else {
+    console.log(renderHuman(plan));
+  }
+  return plan.violations.some((v) => v.level === "mandatory") ? 1 : 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(e instanceof Error ? e.stack : e);
+      process.exit(2);
+    },
+  );
+}
