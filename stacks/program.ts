@@ -4,6 +4,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { SecretConfigKey, StackConfig } from "../components/config/schema";
+import { deployDocker } from "./targets/docker";
+import { deployKubernetes } from "./targets/kubernetes";
 import { deployVm } from "./targets/vm";
 
 export interface ProgramContext {
@@ -31,7 +33,8 @@ export function program(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     case "vm":
       return deployVm(cfg, ctx);
     case "kubernetes":
+      return deployKubernetes(cfg, ctx);
     case "docker":
-      throw new Error(`target ${cfg.target} is not wired yet`);
+      return deployDocker(cfg, ctx);
   }
 }

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigValidationError } from "../components/config/schema";
+import { renderCostSection, renderGuardrailsSection } from "../components/cost/report";
 import { runPlan, type PlanResult } from "./lib/plan";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--config <file>] [--json] [--out <dir>]";
@@ -35,6 +36,7 @@ export function renderHuman(plan: PlanResult): string {
   const out = [`Offline plan for stack "${plan.stack}": ${plan.resources.length} resources`, ...renderTree(plan), ""];
   out.push("Outputs:");
   for (const o of plan.outputs) out.push(`  ${o.name}: ${o.secret ? "[secret]" : JSON.stringify(o.value)}`);
+  out.push("", ...renderCostSection(plan.cost), "", ...renderGuardrailsSection(plan.resources));
   out.push("", `Policies: ${mandatory.length} mandatory, ${advisory.length} advisory violation(s)`);
   for (const v of [...mandatory, ...advisory]) {
     out.push(`  ${v.level.toUpperCase().padEnd(9)} ${v.policy}  ${v.urn}`, `      ${v.message}`);
@@ -85,8 +87,8 @@ async function main(argv: string[]): Promise<number> {
     if (!args.json) console.log(`Wrote ${written.length} artifacts to ${args.out}`);
   }
   if (args.json) {
-    const { stack, resources, violations, outputs } = plan;
-    process.stdout.write(JSON.stringify({ stack, resources, violations, outputs }, null, 2) + "\n");
+    const { stack, resources, violations, outputs, cost } = plan;
+    process.stdout.write(JSON.stringify({ stack, resources, violations, outputs, cost }, null, 2) + "\n");
   } else {
     console.log(renderHuman(plan));
   }
@@ -95,7 +97,10 @@ async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    // exitCode, not exit(): a piped --json larger than the pipe buffer must be written out in full first.
+    (code) => {
+      process.exitCode = code;
+    },
     (e) => {
       console.error(e instanceof Error ? e.stack : e);
       process.exit(2);

@@ -7,7 +7,7 @@ import { backupSection } from "./sections/backup";
 import { tags } from "./sections/common";
 import { gatewaySection, imageRef } from "./sections/gateway";
 import { caddySection, ingressModes, tailscaleSection } from "./sections/ingress";
-import { kubernetesSection } from "./sections/kubernetes";
+import { kubernetesSection, targetIngressIssues } from "./sections/kubernetes";
 import { networkSection } from "./sections/network";
 import { observabilitySection } from "./sections/observability";
 import { rotationSection } from "./sections/rotation";
@@ -21,6 +21,7 @@ export type Target = (typeof targets)[number];
  * in plain text and hands them to the program as secret Outputs only, never inside the typed config.
  */
 export const secretConfigKeys = [
+  "gatewayToken",
   "caddyBasicAuthHash",
   "anthropicApiKey",
   "openaiApiKey",
@@ -61,6 +62,7 @@ export const stackConfigSchema = z
     tags,
   })
   .superRefine((c, ctx) => {
+    for (const issue of targetIngressIssues(c)) ctx.addIssue({ code: "custom", ...issue });
     if (c.ingress === "caddy") {
       for (const key of ["domain", "acmeEmail"] as const) {
         if (!c.caddy[key]) {
@@ -109,10 +111,10 @@ export interface ConfigProblem {
 
 export class ConfigValidationError extends Error {
   constructor(
-    readonly stack: string,
+    readonly stackName: string,
     readonly problems: ConfigProblem[],
   ) {
-    super(formatProblems(stack, problems));
+    super(formatProblems(stackName, problems));
     this.name = "ConfigValidationError";
   }
 }
@@ -173,6 +175,13 @@ export function parseStackConfig(input: ParseInput): ParseResult {
       message: "is required when caddy.basicAuth is enabled: run `caddy hash-password` and `pulumi config set --secret openclaw:caddyBasicAuthHash '<hash>'`",
     });
   }
+  if (parsed.success && parsed.data.target === "vm" && secretNames.includes("gatewayToken")) {
+    problems.push({
+      key: "openclaw:gatewayToken",
+      value: "[secret]",
+      message: "is not used on target vm: the token lives in Secrets Manager and rotates there; remove it with `pulumi config rm openclaw:gatewayToken`",
+    });
+  }
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
   return { ok: true, config: parsed.data, secretNames };
 }
@@ -189,6 +198,8 @@ function toProblem(issue: z.core.$ZodIssue, raw: Record<string, unknown>): Confi
       message: "unknown key: check the spelling against README.md#configuration (typos would otherwise be silently ignored)",
     };
   }
+  // A bad record key (tags): zod wraps the key's own issue; its message is the useful one.
+  if (issue.code === "invalid_key" && issue.issues.length > 0) message = issue.issues.map((i) => i.message).join("; ");
   const input = "input" in issue ? issue.input : lookup(raw, path);
   if (input === undefined && issue.code === "invalid_type") message = "is required";
   if (issue.code === "invalid_value" && "values" in issue) message = `must be one of ${issue.values.map(String).join(", ")}`;

@@ -25,6 +25,13 @@ export interface ComposeOptions {
   gatewayAddress?: string;
   /** Logging driver settings; defaults to size-capped json-file. */
   logging?: Record<string, unknown>;
+  /**
+   * Add a one-off service of this name for `docker compose run` jobs (backup, restore): the gateway service's
+   * image, user, hardening, state and config, with no network and under a profile so `up` never starts it. A
+   * one-off copy of the gateway service itself would ask for the gateway's fixed address, which the live
+   * gateway holds ("Address already in use").
+   */
+  oneOffService?: string;
 }
 
 export const COMPOSE_NETWORK = "openclaw";
@@ -65,12 +72,20 @@ export function composeGatewayService(spec: GatewayContainerSpec, opts: ComposeO
   return svc;
 }
 
+/** The gateway service for one-off jobs: same container, no ports, no network, never started by `up`. */
+export function oneOffService(gateway: ComposeService, profile: string): ComposeService {
+  const { ports: _ports, networks: _networks, restart: _restart, ...rest } = gateway;
+  return { ...rest, network_mode: "none", profiles: [profile] };
+}
+
 export function renderCompose(spec: GatewayContainerSpec, opts: ComposeOptions): string {
   const stateVolume = opts.stateHostDir
     ? { driver: "local", driver_opts: { type: "none", o: "bind", device: opts.stateHostDir } }
     : {};
+  const gateway = composeGatewayService(spec, opts);
+  const oneOff = opts.oneOffService ? { [opts.oneOffService]: oneOffService(gateway, opts.oneOffService) } : {};
   const doc = {
-    services: { gateway: composeGatewayService(spec, opts), ...(opts.sidecars ?? {}) },
+    services: { gateway, ...oneOff, ...(opts.sidecars ?? {}) },
     volumes: { [spec.stateVolume.name]: stateVolume, ...(opts.extraVolumes ?? {}) },
     networks: {
       [COMPOSE_NETWORK]: {

@@ -23,6 +23,9 @@ export interface GatewayConfigDoc {
 export function renderGatewayConfig(cfg: StackConfig, ingress: IngressFacts): GatewayConfigDoc {
   const g = cfg.gateway;
   const origins = [...new Set([...ingress.allowedOrigins, ...g.extraAllowedOrigins])];
+  // Every key below was validated with `openclaw config validate` on 2026.9.6 (e2e/fixtures). The gateway rejects
+  // unknown keys, and `controlUi.allowInsecureAuth` / `dangerouslyDisableDeviceAuth` are gone (retired or
+  // unrecognised), so insecure UI auth is off by being absent; the policy pack rejects either key if present.
   return {
     gateway: {
       mode: "local",
@@ -38,20 +41,26 @@ export function renderGatewayConfig(cfg: StackConfig, ingress: IngressFacts): Ga
           maxAttempts: g.authRateLimit.maxAttempts,
           windowMs: g.authRateLimit.windowSeconds * 1000,
           lockoutMs: g.authRateLimit.lockoutSeconds * 1000,
+          // Behind a proxy every client arrives from the proxy; loopback is the host's own probes only.
+          exemptLoopback: false,
         },
       },
       ...(ingress.trustedProxies.length > 0 ? { trustedProxies: [...ingress.trustedProxies] } : {}),
-      controlUi: {
-        allowedOrigins: origins,
-        allowInsecureAuth: false,
-        dangerouslyDisableDeviceAuth: false,
-      },
+      // Only a trusted proxy's X-Forwarded-For names the client; never X-Real-IP from anyone.
+      allowRealIpFallback: false,
+      controlUi: { allowedOrigins: origins },
+      // Tailscale runs beside the gateway (sidecar or operator), never inside it; Funnel is never on.
+      tailscale: { mode: "off" },
     },
-    update: { checkOnStart: false },
+    update: { checkOnStart: false, auto: { enabled: false } },
     telemetry: { enabled: false },
     // Idle outbound calls off: the catalog refresh is the only one with a switch (openclaw.md).
     models: { catalogRefresh: { enabled: false } },
-    tools: { profile: g.toolsProfile, fs: { workspaceOnly: true } },
+    tools: { profile: g.toolsProfile, fs: { workspaceOnly: true }, elevated: { enabled: false } },
+    // Webhooks stay off until an operator configures them with their own token.
+    hooks: { enabled: false },
+    // No mDNS announcements from a server.
+    discovery: { mdns: { mode: "off" } },
   };
 }
 

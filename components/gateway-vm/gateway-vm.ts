@@ -7,8 +7,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { VmSection } from "../config/sections/vm";
 import { mergeAddons, type HostAddon, type HostFile } from "./types";
-import { COMPOSE_FILE, dataUnit, gatewayUnit, HOST_ENV, RENDERED_CONFIG } from "./units";
-import { DOCKER_DAEMON_JSON, readScript, renderHostEnv, renderUserData } from "./user-data";
+import { COMPOSE_FILE, dataVolumeFstab, gatewayUnit, HOST_ENV, RENDERED_CONFIG } from "./units";
+import { DOCKER_DAEMON_JSON, renderHostEnv, renderUserData } from "./user-data";
 
 /** Canonical's public SSM parameter for the current Ubuntu 24.04 LTS amd64 AMI. */
 export const UBUNTU_AMI_PARAMETER = "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
@@ -45,13 +45,14 @@ export class GatewayVm extends pulumi.ComponentResource {
   /** The exact user data registered, for `npm run plan -- --out`. */
   readonly userData: pulumi.Output<string>;
   /** Every host file by path, for `npm run plan -- --out`. */
-  readonly hostFiles: pulumi.Output<Record<string, string>>;
+  readonly hostFiles: pulumi.Output<Record<string, { content: string; permissions: string }>>;
 
   constructor(name: string, args: GatewayVmArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("openclaw:vm:GatewayVm", name, {}, opts);
+    // Checked before super(): nothing is registered for an invalid host.
     if (args.associatePublicIp && !args.publicIpReason) {
-      throw new pulumi.ResourceError("associatePublicIp needs a publicIpReason (the policy pack rejects unexplained public addresses)", this);
+      throw new Error(`GatewayVm ${name}: associatePublicIp needs a publicIpReason (the policy pack rejects unexplained public addresses)`);
     }
+    super("openclaw:vm:GatewayVm", name, {}, opts);
     const child = { parent: this };
     const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
 
@@ -83,22 +84,22 @@ export class GatewayVm extends pulumi.ComponentResource {
     );
 
     const files: HostFile[] = [
-      { path: HOST_ENV, content: pulumi.all({ ...args.hostFacts, OPENCLAW_DATA_VOLUME_ID: data.id }).apply((f) => renderHostEnv(f as Record<string, string>)), permissions: "0644" },
+      { path: HOST_ENV, content: pulumi.all(args.hostFacts).apply((f) => renderHostEnv(f as Record<string, string>)), permissions: "0644" },
+      { path: "/etc/fstab", content: data.id.apply(dataVolumeFstab), permissions: "0644", append: true },
       { path: RENDERED_CONFIG, content: args.gatewayConfigJson, permissions: "0600" },
       { path: COMPOSE_FILE, content: args.composeYaml, permissions: "0644" },
       { path: "/etc/docker/daemon.json", content: DOCKER_DAEMON_JSON, permissions: "0644" },
-      { path: "/usr/local/lib/openclaw/mount-data.sh", content: readScript("mount-data.sh"), permissions: "0755" },
-      ...[dataUnit(), gatewayUnit()].map((u) => ({ path: `/etc/systemd/system/${u.name}`, content: u.content, permissions: "0644" })),
+      ...[gatewayUnit()].map((u) => ({ path: `/etc/systemd/system/${u.name}`, content: u.content, permissions: "0644" })),
       ...addon.files,
     ];
-    const enableUnits = ["openclaw-data.service", ...addon.enableUnits, "openclaw-gateway.service"];
+    const enableUnits = [...addon.enableUnits, "openclaw-gateway.service"];
 
     this.hostFiles = pulumi
-      .all(files.map((f) => pulumi.all([f.path, f.content])))
-      .apply((pairs) => Object.fromEntries(pairs));
+      .all(files.filter((f) => !f.append).map((f) => pulumi.all([f.path, f.content, f.permissions])))
+      .apply((entries) => Object.fromEntries(entries.map(([p, content, permissions]) => [p, { content, permissions }])));
     this.userData = pulumi
       .all(files.map((f) => pulumi.output(f.content)))
-      .apply((contents) => renderUserData({ files: files.map((f, i) => ({ path: f.path, content: contents[i]!, permissions: f.permissions, owner: f.owner })), enableUnits }));
+      .apply((contents) => renderUserData({ files: files.map((f, i) => ({ path: f.path, content: contents[i]!, permissions: f.permissions, owner: f.owner, append: f.append })), enableUnits }));
 
     const ami = args.vm.ami ?? aws.ssm.getParameterOutput({ name: UBUNTU_AMI_PARAMETER }, child).value;
     const instance = new aws.ec2.Instance(

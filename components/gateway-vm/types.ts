@@ -9,6 +9,8 @@ export interface HostFile {
   permissions: string;
   /** user:group by name. @default "root:root" */
   owner?: string;
+  /** Append to an existing file (e.g. /etc/fstab) instead of replacing it. */
+  append?: boolean;
 }
 
 /** What another component adds to the host: files, units to enable, and what the instance role may do. */

@@ -73,29 +73,15 @@ export const RENDERED_CONFIG = "/etc/openclaw/openclaw.json";
 export const RUNTIME_CONFIG = "/run/openclaw/openclaw.json";
 export const HOST_ENV = "/etc/openclaw/host.env";
 
-/** Mounts the encrypted data volume; formats it only when it has no file system (first boot). */
-export function dataUnit(): UnitFile {
-  return {
-    name: "openclaw-data.service",
-    content: unit({
-      Unit: ["Description=OpenClaw state volume (encrypted EBS) at /var/lib/openclaw", "Before=docker.service openclaw-gateway.service", "After=local-fs.target"],
-      Service: [
-        "Type=oneshot",
-        "RemainAfterExit=yes",
-        "EnvironmentFile=/etc/openclaw/host.env",
-        "ExecStart=/usr/local/lib/openclaw/mount-data.sh",
-        "TimeoutStartSec=600",
-        // Mounting needs CAP_SYS_ADMIN and the block device; chown of the state dir needs CAP_CHOWN.
-        ...sandbox({ mounts: true, capabilities: ["CAP_SYS_ADMIN", "CAP_CHOWN", "CAP_FOWNER", "CAP_DAC_OVERRIDE"], readWritePaths: ["/var/lib", "/dev"] }).filter(
-          (l) => !l.startsWith("ProtectSystem") && !l.startsWith("PrivateTmp") && !l.startsWith("ProtectHome"),
-        ),
-        // A mount made inside a private mount namespace would be invisible to Docker: share it with the host.
-        "ProtectSystem=no",
-        "MountFlags=shared",
-      ],
-      Install: ["WantedBy=multi-user.target"],
-    }),
-  };
+/**
+ * The data volume is mounted by systemd itself from an fstab line: `x-systemd.makefs` formats it only when it
+ * has no file system (first boot), and the device timeout covers the attachment that lands after boot. No
+ * privileged script of ours runs for it.
+ */
+export function dataVolumeFstab(volumeId: string): string {
+  if (!/^vol-[0-9a-f]{8,17}$/.test(volumeId)) throw new Error(`not an EBS volume id: ${volumeId}`);
+  const device = `/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volumeId.replace("-", "")}`;
+  return `${device} ${DATA_DIR} ext4 defaults,nodev,nosuid,noexec,nofail,x-systemd.makefs,x-systemd.device-timeout=10min 0 2\n`;
 }
 
 /** docker compose up/down; the containers are Docker's, this unit only drives the client. */
@@ -106,8 +92,9 @@ export function gatewayUnit(): UnitFile {
     content: unit({
       Unit: [
         "Description=OpenClaw gateway (docker compose, locked-down container)",
-        "Requires=docker.service openclaw-secrets.service openclaw-data.service",
-        "After=docker.service openclaw-secrets.service openclaw-data.service network-online.target",
+        "Requires=docker.service openclaw-secrets.service",
+        "After=docker.service openclaw-secrets.service network-online.target",
+        `RequiresMountsFor=${DATA_DIR}`,
         "Wants=network-online.target",
       ],
       Service: [
@@ -117,6 +104,8 @@ export function gatewayUnit(): UnitFile {
         // The rendered config is root's; the container runs as uid 1000 and the gateway's audit rejects a
         // world-readable config, so a 0600 copy owned by 1000 is made on each start ("+": outside the sandbox).
         `ExecStartPre=+/usr/bin/install -m 0600 -o 1000 -g 1000 ${RENDERED_CONFIG} ${RUNTIME_CONFIG}`,
+        // uid 1000 owns the state: a root-owned volume is the most reported failure (EACCES).
+        `ExecStartPre=+/usr/bin/install -d -m 0700 -o 1000 -g 1000 ${STATE_HOST_DIR}`,
         // --wait returns once the health check (which reads /healthz's body) passes.
         `ExecStart=${compose} up --detach --wait --remove-orphans`,
         `ExecStop=${compose} down --timeout 30`,

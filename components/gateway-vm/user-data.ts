@@ -2,8 +2,6 @@
  * cloud-init user data for the gateway host (Ubuntu 24.04 LTS). Pure: files in, `#cloud-config` text out.
  * No secret ever goes in here: units fetch them from Secrets Manager at boot (policy `no-secrets-in-user-data`).
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { stringify } from "yaml";
 
 export interface ResolvedHostFile {
@@ -11,6 +9,7 @@ export interface ResolvedHostFile {
   content: string;
   permissions: string;
   owner?: string;
+  append?: boolean;
 }
 
 export interface UserDataInput {
@@ -21,7 +20,17 @@ export interface UserDataInput {
   packages?: string[];
 }
 
-export const BASE_PACKAGES = ["docker.io", "docker-compose-v2", "jq", "curl", "unattended-upgrades"];
+export const BASE_PACKAGES = ["docker.io", "docker-compose-v2", "jq", "curl", "unzip", "unattended-upgrades"];
+
+/**
+ * AWS CLI v2 from AWS's own installer into /usr/local: the snap cannot start inside the units' sandbox
+ * (NoNewPrivileges, ProtectSystem), and Ubuntu 24.04 has no apt package for it.
+ */
+export const AWS_CLI_INSTALL = [
+  "sh",
+  "-c",
+  "set -e; d=$(mktemp -d); curl -fsSL --proto =https -o \"$d/awscliv2.zip\" https://awscli.amazonaws.com/awscli-exe-linux-x86_64.zip; unzip -q \"$d/awscliv2.zip\" -d \"$d\"; \"$d/aws/install\" --update; rm -rf \"$d\"",
+];
 
 /** Host facts the units read (never secret): one place, so scripts stay parameterised and testable. */
 export function renderHostEnv(facts: Record<string, string>): string {
@@ -52,29 +61,26 @@ export const DOCKER_DAEMON_JSON = JSON.stringify(
   2,
 ) + "\n";
 
-export function readScript(name: string): string {
-  return fs.readFileSync(path.join(__dirname, "scripts", name), "utf8");
-}
-
 export function renderUserData(input: UserDataInput): string {
   const seen = new Set<string>();
   for (const f of input.files) {
-    if (seen.has(f.path)) throw new Error(`two host files claim ${f.path}`);
+    if (seen.has(f.path) && !f.append) throw new Error(`two host files claim ${f.path}`);
     seen.add(f.path);
     if (!/^0[0-7]{3}$/.test(f.permissions)) throw new Error(`host file ${f.path}: permissions ${f.permissions} must be octal like 0644`);
   }
   const doc = {
-    // No default user, no passwords, no SSH: administration is through SSM Session Manager only.
-    users: [],
+    // No default (sudo) user, no passwords, no SSH: administration is through SSM Session Manager only. The
+    // one user is the gateway's uid 1000, locked and without a shell, so host files can be owned by name.
+    users: [{ name: "openclaw", uid: 1000, lock_passwd: true, shell: "/usr/sbin/nologin", no_create_home: true }],
     disable_root: true,
     ssh_pwauth: false,
     package_update: true,
     package_upgrade: true,
     packages: [...BASE_PACKAGES, ...(input.packages ?? [])],
-    snap: { commands: ["snap install aws-cli --classic"] },
-    write_files: input.files.map((f) => ({ path: f.path, content: f.content, permissions: f.permissions, owner: f.owner ?? "root:root" })),
+    write_files: input.files.map((f) => ({ path: f.path, content: f.content, permissions: f.permissions, owner: f.owner ?? "root:root", ...(f.append ? { append: true } : {}) })),
     runcmd: [
       ["systemctl", "disable", "--now", "ssh.socket", "ssh.service"],
+      AWS_CLI_INSTALL,
       ["systemctl", "restart", "docker.service"],
       ["systemctl", "daemon-reload"],
       ...input.enableUnits.map((u) => ["systemctl", "enable", "--now", "--no-block", u]),

@@ -1,28 +1,77 @@
-/** The AWS VM target: network, secrets, backups, ingress and the hardened host, composed. */
+/** The AWS VM target: network, secrets, ingress and the hardened host, composed. */
+import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { StackConfig } from "../../components/config/schema";
-import { gatewayContainerSpec } from "../../components/container/spec";
 import { renderCompose } from "../../components/container/render-compose";
-import { renderGatewayConfigJson, type IngressFacts } from "../../components/gateway-config/render";
+import { gatewayContainerSpec } from "../../components/container/spec";
+import { renderGatewayConfigJson } from "../../components/gateway-config/render";
 import { GatewayVm } from "../../components/gateway-vm/gateway-vm";
+import type { HostAddon } from "../../components/gateway-vm/types";
 import { ENV_FILE, RUNTIME_CONFIG, STATE_HOST_DIR } from "../../components/gateway-vm/units";
+import { BackupBucket } from "../../components/backup-bucket/backup-bucket";
+import { backupHostAddon } from "../../components/backup/host-addon";
+import { CaddyBasicAuthSecret } from "../../components/ingress/basic-auth-secret";
+import { ingressHostAddon } from "../../components/ingress/host-addon";
+import { ingressPlan } from "../../components/ingress/plan";
+import { TailnetAuthKey } from "../../components/ingress/tailscale-key";
 import { Network } from "../../components/network/network";
+import { observabilityHostAddon } from "../../components/observability/host";
+import { InstanceWatch, Observability } from "../../components/observability/observability";
+import { awslogsLogging, gatewayLogGroupName } from "../../components/observability/policies";
+import { RotatingSecret, rotationArtifacts, rotationHostAddon } from "../../components/rotating-secret";
+import { providerEnvNames } from "./secret-env";
 import { baseTags, type ProgramContext, type ProgramResult } from "../program";
 
 export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
   const tags = baseTags(cfg, ctx);
   const name = `openclaw-${ctx.stack}`;
-  const ingress: IngressFacts = {
-    allowedOrigins: cfg.ingress === "tailscale" ? [`https://${cfg.tailscale.hostname ?? name}.${cfg.tailscale.tailnetDnsName}`] : [`https://${cfg.caddy.domain}`],
-    trustedProxies: [],
-    allowTailscale: cfg.ingress === "tailscale",
-  };
-  const network = new Network(name, { network: cfg.network, ingress: cfg.ingress, ingressRules: [], tags });
 
-  const spec = gatewayContainerSpec(cfg);
-  const composeYaml = renderCompose(spec, { configHostPath: RUNTIME_CONFIG, envFile: ENV_FILE, stateHostDir: STATE_HOST_DIR });
-  const gatewayConfigJson = renderGatewayConfigJson(cfg, ingress);
+  // Decisions first, as data (pure, tested without Pulumi); resources after.
+  const spec = gatewayContainerSpec(cfg, { providerKeyEnv: providerEnvNames(ctx.secrets) });
+  const ingress = ingressPlan(cfg, { stack: ctx.stack, spec });
+  const composeYaml = renderCompose(spec, {
+    configHostPath: RUNTIME_CONFIG,
+    envFile: ENV_FILE,
+    stateHostDir: STATE_HOST_DIR,
+    logging: awslogsLogging(gatewayLogGroupName(ctx.stack), ctx.region),
+    // backup.sh / restore.sh run `openclaw backup` in it (OPENCLAW_COMPOSE_RUN_SERVICE in backup.env).
+    oneOffService: cfg.backup.enabled ? "backup" : undefined,
+    ...ingress.compose,
+  });
+  const gatewayConfigJson = renderGatewayConfigJson(cfg, ingress.facts);
 
+  // First: the alert topic every later alarm (rotation errors, instance status) reports to.
+  const obs = new Observability(name, { stack: ctx.stack, region: ctx.region, observability: cfg.observability, backupEnabled: cfg.backup.enabled, tags });
+  const network = new Network(name, { network: cfg.network, ingress: cfg.ingress, ingressRules: ingress.securityGroupIngress, tags });
+
+  const secrets = new RotatingSecret(`${name}-secrets`, {
+    stack: ctx.stack,
+    region: ctx.region,
+    tags,
+    rotationDays: cfg.rotation.days,
+    rotationEnabled: cfg.rotation.enabled,
+    providerKeys: ctx.secrets,
+    alarmTopicArn: obs.alertTopicArn,
+  });
+  const secretHost = { region: ctx.region, tokenSecretArn: secrets.tokenSecretArn, providerKeysSecretArn: secrets.providerKeysSecretArn, kmsKeyArn: secrets.kmsKeyArn };
+
+  const ingressSecrets: Record<string, pulumi.Input<string>> = {};
+  for (const s of ingress.secretEnv) {
+    if (s.source === "tailnet-key" && ingress.tailscale) {
+      ingressSecrets[s.name] = new TailnetAuthKey(`${name}-tailnet-key`, { aclTags: ingress.tailscale.tags, expirySeconds: ingress.tailscale.keyExpirySeconds, kmsKeyId: secrets.kmsKeyArn, tags }).secretArn;
+    } else if (s.source === "caddyBasicAuthHash" && ctx.secrets.caddyBasicAuthHash) {
+      ingressSecrets[s.name] = new CaddyBasicAuthSecret(`${name}-caddy-auth`, { hash: ctx.secrets.caddyBasicAuthHash, kmsKeyId: secrets.kmsKeyArn, tags }).secretArn;
+    }
+  }
+
+  const backup = new BackupBucket(`${name}-backup`, { stack: ctx.stack, backup: cfg.backup, region: ctx.region, tags });
+
+  const addons: HostAddon[] = [
+    rotationHostAddon(secretHost),
+    ingressHostAddon(ingress, { region: ctx.region, secretArns: ingressSecrets, kmsKeyArn: secrets.kmsKeyArn }),
+    observabilityHostAddon({ stack: ctx.stack, region: ctx.region, logGroupArn: obs.logGroupArn, probeIntervalMinutes: cfg.observability.healthProbeIntervalMinutes }),
+    backupHostAddon({ stack: ctx.stack, region: ctx.region, backup: cfg.backup, bucketName: backup.bucketName, bucketArn: backup.bucketArn, keyArn: backup.keyArn, prefix: backup.prefix }),
+  ];
   const vm = new GatewayVm(name, {
     vm: cfg.vm,
     subnetId: network.gatewaySubnetId,
@@ -33,33 +82,48 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     composeYaml,
     gatewayConfigJson,
     hostFacts: { AWS_REGION: ctx.region, OPENCLAW_STACK: ctx.stack },
-    addons: [],
+    addons,
     tags,
   });
 
+  new InstanceWatch(name, { stack: ctx.stack, region: ctx.region, instanceId: vm.instanceId, alertTopicArn: obs.alertTopicArn, observability: cfg.observability, muteAlarmNames: obs.alarmNames, tags });
+
+  const ssm = rotationArtifacts(secretHost);
   return {
     outputs: {
       instanceId: vm.instanceId,
       vpcId: network.vpcId,
-      connect: vm.instanceId.apply((id) => `aws ssm start-session --target ${id} --region ${ctx.region}`),
-      gatewayUrl: ingress.allowedOrigins[0],
+      // Only with egress public-ip: where the caddy stack's DNS record points.
+      ...(network.placement.associatePublicIp ? { publicIp: vm.publicIp } : {}),
+      connect: pulumi.interpolate`aws ssm start-session --target ${vm.instanceId} --region ${ctx.region}`,
+      gatewayUrl: ingress.facts.allowedOrigins[0] ?? "",
+      alertTopicArn: obs.alertTopicArn,
+      logGroup: gatewayLogGroupName(ctx.stack),
+      backupBucket: backup.bucketName,
+      backupPrefix: backup.prefix,
+      gatewayCredentialArn: secrets.tokenSecretArn,
+      fetchCredentialCommand: pulumi.interpolate`aws secretsmanager get-secret-value --secret-id ${secrets.tokenSecretArn} --query SecretString --output text`,
     },
     artifacts: vm.hostFiles.apply((files) => ({
       "vm/user-data.yaml": vm.userData,
       "vm/container-spec.yaml": stringify(spec),
+      "vm/ssm/reload-token.json": ssm["vm/ssm/reload-token.json"]!,
+      ...ingress.artifacts,
+      // The whole host layout, so CI can lay it out under a root and run systemd-analyze verify on it.
+      "vm/host-files.json": JSON.stringify(files, null, 2) + "\n",
       ...hostFileArtifacts(files),
     })),
   };
 }
 
 /** Each host file under a predictable path, so real tools (systemd-analyze, shellcheck, compose) can check it. */
-export function hostFileArtifacts(files: Record<string, string>): Record<string, string> {
+export function hostFileArtifacts(files: Record<string, { content: string }>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [hostPath, content] of Object.entries(files)) {
+  for (const [hostPath, { content }] of Object.entries(files)) {
     const base = hostPath.split("/").pop()!;
     if (hostPath.startsWith("/etc/systemd/system/")) out[`vm/units/${base}`] = content;
     else if (hostPath.startsWith("/usr/local/lib/openclaw/")) out[`vm/scripts/${base}`] = content;
-    else if (hostPath.startsWith("/etc/openclaw/")) out[`vm/${base}`] = content;
+    else if (hostPath.startsWith("/etc/openclaw/")) out[`vm/${hostPath.slice("/etc/openclaw/".length)}`] = content;
     else out[`vm/files${hostPath}`] = content;
   }
   return out;

@@ -12,8 +12,29 @@ function service(type: string): string {
   return m ? m[1]! : "mock";
 }
 
+/** Deterministic hex from a name, so mock ids look like AWS's and stay stable between runs. */
+function hexOf(name: string, len: number): string {
+  let h = 2166136261;
+  let out = "";
+  while (out.length < len) {
+    for (const c of name + out.length) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+    out += h.toString(16).padStart(8, "0");
+  }
+  return out.slice(0, len);
+}
+
+/** Id formats the program validates (e.g. EBS volume ids in fstab) come back in the real shape. */
+const idPrefixes: Record<string, string> = {
+  "aws:ebs/volume:Volume": "vol-",
+  "aws:ec2/instance:Instance": "i-",
+  "aws:ec2/vpc:Vpc": "vpc-",
+  "aws:ec2/subnet:Subnet": "subnet-",
+  "aws:ec2/securityGroup:SecurityGroup": "sg-",
+};
+
 export function mockResourceState(args: pulumi.runtime.MockResourceArgs, region: string): pulumi.runtime.MockResourceResult {
-  const id = args.id || `${args.name}-id`;
+  const prefix = idPrefixes[args.type];
+  const id = args.id || (prefix ? `${prefix}0${hexOf(args.name, 16)}` : `${args.name}-id`);
   const inputs = args.inputs ?? {};
   const state: Record<string, unknown> = { ...inputs };
   if (args.type.startsWith("aws:")) {

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { rawFromYaml, resolveConfig, type RawStackConfig } from "../../components/config/load";
 import { ConfigValidationError } from "../../components/config/schema";
+import { estimateMonthlyCost, type CostEstimate } from "../../components/cost/estimate";
 import { evaluatePolicies, type PolicyResourceInput, type Violation } from "../../policies/lib/evaluate";
 import { program } from "../../stacks/program";
 import { mocks } from "./mocks";
@@ -38,6 +39,8 @@ export interface PlanResult {
   violations: Violation[];
   outputs: PlanOutput[];
   artifacts: Record<string, string>;
+  /** Monthly cost estimate from components/cost (price table + assumptions). */
+  cost: CostEstimate;
 }
 
 export interface PlanOptions {
@@ -46,8 +49,14 @@ export interface PlanOptions {
   configFile?: string;
   /** Replace config values, keyed as `pulumi config --path` spells them: "openclaw:image", "openclaw:network.egress". */
   overrides?: Record<string, unknown>;
-  /** Policy pack configuration (as `--policy-pack-config`). */
+  /** Policy pack configuration (as `--policy-pack-config`). @default policies/config/<stack>.json when it exists */
   policyConfig?: Record<string, unknown>;
+}
+
+/** The stack's reviewed policy exceptions, the file `pulumi preview --policy-pack-config` gets too. */
+export function stackPolicyConfig(stack: string): Record<string, unknown> | undefined {
+  const file = path.join(ROOT, "policies", "config", `${stack}.json`);
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
 }
 
 export function stackFiles(opts: Pick<PlanOptions, "stack" | "configFile">): string[] {
@@ -103,6 +112,8 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     result = program(loaded.config, { stack: opts.stack, project: PROJECT, region: loaded.region, secrets: loaded.secrets });
     return result.outputs;
   });
+  // Let every registration (and registerOutputs) reach this mock monitor before the next run replaces it.
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
   if (!result) throw new Error("the program returned nothing");
 
   // URNs as the engine builds them: the parent chain of types (the stack excluded), then the name.
@@ -135,10 +146,11 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     outputs.push({ name, secret: r.redacted === SECRET, value: r.redacted });
   }
   const violations = await evaluatePolicies(policyInputs, {
-    config: opts.policyConfig as Parameters<typeof evaluatePolicies>[1] extends infer O ? (O extends { config?: infer C } ? C : never) : never,
+    config: (opts.policyConfig ?? stackPolicyConfig(opts.stack)) as Parameters<typeof evaluatePolicies>[1] extends infer O ? (O extends { config?: infer C } ? C : never) : never,
     outputs: await Promise.all(outputs.map(async (o) => ({ name: o.name, secret: o.secret, value: (await resolveInput(result!.outputs[o.name])).plain }))),
   });
 
   const artifacts = (await resolveInput(result.artifacts)).redacted as Record<string, string>;
-  return { stack: opts.stack, resources, violations, outputs, artifacts };
+  const cost = estimateMonthlyCost(resources);
+  return { stack: opts.stack, resources, violations, outputs, artifacts, cost };
 }

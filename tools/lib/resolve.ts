@@ -1,5 +1,7 @@
 /** Resolves Pulumi Inputs to plain data, keeping track of which values are secret. */
 import * as pulumi from "@pulumi/pulumi";
+import { OFFLINE_SECRET } from "../../components/config/load";
+import { UNKNOWN as ENGINE_UNKNOWN } from "../../policies/lib/evaluate";
 
 export const SECRET = "[secret]";
 export const UNKNOWN = "[unknown]";
@@ -20,7 +22,10 @@ export async function resolveInput(value: unknown, deps = new Set<pulumi.Resourc
     const [inner, known, secret] = await Promise.all([o.promise(), o.isKnown, o.isSecret]);
     if (!known) return { plain: undefined, redacted: UNKNOWN, dependencies: deps };
     const r = await resolveInput(inner, deps);
-    return secret ? { plain: r.plain, redacted: SECRET, dependencies: deps } : r;
+    if (!secret) return r;
+    // An encrypted setting the offline plan cannot read: to policies it is what a preview shows, an unknown.
+    const unreadable = JSON.stringify(r.plain ?? null).includes(OFFLINE_SECRET);
+    return { plain: unreadable ? ENGINE_UNKNOWN.string : r.plain, redacted: SECRET, dependencies: deps };
   }
   if (value instanceof Promise) return resolveInput(await value, deps);
   if (pulumi.asset.Asset.isInstance(value) || pulumi.asset.Archive.isInstance(value)) {
@@ -32,7 +37,7 @@ export async function resolveInput(value: unknown, deps = new Set<pulumi.Resourc
     return { plain: `[resource]`, redacted: `[resource]`, dependencies: deps };
   }
   if (Array.isArray(value)) {
-    const items = await Promise.all(value.map((v) => resolveInput(v, deps)));
+    const items = await Promise.all((value as unknown[]).map((v) => resolveInput(v, deps)));
     return { plain: items.map((i) => i.plain), redacted: items.map((i) => i.redacted), dependencies: deps };
   }
   if (value && typeof value === "object") {

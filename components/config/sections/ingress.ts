@@ -54,3 +54,10 @@ export const caddySection = z
   .prefault({});
 export type TailscaleSection = z.infer<typeof tailscaleSection>;
 export type CaddySection = z.infer<typeof caddySection>;
+
+/** Caddy compares against a bcrypt hash (`$2a$`/`$2b$`/`$2y$`); a plain password here would silently never match. */
+export function checkBcryptHash(hash: string): string | undefined {
+  return /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/.test(hash)
+    ? undefined
+    : "is not a bcrypt hash: run `caddy hash-password` and set its output with `pulumi config set --secret openclaw:caddyBasicAuthHash '<hash>'`";
+}

@@ -42,12 +42,6 @@ export const kubernetesSection = z
      * 403 proxy_attribution_required. @default []
      */
     trustedProxyCidrs: z.array(cidr).default([]),
-    /** Caddy image for ingress caddy, pinned by tag or digest. @default "docker.io/library/caddy:2.10.2" */
-    caddyImage: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9._\/:-]*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, { error: "must be an image reference such as docker.io/library/caddy:2.10.2" })
-      .refine((s) => /(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(s) && !s.endsWith(":latest"), { error: "must be pinned by a version tag or digest, never latest" })
-      .default("docker.io/library/caddy:2.10.2"),
     /** Annotate the Service for Prometheus scraping of /api/diagnostics/prometheus (needs the token). @default true */
     prometheusScrape: z.boolean().default(true),
   })

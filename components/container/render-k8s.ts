@@ -1,0 +1,435 @@
+/**
+ * Renders the one container spec (spec.ts) as typed Kubernetes objects. Pure: same input, same manifests;
+ * the GatewayK8s component only turns them into resources, and `npm run plan` writes them as YAML.
+ * Typed as `kubernetes-types`, so a misspelled field fails `tsc --strict`.
+ */
+import { createHash } from "node:crypto";
+import type { Deployment } from "kubernetes-types/apps/v1";
+import type { ConfigMap, Container, Namespace, PersistentVolumeClaim, PodSpec, Probe, Service, ServiceAccount } from "kubernetes-types/core/v1";
+import type { Ingress, NetworkPolicy, NetworkPolicyPeer } from "kubernetes-types/networking/v1";
+import type { StackConfig } from "../config/schema";
+import type { GatewayContainerSpec } from "./spec";
+
+export const GATEWAY_SECRET_NAME = "openclaw-gateway-secrets";
+export const GATEWAY_CONFIGMAP_NAME = "openclaw-config";
+export const GATEWAY_NAME = "openclaw-gateway";
+export const CADDY_NAME = "openclaw-caddy";
+export const PROMETHEUS_PATH = "/api/diagnostics/prometheus";
+export const CONFIG_CHECKSUM_ANNOTATION = "openclaw.ai/config-sha256";
+/** Unprivileged ports Caddy listens on inside its pod; the Service maps 80/443 to them (no NET_BIND_SERVICE). */
+export const CADDY_HTTP_PORT = 8080;
+export const CADDY_HTTPS_PORT = 8443;
+
+export interface K8sRenderInput {
+  cfg: StackConfig;
+  spec: GatewayContainerSpec;
+  /** The rendered openclaw.json (renderGatewayConfigJson). */
+  configJson: string;
+  /** Tailscale machine name the operator's ingress proxy joins as (ingress tailscale). @default spec.hostname */
+  tailscaleHostname?: string;
+  /**
+   * The Caddyfile for ingress caddy (the ingress issue's renderCaddyfile). It must listen on
+   * CADDY_HTTP_PORT / CADDY_HTTPS_PORT (`http_port` / `https_port` global options) and proxy to
+   * `openclaw-gateway:18789`. Required when cfg.ingress is caddy.
+   */
+  caddyfile?: string;
+}
+
+export type K8sObject = Namespace | ServiceAccount | ConfigMap | PersistentVolumeClaim | Deployment | Service | NetworkPolicy | Ingress;
+
+export interface K8sManifests {
+  namespace: Namespace;
+  serviceAccount: ServiceAccount;
+  configMap: ConfigMap;
+  pvc: PersistentVolumeClaim;
+  deployment: Deployment;
+  service: Service;
+  networkPolicy: NetworkPolicy;
+  /** Namespace-wide default deny: any pod no other policy selects gets no traffic at all. */
+  defaultDeny: NetworkPolicy;
+  /** Tailscale operator Ingress (ingress tailscale). */
+  ingress?: Ingress;
+  /** Caddy in front (ingress caddy). */
+  caddy?: { configMap: ConfigMap; pvc: PersistentVolumeClaim; deployment: Deployment; service: Service; networkPolicy: NetworkPolicy };
+}
+
+export function gatewayLabels(): Record<string, string> {
+  return { "app.kubernetes.io/name": "openclaw", "app.kubernetes.io/component": "gateway" };
+}
+function caddyLabels(): Record<string, string> {
+  return { "app.kubernetes.io/name": "openclaw", "app.kubernetes.io/component": "caddy" };
+}
+function commonLabels(): Record<string, string> {
+  return { "app.kubernetes.io/part-of": "openclaw", "app.kubernetes.io/managed-by": "pulumi" };
+}
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+function cpuQuantity(cpus: number): string {
+  return `${Math.round(cpus * 1000)}m`;
+}
+
+function probe(path: string, p: StackConfig["kubernetes"]["probes"], failureThreshold: number): Probe {
+  return {
+    httpGet: { path, port: "http", scheme: "HTTP" },
+    periodSeconds: p.periodSeconds,
+    timeoutSeconds: p.timeoutSeconds,
+    failureThreshold,
+  };
+}
+
+/** The gateway container: every hardening setting read from the spec, none decided here. */
+export function gatewayContainer(spec: GatewayContainerSpec, cfg: StackConfig): Container {
+  const p = cfg.kubernetes.probes;
+  return {
+    name: "gateway",
+    image: spec.image,
+    // A pinned tag can still be re-pushed; Always makes the kubelet check the registry (and its auth) each start.
+    imagePullPolicy: "Always",
+    // Compose `command` replaces the image's CMD; in Kubernetes that is `args` (keeps any ENTRYPOINT).
+    ...(spec.command ? { args: [...spec.command] } : {}),
+    ports: [{ name: "http", containerPort: spec.port.container, protocol: "TCP" }],
+    env: [
+      ...Object.entries(spec.env).map(([name, value]) => ({ name, value })),
+      // The Secret holds the values; the Deployment only names them.
+      ...spec.secretEnv.map((name) => ({ name, valueFrom: { secretKeyRef: { name: GATEWAY_SECRET_NAME, key: name } } })),
+    ],
+    resources: {
+      // Memory request = limit: the gateway is never the first pod evicted under node memory pressure.
+      requests: { memory: `${spec.resources.memoryMiB}Mi`, cpu: cpuQuantity(Math.min(spec.resources.cpus, 0.25)) },
+      limits: { memory: `${spec.resources.memoryMiB}Mi`, cpu: cpuQuantity(spec.resources.cpus) },
+    },
+    startupProbe: probe(spec.probes.startup, p, p.startupFailureThreshold),
+    livenessProbe: probe(spec.probes.liveness, p, p.livenessFailureThreshold),
+    readinessProbe: probe(spec.probes.readiness, p, 3),
+    securityContext: {
+      readOnlyRootFilesystem: spec.readOnlyRootFilesystem,
+      allowPrivilegeEscalation: spec.allowPrivilegeEscalation,
+      privileged: spec.privileged,
+      runAsNonRoot: true,
+      runAsUser: spec.user.uid,
+      runAsGroup: spec.user.gid,
+      capabilities: { drop: [...spec.capDrop], ...(spec.capAdd.length > 0 ? { add: [...spec.capAdd] } : {}) },
+      seccompProfile: { type: spec.seccompProfile },
+    },
+    volumeMounts: [
+      ...spec.tmpfs.map((t, i) => ({ name: `tmp-${i}`, mountPath: t.path })),
+      { name: "state", mountPath: spec.stateVolume.mountPath },
+      { name: "config", mountPath: spec.config.dir, readOnly: true },
+    ],
+    terminationMessagePolicy: "FallbackToLogsOnError",
+  };
+}
+
+function podSecurity(spec: GatewayContainerSpec): PodSpec["securityContext"] {
+  return {
+    runAsNonRoot: true,
+    runAsUser: spec.user.uid,
+    runAsGroup: spec.user.gid,
+    // The CSI volume arrives root-owned; fsGroup makes it writable by the gateway (operators' #1 issue: EACCES).
+    fsGroup: spec.user.gid,
+    // Only chown when the root of the volume is wrong: a recursive chown of a large state dir delays every start.
+    fsGroupChangePolicy: "OnRootMismatch",
+    seccompProfile: { type: spec.seccompProfile },
+  };
+}
+
+export function gatewayDeployment(spec: GatewayContainerSpec, cfg: StackConfig, configJson: string): Deployment {
+  const ns = cfg.kubernetes.namespace;
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: GATEWAY_NAME, namespace: ns, labels: { ...gatewayLabels(), ...commonLabels() } },
+    spec: {
+      replicas: 1,
+      // The state PVC is ReadWriteOnce and the gateway holds an owner lease: never two pods at once.
+      strategy: { type: "Recreate" },
+      selector: { matchLabels: gatewayLabels() },
+      template: {
+        metadata: {
+          labels: { ...gatewayLabels(), ...commonLabels() },
+          // The config is a subPath-free directory mount, but the gateway reads it once: roll the pod on change.
+          annotations: { [CONFIG_CHECKSUM_ANNOTATION]: sha256(configJson) },
+        },
+        spec: {
+          // The owner lease is keyed by hostname: a new pod name after an unclean stop would block start for minutes.
+          hostname: spec.hostname,
+          serviceAccountName: GATEWAY_NAME,
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: spec.stopGracePeriodSeconds,
+          securityContext: podSecurity(spec),
+          containers: [gatewayContainer(spec, cfg)],
+          volumes: [
+            // Memory-backed like Docker's tmpfs: its pages count against the container's memory limit on both.
+            ...spec.tmpfs.map((t, i) => ({ name: `tmp-${i}`, emptyDir: { medium: "Memory", sizeLimit: `${t.sizeMiB}Mi` } })),
+            { name: "state", persistentVolumeClaim: { claimName: spec.stateVolume.name } },
+            {
+              name: "config",
+              configMap: { name: GATEWAY_CONFIGMAP_NAME, items: [{ key: "openclaw.json", path: basename(spec.config.mountPath) }], defaultMode: 0o440 },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+function basename(p: string): string {
+  return p.slice(p.lastIndexOf("/") + 1);
+}
+
+/** Who may open a connection to the gateway: exactly the ingress path, nothing when there is none. */
+export function gatewayIngressPeers(cfg: StackConfig): NetworkPolicyPeer[] {
+  switch (cfg.ingress) {
+    case "tailscale":
+      return [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cfg.kubernetes.tailscaleOperatorNamespace } } }];
+    case "caddy":
+      return [{ podSelector: { matchLabels: caddyLabels() } }];
+    default:
+      // `kubectl port-forward` goes through the kubelet, not the pod network, so it still works.
+      return [];
+  }
+}
+
+/** DNS to kube-system and HTTPS anywhere but the cloud metadata endpoint (node credentials live there). */
+function egressDnsAndHttps(): NonNullable<NetworkPolicy["spec"]>["egress"] {
+  return [
+    {
+      to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+      ports: [
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+      ],
+    },
+    { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }], ports: [{ protocol: "TCP", port: 443 }] },
+  ];
+}
+
+export function gatewayNetworkPolicy(spec: GatewayContainerSpec, cfg: StackConfig): NetworkPolicy {
+  const peers = gatewayIngressPeers(cfg);
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: GATEWAY_NAME, namespace: cfg.kubernetes.namespace, labels: commonLabels() },
+    spec: {
+      podSelector: { matchLabels: gatewayLabels() },
+      policyTypes: ["Ingress", "Egress"],
+      // An empty list denies all ingress; a rule with peers admits only them, only on the gateway port.
+      ingress: peers.length > 0 ? [{ from: peers, ports: [{ protocol: "TCP", port: spec.port.container }] }] : [],
+      egress: egressDnsAndHttps(),
+    },
+  };
+}
+
+function caddyManifests(spec: GatewayContainerSpec, cfg: StackConfig, caddyfile: string): NonNullable<K8sManifests["caddy"]> {
+  const ns = cfg.kubernetes.namespace;
+  const labels = { ...caddyLabels(), ...commonLabels() };
+  // A TCP probe: Caddy's admin API (the only HTTP health endpoint) must stay on localhost, where it cannot be reconfigured.
+  const tcpProbe: Probe = { tcpSocket: { port: "https" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
+  return {
+    configMap: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: CADDY_NAME, namespace: ns, labels }, data: { Caddyfile: caddyfile } },
+    // Certificates and the ACME account: losing them on every restart would run into Let's Encrypt rate limits.
+    pvc: {
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: `${CADDY_NAME}-data`, namespace: ns, labels },
+      spec: {
+        accessModes: ["ReadWriteOnce"],
+        ...(cfg.kubernetes.storageClass ? { storageClassName: cfg.kubernetes.storageClass } : {}),
+        resources: { requests: { storage: "1Gi" } },
+      },
+    },
+    deployment: {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: CADDY_NAME, namespace: ns, labels },
+      spec: {
+        replicas: 1,
+        strategy: { type: "Recreate" },
+        selector: { matchLabels: caddyLabels() },
+        template: {
+          metadata: { labels, annotations: { [CONFIG_CHECKSUM_ANNOTATION]: sha256(caddyfile) } },
+          spec: {
+            serviceAccountName: GATEWAY_NAME,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: podSecurity(spec),
+            containers: [
+              {
+                name: "caddy",
+                image: cfg.caddy.image,
+                imagePullPolicy: "Always",
+                args: ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"],
+                ports: [
+                  { name: "http", containerPort: CADDY_HTTP_PORT, protocol: "TCP" },
+                  { name: "https", containerPort: CADDY_HTTPS_PORT, protocol: "TCP" },
+                ],
+                env: [
+                  { name: "XDG_DATA_HOME", value: "/data" },
+                  { name: "XDG_CONFIG_HOME", value: "/config" },
+                ],
+                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+                livenessProbe: tcpProbe,
+                readinessProbe: tcpProbe,
+                securityContext: {
+                  readOnlyRootFilesystem: true,
+                  allowPrivilegeEscalation: false,
+                  privileged: false,
+                  runAsNonRoot: true,
+                  runAsUser: spec.user.uid,
+                  runAsGroup: spec.user.gid,
+                  capabilities: { drop: ["ALL"] },
+                  seccompProfile: { type: "RuntimeDefault" },
+                },
+                volumeMounts: [
+                  { name: "caddyfile", mountPath: "/etc/caddy", readOnly: true },
+                  { name: "data", mountPath: "/data" },
+                  { name: "config", mountPath: "/config" },
+                ],
+              },
+            ],
+            volumes: [
+              { name: "caddyfile", configMap: { name: CADDY_NAME, defaultMode: 0o440 } },
+              { name: "data", persistentVolumeClaim: { claimName: `${CADDY_NAME}-data` } },
+              { name: "config", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+            ],
+          },
+        },
+      },
+    },
+    // The one public entry point: Caddy terminates TLS; the gateway's own Service stays ClusterIP.
+    service: {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: CADDY_NAME, namespace: ns, labels },
+      spec: {
+        type: "LoadBalancer",
+        selector: caddyLabels(),
+        ports: [
+          { name: "http", port: 80, targetPort: "http", protocol: "TCP" },
+          { name: "https", port: 443, targetPort: "https", protocol: "TCP" },
+        ],
+      },
+    },
+    networkPolicy: {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: CADDY_NAME, namespace: ns, labels: commonLabels() },
+      spec: {
+        podSelector: { matchLabels: caddyLabels() },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [
+          {
+            ports: [
+              { protocol: "TCP", port: CADDY_HTTP_PORT },
+              { protocol: "TCP", port: CADDY_HTTPS_PORT },
+            ],
+          },
+        ],
+        egress: [...(egressDnsAndHttps() ?? []), { to: [{ podSelector: { matchLabels: gatewayLabels() } }], ports: [{ protocol: "TCP", port: spec.port.container }] }],
+      },
+    },
+  };
+}
+
+export function renderK8s(input: K8sRenderInput): K8sManifests {
+  const { cfg, spec, configJson } = input;
+  const ns = cfg.kubernetes.namespace;
+  if (cfg.ingress === "caddy" && !input.caddyfile) {
+    throw new Error("openclaw:ingress = caddy on kubernetes needs the rendered Caddyfile (renderK8s input.caddyfile); the program must pass it");
+  }
+  const m: K8sManifests = {
+    namespace: {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: {
+        name: ns,
+        labels: {
+          ...commonLabels(),
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/enforce-version": "latest",
+          "pod-security.kubernetes.io/audit": "restricted",
+          "pod-security.kubernetes.io/warn": "restricted",
+        },
+      },
+    },
+    serviceAccount: {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: GATEWAY_NAME, namespace: ns, labels: commonLabels() },
+      // The gateway never talks to the Kubernetes API: no token in the pod.
+      automountServiceAccountToken: false,
+    },
+    configMap: {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: GATEWAY_CONFIGMAP_NAME, namespace: ns, labels: commonLabels() },
+      data: { "openclaw.json": configJson },
+    },
+    pvc: {
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: spec.stateVolume.name, namespace: ns, labels: commonLabels() },
+      spec: {
+        accessModes: ["ReadWriteOnce"],
+        ...(cfg.kubernetes.storageClass ? { storageClassName: cfg.kubernetes.storageClass } : {}),
+        resources: { requests: { storage: `${cfg.kubernetes.stateVolumeGiB}Gi` } },
+      },
+    },
+    deployment: gatewayDeployment(spec, cfg, configJson),
+    service: {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: {
+        name: GATEWAY_NAME,
+        namespace: ns,
+        labels: commonLabels(),
+        // The metrics path sits behind the gateway token: the scraper needs `authorization: Bearer` (docs/kubernetes.md).
+        ...(cfg.kubernetes.prometheusScrape
+          ? { annotations: { "prometheus.io/scrape": "true", "prometheus.io/path": PROMETHEUS_PATH, "prometheus.io/port": String(spec.port.container) } }
+          : {}),
+      },
+      spec: { type: "ClusterIP", selector: gatewayLabels(), ports: [{ name: "http", port: spec.port.container, targetPort: "http", protocol: "TCP" }] },
+    },
+    networkPolicy: gatewayNetworkPolicy(spec, cfg),
+    // The gateway's and Caddy's own policies open exactly their paths; everything else in the namespace is shut.
+    defaultDeny: {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "default-deny", namespace: ns, labels: commonLabels() },
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    },
+  };
+  if (cfg.ingress === "tailscale") {
+    const host = input.tailscaleHostname ?? spec.hostname;
+    m.ingress = {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name: GATEWAY_NAME, namespace: ns, labels: commonLabels() },
+      spec: {
+        // The Tailscale operator serves it on the tailnet only (https://<host>.<tailnet>), never Funnel.
+        ingressClassName: "tailscale",
+        defaultBackend: { service: { name: GATEWAY_NAME, port: { name: "http" } } },
+        tls: [{ hosts: [host] }],
+      },
+    };
+  }
+  if (cfg.ingress === "caddy" && input.caddyfile) m.caddy = caddyManifests(spec, cfg, input.caddyfile);
+  return m;
+}
+
+/** Every manifest in apply order (namespace first). */
+export function manifestList(m: K8sManifests): K8sObject[] {
+  const list: K8sObject[] = [m.namespace, m.serviceAccount, m.configMap, m.pvc, m.deployment, m.service, m.networkPolicy, m.defaultDeny];
+  if (m.ingress) list.push(m.ingress);
+  if (m.caddy) list.push(m.caddy.configMap, m.caddy.pvc, m.caddy.deployment, m.caddy.service, m.caddy.networkPolicy);
+  return list;
+}
+
+/** `k8s/<kind>-<name>.yaml`, the artifact path `npm run plan` writes each manifest to. */
+export function manifestPath(obj: K8sObject): string {
+  return `k8s/${(obj.kind ?? "object").toLowerCase()}-${obj.metadata?.name ?? "unnamed"}.yaml`;
+}

@@ -1,0 +1,118 @@
+/**
+ * The gateway on an existing Kubernetes cluster. Thin: every manifest comes from render-k8s.ts (pure,
+ * tested without Pulumi); this component only registers them and adds the one object that holds secret
+ * values, the Secret, built from secret Outputs so no value ever appears in a manifest or artifact.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Deployment } from "kubernetes-types/apps/v1";
+import { stringify } from "yaml";
+import type { StackConfig } from "../config/schema";
+import { GATEWAY_SECRET_NAME, manifestList, manifestPath, renderK8s, type K8sManifests, type K8sObject } from "../container/render-k8s";
+import type { GatewayContainerSpec } from "../container/spec";
+
+export interface GatewayK8sArgs {
+  /** The parsed stack configuration (target kubernetes). */
+  readonly config: StackConfig;
+  /** The locked-down container spec (gatewayContainerSpec(cfg, { providerKeyEnv })). */
+  readonly spec: GatewayContainerSpec;
+  /** The rendered openclaw.json (renderGatewayConfigJson). Holds no secret. */
+  readonly configJson: string;
+  /**
+   * Values of spec.secretEnv, by variable name, as secret Outputs (the gateway token and provider keys).
+   * Every name in spec.secretEnv must be present: a missing key would leave the pod in CreateContainerConfigError.
+   */
+  readonly secretEnv: Record<string, pulumi.Input<string>>;
+  /** Kubeconfig (the secret `openclaw:kubeconfig`). @default the ambient kubeconfig / in-cluster config */
+  readonly kubeconfig?: pulumi.Input<string>;
+  /** Tailscale machine name for the operator's Ingress. @default spec.hostname */
+  readonly tailscaleHostname?: string;
+  /** Caddyfile (listening on 8080/8443) when ingress is caddy. */
+  readonly caddyfile?: string;
+}
+
+/** Pure: which secret names the spec needs but the caller did not provide. */
+export function missingSecretEnv(spec: GatewayContainerSpec, provided: readonly string[]): string[] {
+  return spec.secretEnv.filter((n) => !provided.includes(n));
+}
+
+/** The Pulumi args of a rendered object: the typed resource classes set apiVersion/kind themselves. */
+function body<T extends K8sObject>(obj: T): Omit<T, "apiVersion" | "kind"> {
+  const { apiVersion: _a, kind: _k, ...rest } = obj;
+  return rest;
+}
+
+/** A Deployment's args need a spec; renderK8s always sets one, so its absence is a bug worth a clear error. */
+function deploymentArgs(d: Deployment): k8s.apps.v1.DeploymentArgs {
+  if (!d.spec) throw new Error(`render-k8s produced Deployment ${d.metadata?.name} without a spec`);
+  // The only mismatch between kubernetes-types 1.30 and the provider's types is in fields we never set
+  // (HostAlias.ip is optional in one, required in the other); the typed rendering is the checked one.
+  return { ...body(d), spec: d.spec as unknown as k8s.types.input.apps.v1.DeploymentSpec };
+}
+
+export class GatewayK8s extends pulumi.ComponentResource {
+  readonly manifests: K8sManifests;
+  readonly namespace: pulumi.Output<string>;
+  readonly serviceName: pulumi.Output<string>;
+
+  constructor(name: string, args: GatewayK8sArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("openclaw:kubernetes:GatewayK8s", name, {}, opts);
+    const missing = missingSecretEnv(args.spec, Object.keys(args.secretEnv));
+    if (missing.length > 0) {
+      throw new pulumi.ResourceError(`GatewayK8s: secretEnv lacks ${missing.join(", ")}; pass a secret Output for each name in spec.secretEnv`, this);
+    }
+    this.manifests = renderK8s({ cfg: args.config, spec: args.spec, configJson: args.configJson, tailscaleHostname: args.tailscaleHostname, caddyfile: args.caddyfile });
+    const m = this.manifests;
+
+    const provider = args.kubeconfig ? new k8s.Provider(`${name}-provider`, { kubeconfig: args.kubeconfig, enableServerSideApply: true }, { parent: this }) : undefined;
+    // Names are fixed in the manifests (the NetworkPolicy and Secret refer to them): a replacement must delete first.
+    const o = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider, deleteBeforeReplace: true, dependsOn });
+
+    const ns = new k8s.core.v1.Namespace(`${name}-namespace`, body(m.namespace), o());
+    const inNs = [ns];
+    const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, body(m.serviceAccount), o(inNs));
+    const secret = new k8s.core.v1.Secret(
+      `${name}-secrets`,
+      {
+        metadata: { name: GATEWAY_SECRET_NAME, namespace: args.config.kubernetes.namespace, labels: m.serviceAccount.metadata?.labels },
+        type: "Opaque",
+        stringData: pulumi.secret(args.secretEnv),
+        immutable: false,
+      },
+      o(inNs),
+    );
+    const cm = new k8s.core.v1.ConfigMap(`${name}-config`, body(m.configMap), o(inNs));
+    // On WaitForFirstConsumer classes the claim stays Pending until the pod exists; the provider's await
+    // logic knows that, so the Deployment can depend on it.
+    const pvc = new k8s.core.v1.PersistentVolumeClaim(`${name}-state`, body(m.pvc), o(inNs));
+    const np = new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, body(m.networkPolicy), o(inNs));
+    new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, body(m.defaultDeny), o(inNs));
+    new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentArgs(m.deployment), o([sa, secret, cm, pvc, np]));
+    const svc = new k8s.core.v1.Service(`${name}-service`, body(m.service), o(inNs));
+    if (m.ingress) new k8s.networking.v1.Ingress(`${name}-ingress`, body(m.ingress), o([svc]));
+    if (m.caddy) {
+      const c = m.caddy;
+      const ccm = new k8s.core.v1.ConfigMap(`${name}-caddy-config`, body(c.configMap), o(inNs));
+      const cpvc = new k8s.core.v1.PersistentVolumeClaim(`${name}-caddy-data`, body(c.pvc), o(inNs));
+      const cnp = new k8s.networking.v1.NetworkPolicy(`${name}-caddy-netpol`, body(c.networkPolicy), o(inNs));
+      new k8s.apps.v1.Deployment(`${name}-caddy-deployment`, deploymentArgs(c.deployment), o([ccm, cpvc, cnp, sa, svc]));
+      new k8s.core.v1.Service(`${name}-caddy-service`, body(c.service), o(inNs));
+    }
+    this.namespace = ns.metadata.name;
+    this.serviceName = svc.metadata.name;
+    this.registerOutputs({ namespace: this.namespace, serviceName: this.serviceName });
+  }
+
+  /** `k8s/<kind>-<name>.yaml` for every manifest (the Secret is left out: its values exist only in Pulumi state). */
+  artifacts(): Record<string, string> {
+    return renderK8sArtifacts(this.manifests);
+  }
+}
+
+export function renderK8sArtifacts(m: K8sManifests): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const obj of manifestList(m)) {
+    out[manifestPath(obj)] = "# Rendered by the openclaw Pulumi stack (components/container/render-k8s.ts).\n" + stringify(obj, { lineWidth: 0 });
+  }
+  return out;
+}

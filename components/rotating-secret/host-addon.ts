@@ -1,0 +1,52 @@
+/**
+ * The VM side of the rotating secret as a `HostAddon` (the shape the gateway-vm component consumes):
+ * the fetch script, the reload script run by SSM, the hardened `openclaw-secrets.service`, and the
+ * instance-role statements (read these two secrets, decrypt with this key via Secrets Manager; nothing else).
+ */
+import type * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { HostAddon } from "../gateway-vm/types";
+import { hostPaths, renderFetchScript, renderReloadScript, renderSecretsUnit } from "./host-scripts";
+import { instanceSecretStatements, reloadDocumentContent } from "./policies";
+
+export type { HostAddon, HostFile } from "../gateway-vm/types";
+
+export interface RotationHostAddonArgs {
+  region: string;
+  tokenSecretArn: pulumi.Input<string>;
+  /** Absent (or resolving to undefined) when no provider key is configured. */
+  providerKeysSecretArn?: pulumi.Input<string | undefined>;
+  kmsKeyArn: pulumi.Input<string>;
+}
+
+export function rotationHostAddon(a: RotationHostAddonArgs): HostAddon {
+  const facts = pulumi.all([a.tokenSecretArn, a.providerKeysSecretArn, a.kmsKeyArn]);
+  return {
+    files: [
+      {
+        path: hostPaths.fetchScript,
+        permissions: "0755",
+        owner: "root:root",
+        content: facts.apply(([tokenSecretArn, providerKeysSecretArn]) => renderFetchScript({ region: a.region, tokenSecretArn, providerKeysSecretArn: providerKeysSecretArn ?? undefined })),
+      },
+      { path: hostPaths.reloadScript, permissions: "0755", owner: "root:root", content: renderReloadScript() },
+      { path: hostPaths.unit, permissions: "0644", owner: "root:root", content: renderSecretsUnit() },
+    ],
+    enableUnits: ["openclaw-secrets.service"],
+    policyStatements: [0, 1].map((n) =>
+      facts.apply(([tokenSecretArn, providerKeysSecretArn, kmsKeyArn]) => instanceSecretStatements({ region: a.region, tokenSecretArn, providerKeysSecretArn: providerKeysSecretArn ?? undefined, kmsKeyArn })[n] as aws.iam.PolicyStatement),
+    ),
+  };
+}
+
+/** Files for `npm run plan` artifacts, keyed by relative path. */
+export function rotationArtifacts(a: RotationHostAddonArgs): Record<string, pulumi.Input<string>> {
+  const addon = rotationHostAddon(a);
+  const byPath = Object.fromEntries(addon.files.map((f) => [f.path, f.content]));
+  return {
+    "vm/scripts/fetch-secrets.sh": byPath[hostPaths.fetchScript],
+    "vm/scripts/reload-token.sh": byPath[hostPaths.reloadScript],
+    "vm/units/openclaw-secrets.service": byPath[hostPaths.unit],
+    "vm/ssm/reload-token.json": reloadDocumentContent(hostPaths.reloadScript),
+  };
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { parseStackConfig } from "../../components/config/schema";
+import { kubernetesSection, targetIngressIssues } from "../../components/config/sections/kubernetes";
+import { BASE_VALUES } from "../helpers/config";
+
+describe("openclaw:kubernetes", () => {
+  it("has safe defaults", () => {
+    const k = kubernetesSection.parse(undefined);
+    expect(k).toMatchObject({ namespace: "openclaw", stateVolumeGiB: 10, tailscaleOperatorNamespace: "tailscale", trustedProxyCidrs: [], prometheusScrape: true });
+  });
+
+  it.each([
+    [{ namespace: "Open_Claw" }, "namespace", /DNS label/],
+    [{ stateVolumeGiB: 0 }, "stateVolumeGiB", /at least 1/],
+    [{ trustedProxyCidrs: ["10.244.0.0"] }, "trustedProxyCidrs", /IPv4 CIDR/],
+    [{ trustedProxyCidrs: ["0.0.0.0/0"] }, "trustedProxyCidrs", /wider than \/8/],
+    [{ probes: { periodSeconds: 0 } }, "probes", /at least 1/],
+    [{ bogus: 1 }, "", /unrecognized|Unrecognized/],
+  ])("rejects %j", (value, key, message) => {
+    const r = kubernetesSection.safeParse(value);
+    expect(r.success).toBe(false);
+    const issue = r.error!.issues[0]!;
+    expect(String(issue.path[0] ?? "")).toBe(key);
+    expect(issue.message).toMatch(message);
+  });
+});
+
+describe("targetIngressIssues", () => {
+  it.each([
+    ["docker", "none", [], []],
+    ["kubernetes", "none", [], ["ingress"]],
+    ["vm", "none", [], ["ingress"]],
+    ["kubernetes", "tailscale", [], ["kubernetes.trustedProxyCidrs"]],
+    ["kubernetes", "tailscale", ["10.244.0.0/16"], []],
+    ["kubernetes", "caddy", [], ["kubernetes.trustedProxyCidrs"]],
+    ["docker", "tailscale", [], []],
+  ])("target %s ingress %s cidrs %j -> %j", (target, ingress, cidrs, paths) => {
+    const issues = targetIngressIssues({ target, ingress, kubernetes: { trustedProxyCidrs: cidrs } });
+    expect(issues.map((i) => i.path.join("."))).toEqual(paths);
+    for (const i of issues) expect(i.message).toMatch(/kubernetes|docker|tailscale|caddy/);
+  });
+
+  it("ingress none parses as a mode (the rule above restricts it to docker)", () => {
+    const r = parseStackConfig({ stack: "local", values: { ...BASE_VALUES, target: "docker", ingress: "none" }, secretKeys: new Set() });
+    expect(r.ok).toBe(true);
+  });
+});

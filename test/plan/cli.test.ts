@@ -1,0 +1,77 @@
+/** The offline plan's interface (flags, JSON shape, exit codes) as pipelines use it: a real process each time. */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const ROOT = path.resolve(__dirname, "../..");
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+
+function plan(...args: string[]) {
+  return spawnSync(TSX, ["tools/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+}
+
+/** A copy of a shipped stack file with one key changed. */
+function variant(stack: string, key: string, value: unknown): string {
+  const doc = parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+  doc.config[key] = value;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-cli-")), `Pulumi.${stack}.yaml`);
+  fs.writeFileSync(file, JSON.stringify(doc));
+  return file;
+}
+
+describe("npm run plan", () => {
+  it("prod: JSON with a VPC, security groups, a hardened instance and no key pair; exit 0", () => {
+    const r = plan("--stack", "prod", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(expect.arrayContaining(["stack", "resources", "violations"]));
+    const types = out.resources.map((x: { type: string }) => x.type);
+    expect(types).toContain("aws:ec2/vpc:Vpc");
+    expect(types).toContain("aws:ec2/securityGroup:SecurityGroup");
+    const instance = out.resources.find((x: { type: string; name: string }) => x.type === "aws:ec2/instance:Instance" && x.name.endsWith("-instance"));
+    expect(instance.inputs.metadataOptions.httpTokens).toBe("required");
+    expect(instance.inputs.rootBlockDevice.encrypted).toBe(true);
+    expect(instance.inputs.keyName).toBeUndefined();
+    for (const v of out.resources.filter((x: { type: string }) => x.type === "aws:ebs/volume:Volume")) expect(v.inputs.encrypted).toBe(true);
+    expect(out.violations.filter((v: { level: string }) => v.level === "mandatory")).toEqual([]);
+    for (const r of out.resources) for (const k of ["urn", "type", "name", "inputs"]) expect(r).toHaveProperty(k);
+  }, 120_000);
+
+  it.each([
+    ["openclaw:image", "ghcr.io/openclaw/openclaw:latest", /openclaw:image = "ghcr.io\/openclaw\/openclaw:latest": uses the moving tag 'latest'/],
+    ["openclaw:target", "ec2", /openclaw:target = "ec2": must be one of vm, kubernetes, docker/],
+  ])("invalid config (%s = %s) exits 2 and names the key, before any resource", (key, value, message) => {
+    const r = plan("--stack", "prod", "--config", variant("prod", key, value));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).not.toContain("aws:");
+  }, 120_000);
+
+  it("a mandatory violation exits 1 and names the policy", () => {
+    const r = plan("--stack", "prod", "--json", "--config", variant("prod", "openclaw:network", { cidr: "10.41.0.0/16", egress: "public-ip" }));
+    expect(r.status).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.violations.map((v: { policy: string }) => v.policy)).toContain("ec2-instance-no-public-ip");
+  }, 120_000);
+
+  it("bad arguments exit 2 with the usage", () => {
+    expect(plan().status).toBe(2);
+    expect(plan("--stack", "prod", "--bogus").stderr).toMatch(/usage: npm run plan/);
+    expect(plan("--stack", "nope").stderr).toMatch(/--stack = "nope": has no stack file/);
+  }, 120_000);
+
+  it("--out writes the rendered artifacts, and no secret value", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-out-"));
+    const r = plan("--stack", "caddy", "--out", dir);
+    expect([0, 1]).toContain(r.status);
+    for (const f of ["vm/user-data.yaml", "vm/compose.yaml", "vm/openclaw.json", "vm/units/openclaw-gateway.service", "caddy/Caddyfile"]) {
+      expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
+    }
+    const all = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(dir, f)).isFile()).map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("\n");
+    // A bcrypt hash, a Tailscale key, or a token value (16+ token characters; format strings like =%s don't count).
+    expect(all).not.toMatch(/\$2[aby]\$\d\d\$|tskey-auth-|OPENCLAW_GATEWAY_TOKEN=[A-Za-z0-9_-]{16,}/);
+  }, 120_000);
+});
