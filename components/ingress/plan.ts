@@ -13,7 +13,7 @@ import type { IngressMode } from "../config/sections/ingress";
 import type { StackConfig } from "../config/schema";
 import type { IngressFacts } from "../gateway-config/render";
 import { BASIC_AUTH_HASH_ENV, CADDY_HEALTH_PORT, CADDY_HTTPS_PORT, CADDY_HTTP_PORT, renderCaddyfile } from "./caddyfile";
-import { hardenedSidecar } from "./hardening";
+import { hardenedSidecar } from "../container/sidecar";
 import { renderServeConfigJson } from "./tailscale-serve";
 
 /** 14 usable addresses are plenty for a gateway and one proxy; a /28 keeps the trust decision readable. */

@@ -3,7 +3,7 @@ import { parse } from "yaml";
 import { renderCompose } from "../../components/container/render-compose";
 import { gatewayContainerSpec } from "../../components/container/spec";
 import { renderGatewayConfig } from "../../components/gateway-config/render";
-import { hardenedSidecar, sharedHardening } from "../../components/ingress/hardening";
+import { hardenedSidecar, sharedHardening } from "../../components/container/sidecar";
 import { GATEWAY_ADDRESS, INGRESS_ENV_FILE, INGRESS_SUBNET, ingressPlan, PROXY_ADDRESS, tailnetHostname } from "../../components/ingress/plan";
 import { servesFunnel } from "../../components/ingress/tailscale-serve";
 import { testConfig } from "../helpers/config";

@@ -2,11 +2,9 @@
  * Hardening for sidecar compose services, derived from the gateway's own compose rendering so that a setting
  * changed in components/container/spec.ts (read-only root, dropped capabilities, no-new-privileges, logging,
  * restart policy, tmpfs options) changes for the sidecars too (conventions.md #6).
- *
- * Candidate for components/container/ (lead): it depends only on the container spec and the compose renderer.
  */
-import { composeGatewayService, COMPOSE_NETWORK, type ComposeService } from "../container/render-compose";
-import type { GatewayContainerSpec, HealthCheck } from "../container/spec";
+import { composeGatewayService, COMPOSE_NETWORK, type ComposeService } from "./render-compose";
+import type { GatewayContainerSpec, HealthCheck } from "./spec";
 
 /** The sidecar-specific part; everything else comes from the gateway's hardening. */
 export interface SidecarSpec {
