@@ -6,6 +6,7 @@ import { gatewayConfigPolicies } from "./gateway-config";
 import type { PackPolicy } from "./lib/types";
 import { kubernetesPolicies } from "./kubernetes";
 import { networkPolicies } from "./network";
+import { observabilityPolicies } from "./observability";
 import { secretsPolicies } from "./secrets";
 import { storagePolicies } from "./storage";
 
@@ -17,4 +18,5 @@ export const allPolicies: PackPolicy[] = [
     ...kubernetesPolicies,
     ...containerPolicies,
     ...gatewayConfigPolicies,
+    ...observabilityPolicies,
 ];

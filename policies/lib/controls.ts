@@ -60,6 +60,10 @@ export const CONTROLS = {
     "gw/tools": ["The", "tools profile not `full`; file tools limited to the workspace"],
     "ts/auth-keys": ["The", "Tailscale auth keys: preauthorized, tagged, not reusable, short expiry"],
     "outputs/secret": ["The", "stack outputs that carry tokens or URLs with tokens are secret"],
+    // Not rows of policy-rules.md: the observability issue's own controls (coverage counts rows only).
+    "obs/alarms": ["Observability", "the gateway host has status-check, health and backup alarms"],
+    "obs/log-retention": ["Observability", "every log group has a retention period"],
+    "obs/budget": ["Observability", "the stack has a monthly budget with notifications"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type ControlId = keyof typeof CONTROLS;
