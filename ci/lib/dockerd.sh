@@ -76,6 +76,18 @@ _oc_ensure_bridge() {
   ip link set "$OC_BRIDGE" up
 }
 
+# The data root is cached for its images only. Containers, networks and volumes left by an interrupted run
+# (a killed CI job, a Ctrl-C) would collide with the next run's fixed names and subnets, so a daemon this
+# shell starts begins empty of them. A daemon that is reused belongs to a caller and is left alone.
+_oc_prune_leftovers() {
+  local n
+  n="$(docker ps -aq | wc -l)"
+  docker ps -aq | xargs -r docker rm -f >/dev/null 2>&1 || true
+  docker network prune -f >/dev/null 2>&1 || true
+  docker volume prune -f >/dev/null 2>&1 || true
+  [ "$n" -eq 0 ] || _oc_log "removed $n container(s), and unused networks and volumes, left by an earlier run"
+}
+
 start_dockerd() {
   _oc_dockerd_vars
   _oc_client_path
@@ -121,6 +133,7 @@ start_dockerd() {
   # dockerd writes its pid file itself; fall back to the background job's pid if it has not yet.
   [ -s "$OC_PIDFILE" ] || echo "$bg" >"$OC_PIDFILE"
   _oc_log "dockerd pid $(cat "$OC_PIDFILE") ready in ~$((waited / 4)) s on $OC_SOCK (data root $OC_DATA_ROOT)"
+  _oc_prune_leftovers
 }
 
 # Forwarded traffic from our bridge and our address pool to anything outside them is dropped: the
