@@ -1,19 +1,8 @@
 # shellcheck shell=bash
 # Helpers for e2e/run.sh: result lines, timing, waiting on bodies, the client container.
-E2E_FAILS=0
-E2E_PASSES=0
-pass() { printf 'PASS  %s\n' "$*"; E2E_PASSES=$((E2E_PASSES + 1)); }
-fail() { printf 'FAIL  %s\n' "$*"; E2E_FAILS=$((E2E_FAILS + 1)); }
-info() { printf 'INFO  %s\n' "$*"; }
+# shellcheck source=ci/lib/checks.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../ci/lib/checks.sh"
 section() { printf '\n== %s (t+%ss)\n' "$*" "$((SECONDS - E2E_T0))"; }
-check() { # check "description" command...
-  local what=$1
-  shift
-  if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what"; fi
-}
-not() { ! "$@"; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
 
 # wait_body <url> <needle> <allowance s>: prints the seconds it took; fails after the allowance.
 wait_body() {

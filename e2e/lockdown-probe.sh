@@ -20,10 +20,11 @@ GW="$ID-gw"
 STATE="$ID-state"
 BACKUPS="$ID-backups"
 RESTORED="$ID-restored"
-FAILS=0
 
 # shellcheck source=ci/lib/dockerd.sh
 . "$REPO/ci/lib/dockerd.sh"
+# shellcheck source=ci/lib/checks.sh
+. "$REPO/ci/lib/checks.sh"
 TMP="$(mktemp -d)"
 STARTED=0
 cleanup() {
@@ -35,17 +36,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { printf 'PASS %s\n' "$*"; }
-fail() { printf 'FAIL %s\n' "$*"; FAILS=$((FAILS + 1)); }
-info() { printf 'INFO %s\n' "$*"; }
-check() { # check "description" command...
-  local what=$1
-  shift
-  if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what"; fi
-}
-not() { ! "$@"; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
 
 if [ -z "${DOCKER_HOST:-}" ] || ! docker info >/dev/null 2>&1; then start_dockerd; STARTED=1; fi
 dockerd_block_egress
@@ -178,5 +168,5 @@ sleep 5
 info "memory: $(docker stats --no-stream --format '{{.MemUsage}} pids={{.PIDs}}' "$GW"), host load: $(cut -d' ' -f1-3 /proc/loadavg)"
 info "egress drops so far: $(iptables -L DOCKER-USER -v -n -x | awk '/DROP/{s+=$1} END{print s+0}') packets"
 
-if [ "$FAILS" -gt 0 ]; then echo "lockdown-probe: $FAILS check(s) FAILED"; exit 1; fi
+checks_summary lockdown-probe
 echo "lockdown-probe: all checks passed"

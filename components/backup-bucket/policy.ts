@@ -33,19 +33,24 @@ export interface BucketPolicyInput {
  * could bypass the key is an explicit SSE-S3 (AES256), another KMS key or SSE-C, and those are denied here.
  * The stack's own uploads send `--sse aws:kms --sse-kms-key-id <this key>`, so they pass every statement.
  */
+/** TLS only (CKV_AWS_379): any request to the bucket or its objects over plain HTTP is denied. */
+export function denyInsecureTransport(bucketArn: string): Statement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
+
 export function backupBucketPolicy(p: BucketPolicyInput): PolicyDocument {
   const objects = `${p.bucketArn}/*`;
   return {
     Version: "2012-10-17",
     Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [p.bucketArn, objects],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyInsecureTransport(p.bucketArn),
       {
         Sid: "DenyNonKmsEncryptionHeader",
         Effect: "Deny",
@@ -127,14 +132,7 @@ export function logBucketPolicy(p: LogBucketPolicyInput): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [p.logBucketArn, `${p.logBucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
+      denyInsecureTransport(p.logBucketArn),
       {
         Sid: "S3ServerAccessLogsDelivery",
         Effect: "Allow",

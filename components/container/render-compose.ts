@@ -1,6 +1,6 @@
 /** Renders the container spec (plus sidecars) as a compose file for the VM and for local runs. */
 import { stringify } from "yaml";
-import type { GatewayContainerSpec } from "./spec";
+import { dockerSecurityOpts, type GatewayContainerSpec } from "./spec";
 
 export interface ComposeService {
   [key: string]: unknown;
@@ -46,7 +46,7 @@ export function composeGatewayService(spec: GatewayContainerSpec, opts: ComposeO
     read_only: spec.readOnlyRootFilesystem,
     privileged: spec.privileged,
     cap_drop: [...spec.capDrop],
-    security_opt: ["no-new-privileges:true"],
+    security_opt: dockerSecurityOpts(spec),
     tmpfs: t,
     volumes: [`${spec.stateVolume.name}:${spec.stateVolume.mountPath}`, `${opts.configHostPath}:${spec.config.mountPath}:ro`],
     environment: { ...spec.env },

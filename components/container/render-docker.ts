@@ -13,7 +13,7 @@
  */
 import type * as docker from "@pulumi/docker";
 import { sha256 } from "./render-k8s";
-import type { GatewayContainerSpec } from "./spec";
+import { dockerSecurityOpts, type GatewayContainerSpec } from "./spec";
 
 export const CONFIG_VOLUME = "openclaw-config";
 export const CONFIG_HASH_LABEL = "openclaw.config-sha256";
@@ -50,7 +50,7 @@ function lockedDown(spec: GatewayContainerSpec) {
     privileged: spec.privileged,
     capabilities: { drops: [...spec.capDrop], ...(spec.capAdd.length > 0 ? { adds: [...spec.capAdd] } : {}) },
     // Docker's default seccomp profile is the RuntimeDefault; only `unconfined` would weaken it, so none is named.
-    securityOpts: ["no-new-privileges:true"],
+    securityOpts: dockerSecurityOpts(spec),
     memory: spec.resources.memoryMiB,
     // Swap would hide memory pressure and slow the gateway to a crawl before the OOM killer acts.
     memorySwap: spec.resources.memoryMiB,

@@ -104,22 +104,27 @@ export function gatewayContainer(spec: GatewayContainerSpec, cfg: StackConfig): 
     startupProbe: probe(spec.probes.startup, p, p.startupFailureThreshold),
     livenessProbe: probe(spec.probes.liveness, p, p.livenessFailureThreshold),
     readinessProbe: probe(spec.probes.readiness, p, 3),
-    securityContext: {
-      readOnlyRootFilesystem: spec.readOnlyRootFilesystem,
-      allowPrivilegeEscalation: spec.allowPrivilegeEscalation,
-      privileged: spec.privileged,
-      runAsNonRoot: true,
-      runAsUser: spec.user.uid,
-      runAsGroup: spec.user.gid,
-      capabilities: { drop: [...spec.capDrop], ...(spec.capAdd.length > 0 ? { add: [...spec.capAdd] } : {}) },
-      seccompProfile: { type: spec.seccompProfile },
-    },
+    securityContext: containerSecurity(spec),
     volumeMounts: [
       ...spec.tmpfs.map((t, i) => ({ name: `tmp-${i}`, mountPath: t.path })),
       { name: "state", mountPath: spec.stateVolume.mountPath },
       { name: "config", mountPath: spec.config.dir, readOnly: true },
     ],
     terminationMessagePolicy: "FallbackToLogsOnError",
+  };
+}
+
+/** The container security context, from the one spec; Caddy's pod uses it unchanged. */
+export function containerSecurity(spec: GatewayContainerSpec): NonNullable<Container["securityContext"]> {
+  return {
+    readOnlyRootFilesystem: spec.readOnlyRootFilesystem,
+    allowPrivilegeEscalation: spec.allowPrivilegeEscalation,
+    privileged: spec.privileged,
+    runAsNonRoot: true,
+    runAsUser: spec.user.uid,
+    runAsGroup: spec.user.gid,
+    capabilities: { drop: [...spec.capDrop], ...(spec.capAdd.length > 0 ? { add: [...spec.capAdd] } : {}) },
+    seccompProfile: { type: spec.seccompProfile },
   };
 }
 
@@ -274,16 +279,8 @@ function caddyManifests(spec: GatewayContainerSpec, cfg: StackConfig, caddyfile:
                 resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
                 livenessProbe: tcpProbe,
                 readinessProbe: tcpProbe,
-                securityContext: {
-                  readOnlyRootFilesystem: true,
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  runAsNonRoot: true,
-                  runAsUser: spec.user.uid,
-                  runAsGroup: spec.user.gid,
-                  capabilities: { drop: ["ALL"] },
-                  seccompProfile: { type: "RuntimeDefault" },
-                },
+                // The gateway's own lockdown: a setting changed in the spec changes here too.
+                securityContext: containerSecurity(spec),
                 volumeMounts: [
                   { name: "caddyfile", mountPath: "/etc/caddy", readOnly: true },
                   { name: "data", mountPath: "/data" },

@@ -55,6 +55,11 @@ export interface GatewayContainerSpec {
   stopGracePeriodSeconds: number;
 }
 
+/** Docker's spelling of allowPrivilegeEscalation: false (compose `security_opt`, docker `securityOpts`). */
+export function dockerSecurityOpts(spec: GatewayContainerSpec): string[] {
+  return spec.allowPrivilegeEscalation ? [] : ["no-new-privileges:true"];
+}
+
 /** ~75% of the limit for the V8 heap; the rest is native memory, buffers and child processes. */
 export function heapMiB(memoryMiB: number): number {
   return Math.floor((memoryMiB * 0.75) / 64) * 64;

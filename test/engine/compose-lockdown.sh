@@ -12,6 +12,8 @@ project="oclockdown$$"
 
 # shellcheck source=SCRIPTDIR/../../ci/lib/dockerd.sh
 . "$repo/ci/lib/dockerd.sh"
+# shellcheck source=SCRIPTDIR/../../ci/lib/checks.sh
+. "$repo/ci/lib/checks.sh"
 work="$(mktemp -d)"
 # shellcheck disable=SC2317,SC2119 # called by the EXIT trap; stop_dockerd takes no script arguments
 cleanup() {
@@ -34,14 +36,6 @@ chown 1000:1000 "$work/openclaw.json"
 chmod 0600 "$work/openclaw.json"
 (cd "$repo" && npx --no-install tsx test/engine/prepare-compose.ts "$compose_in" "$work/compose.yaml" --image "$image" --workdir "$work" --host-port "$host_port" ${subnet:+--subnet "$subnet"})
 
-fail=0
-check() { # check <name> <command...>: prints one line per check
-  local name="$1"
-  shift
-  if "$@" >/dev/null 2>&1; then echo "PASS  $name"; else echo "FAIL  $name"; fail=1; fi
-}
-# shellcheck disable=SC2317 # called through check()
-not() { ! "$@"; }
 
 docker-compose -p "$project" -f "$work/compose.yaml" config -q
 start=$(date +%s)
@@ -80,4 +74,4 @@ check "port published on 127.0.0.1 only" test "$(grep -o '"HostIp":"[^"]*"' <<<"
 for addr in $(ip -4 -o addr show scope global | awk '{print $4}' | cut -d/ -f1); do
   check "no answer on host address $addr" not curl -fsS --max-time 3 "http://$addr:$host_port/healthz"
 done
-exit "$fail"
+checks_summary compose-lockdown

@@ -43,7 +43,9 @@ describe("pack metadata", () => {
 
 describe("coverage against policy-rules.md", () => {
     const rulesPath = resolve(root, "../shared/reference/policy-rules.md");
-    it.runIf(existsSync(rulesPath))("every control row is covered", () => {
+    it("every control row is covered", () => {
+        // CI clones the repo with shared/ beside it; without the reference there is nothing to count against.
+        expect(existsSync(rulesPath), `${rulesPath} is missing: clone the repo beside shared/`).toBe(true);
         const rows = parseRules(readFileSync(rulesPath, "utf8"));
         expect(rows.length).toBeGreaterThanOrEqual(57);
         const { uncovered } = coverage(rows, allPolicies.flatMap((p) => p.controls));
