@@ -38,6 +38,28 @@ describe("npm run plan", () => {
     for (const v of out.resources.filter((x: { type: string }) => x.type === "aws:ebs/volume:Volume")) expect(v.inputs.encrypted).toBe(true);
     expect(out.violations.filter((v: { level: string }) => v.level === "mandatory")).toEqual([]);
     for (const r of out.resources) for (const k of ["urn", "type", "name", "inputs"]) expect(r).toHaveProperty(k);
+
+    const all = (type: string) => out.resources.filter((x: { type: string }) => x.type === type);
+    const only = (type: string) => {
+      expect(all(type), type).toHaveLength(1);
+      return all(type)[0].inputs;
+    };
+    // Issue 4: the tailnet key is tagged, preauthorized and single-use; the gateway's SG has no inbound rule.
+    expect(only("tailscale:index/tailnetKey:TailnetKey")).toMatchObject({ preauthorized: true, reusable: false, tags: ["tag:openclaw"] });
+    expect(all("aws:ec2/securityGroup:SecurityGroup").find((g: { name: string }) => g.name.endsWith("-gateway-sg")).inputs.ingress).toEqual([]);
+    // Issue 5: the bucket's settings are separate resources, with the default tiers.
+    expect(only("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    expect(only("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).toBe("aws:kms");
+    expect(only("aws:s3/bucketVersioning:BucketVersioning").versioningConfiguration.status).toBe("Enabled");
+    expect(all("aws:s3/bucketPolicy:BucketPolicy")).toHaveLength(1);
+    const rules = only("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules;
+    const transitions = rules.flatMap((r: { transitions?: { days: number; storageClass: string }[] }) => r.transitions ?? []);
+    expect(transitions).toEqual(expect.arrayContaining([{ days: 30, storageClass: "STANDARD_IA" }, { days: 90, storageClass: "GLACIER_IR" }]));
+    // Issue 6: the token rotates within 90 days through a Lambda only Secrets Manager may invoke, delivered over SSM.
+    expect(only("aws:secretsmanager/secretRotation:SecretRotation").rotationRules.automaticallyAfterDays).toBeLessThanOrEqual(90);
+    expect(only("aws:lambda/permission:Permission")).toMatchObject({ principal: "secretsmanager.amazonaws.com", sourceArn: expect.stringMatching(/^arn:aws:secretsmanager:/) });
+    expect(all("aws:lambda/function:Function")).toHaveLength(1);
+    expect(all("aws:ssm/document:Document")).toHaveLength(1);
   }, 120_000);
 
   it.each([
