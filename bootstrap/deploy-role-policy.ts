@@ -140,12 +140,18 @@ export function deployRolePolicy(resourceTypes: readonly string[], opts: DeployR
     const resources = g.scope === "any" ? ["*"] : g.arns ? g.arns(c) : ["*"];
     const key = `${g.scope}|${resources.join(",")}`;
     const m = merged.get(key) ?? { scope: g.scope, resources, actions: new Set<string>() };
-    g.actions.forEach((a) => m.actions.add(a));
+    for (const a of g.actions) m.actions.add(a);
     merged.set(key, m);
   }
 
   // Role-shaping actions get extra conditions, so they leave the plain name-scoped statement.
-  const boundaryActions = new Set(["iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:DeleteRolePolicy"]);
+  const boundaryActions = new Set([
+    "iam:CreateRole",
+    "iam:PutRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:DeleteRolePolicy",
+  ]);
   const attach = new Set(["iam:AttachRolePolicy", "iam:DetachRolePolicy"]);
   const statements: PolicyStatement[] = [];
   const pulled: string[] = [];
@@ -158,7 +164,12 @@ export function deployRolePolicy(resourceTypes: readonly string[], opts: DeployR
       actions = actions.filter((a) => !special.includes(a));
       if (actions.length === 0) continue;
     }
-    const s: PolicyStatement = { Sid: `${m.scope[0].toUpperCase()}${m.scope.slice(1)}${n++}`, Effect: "Allow", Action: actions, Resource: m.resources };
+    const s: PolicyStatement = {
+      Sid: `${m.scope[0].toUpperCase()}${m.scope.slice(1)}${n++}`,
+      Effect: "Allow",
+      Action: actions,
+      Resource: m.resources,
+    };
     const tagValue = typeof opts.tag.value === "string" ? opts.tag.value : [...opts.tag.value];
     if (m.scope === "createTagged") s.Condition = { StringEquals: { [`aws:RequestTag/${opts.tag.key}`]: tagValue } };
     if (m.scope === "tagged") s.Condition = { StringEquals: { [`aws:ResourceTag/${opts.tag.key}`]: tagValue } };
@@ -170,7 +181,13 @@ export function deployRolePolicy(resourceTypes: readonly string[], opts: DeployR
   const boundary = opts.permissionsBoundaryArn ? { "iam:PermissionsBoundary": opts.permissionsBoundaryArn } : undefined;
   const plainRoleActions = uniqSorted(pulled.filter((a) => !attach.has(a)));
   if (plainRoleActions.length > 0) {
-    statements.push({ Sid: "RoleWithBoundary", Effect: "Allow", Action: plainRoleActions, Resource: roles, Condition: { StringEquals: boundary! } });
+    statements.push({
+      Sid: "RoleWithBoundary",
+      Effect: "Allow",
+      Action: plainRoleActions,
+      Resource: roles,
+      Condition: { StringEquals: boundary! },
+    });
   }
   const attachActions = uniqSorted(pulled.filter((a) => attach.has(a)));
   if (attachActions.length > 0) {
@@ -200,7 +217,10 @@ export function deployRolePolicy(resourceTypes: readonly string[], opts: DeployR
     // Create-time tagging: EC2 authorises the tags of a RunInstances/CreateVpc call as a CreateTags on
     // a resource that has no tags yet, so `aws:ResourceTag` cannot match; `ec2:CreateAction` can.
     const ec2Creates = uniqSorted(
-      entries.flatMap((e) => e.grants).filter((g) => g.scope === "createTagged" && g.actions.some((a) => a.startsWith("ec2:"))).flatMap((g) => g.actions),
+      entries
+        .flatMap((e) => e.grants)
+        .filter((g) => g.scope === "createTagged" && g.actions.some((a) => a.startsWith("ec2:")))
+        .flatMap((g) => g.actions),
     );
     if (ec2Creates.length > 0) {
       statements.push({
@@ -223,7 +243,12 @@ function backendStatements(o: DeployRolePolicyOptions, mode: RoleMode, partition
   if (o.stateBackend) {
     const bucket = `arn:${partition}:s3:::${o.stateBackend.bucket}`;
     const prefix = o.stateBackend.prefix ? `${o.stateBackend.prefix.replace(/\/+$/, "")}/` : "";
-    out.push({ Sid: "StateList", Effect: "Allow", Action: ["s3:GetBucketLocation", "s3:ListBucket"], Resource: bucket });
+    out.push({
+      Sid: "StateList",
+      Effect: "Allow",
+      Action: ["s3:GetBucketLocation", "s3:ListBucket"],
+      Resource: bucket,
+    });
     out.push({ Sid: "StateRead", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/${prefix}*` });
     // Previews still take the backend's lock file, so even the read-only roles write under .pulumi/locks.
     const writable = mode === "deploy" ? [`${bucket}/${prefix}*`] : [`${bucket}/${prefix}.pulumi/locks/*`];
@@ -259,10 +284,13 @@ export interface TrustOptions {
  */
 function claimConditions(subject: string): Record<string, Record<string, string>> {
   const h = GITHUB_OIDC_HOST;
-  if (subject.startsWith("environment:")) return { StringEquals: { [`${h}:environment`]: subject.slice("environment:".length) } };
+  if (subject.startsWith("environment:"))
+    return { StringEquals: { [`${h}:environment`]: subject.slice("environment:".length) } };
   if (subject.startsWith("ref:")) return { StringEquals: { [`${h}:ref`]: subject.slice("ref:".length) } };
   if (subject === "pull_request") return { StringLike: { [`${h}:ref`]: "refs/pull/*/merge" } };
-  throw new Error(`githubTrustPolicy: subject=${JSON.stringify(subject)} is not supported: use environment:<name>, ref:<full ref> or pull_request`);
+  throw new Error(
+    `githubTrustPolicy: subject=${JSON.stringify(subject)} is not supported: use environment:<name>, ref:<full ref> or pull_request`,
+  );
 }
 
 /** Trust policy letting GitHub Actions runs of exactly these subjects, in this one repository, assume the role. */
@@ -270,7 +298,9 @@ export function githubTrustPolicy(o: TrustOptions): PolicyDocument {
   if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(o.repo))
     throw new Error(`githubTrustPolicy: repo=${JSON.stringify(o.repo)} is invalid: use owner/name`);
   if (o.subjects.length === 0 || o.subjects.some((s) => /[*?]/.test(s) || s.trim() === ""))
-    throw new Error(`githubTrustPolicy: subjects=${JSON.stringify(o.subjects)} is invalid: list exact subjects, no wildcards`);
+    throw new Error(
+      `githubTrustPolicy: subjects=${JSON.stringify(o.subjects)} is invalid: list exact subjects, no wildcards`,
+    );
   const h = GITHUB_OIDC_HOST;
   return {
     Version: "2012-10-17",
@@ -311,7 +341,12 @@ export interface CiRole {
  */
 export function ciRoles(project: string, stacks: readonly string[]): CiRole[] {
   return [
-    ...stacks.map((s) => ({ name: `${project}-deploy-${s}`, mode: "deploy" as const, subjects: [`environment:${s}`], stacks: [s] })),
+    ...stacks.map((s) => ({
+      name: `${project}-deploy-${s}`,
+      mode: "deploy" as const,
+      subjects: [`environment:${s}`],
+      stacks: [s],
+    })),
     { name: `${project}-preview`, mode: "preview", subjects: ["pull_request"], stacks: [...stacks] },
     { name: `${project}-drift`, mode: "drift", subjects: ["ref:refs/heads/main"], stacks: [...stacks] },
   ];

@@ -30,14 +30,18 @@ export interface RoleDocuments {
 /** Resource types out of the offline plan's JSON (`{"resources":[{"type":...}]}`). */
 export function typesFromPlanJson(text: string): string[] {
   const plan = JSON.parse(text) as { resources?: { type?: unknown }[] };
-  if (!Array.isArray(plan.resources)) throw new Error("plan JSON has no resources[]: produce it with `npm run plan -- --stack <name> --json`");
+  if (!Array.isArray(plan.resources))
+    throw new Error("plan JSON has no resources[]: produce it with `npm run plan -- --stack <name> --json`");
   return [...new Set(plan.resources.map((r) => r.type).filter((t): t is string => typeof t === "string"))].sort();
 }
 
 export function bootstrapDocuments(input: BootstrapInput): RoleDocuments[] {
   const tagKey = input.tagKey ?? "openclaw:stack";
   const byName = new Map(input.stacks.map((s) => [s.name, s.types]));
-  return ciRoles(input.project, input.stacks.map((s) => s.name)).map((role) => {
+  return ciRoles(
+    input.project,
+    input.stacks.map((s) => s.name),
+  ).map((role) => {
     const types = [...new Set(role.stacks.flatMap((s) => byName.get(s) ?? []))];
     // A per-stack role only reaches names `<project>-<stack>-...`; the shared read roles reach `<project>-...`.
     const namePrefix = role.stacks.length === 1 ? `${input.project}-${role.stacks[0]}-` : `${input.project}-`;
@@ -51,6 +55,10 @@ export function bootstrapDocuments(input: BootstrapInput): RoleDocuments[] {
       secretsKeyArn: input.secretsKeyArn,
       permissionsBoundaryArn: input.permissionsBoundaryArn,
     });
-    return { role, trust: githubTrustPolicy({ accountId: input.accountId, repo: input.repo, subjects: role.subjects }), policy };
+    return {
+      role,
+      trust: githubTrustPolicy({ accountId: input.accountId, repo: input.repo, subjects: role.subjects }),
+      policy,
+    };
   });
 }

@@ -3,8 +3,8 @@
  * drift). Run by an administrator from a laptop, never from CI: it creates the roles CI then assumes.
  * See docs/pipelines/bootstrap.md. The documents themselves come from `documents.ts` (pure, tested).
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_OIDC_HOST } from "./deploy-role-policy";
@@ -19,7 +19,9 @@ const planDir = path.resolve(cfg.get("planDir") ?? "plans");
 function typesOf(stack: string): string[] {
   const file = path.join(planDir, `${stack}.json`);
   if (!fs.existsSync(file)) {
-    throw new Error(`bootstrap: ${file} is missing: run \`npm run plan -- --stack ${stack} --json > bootstrap/plans/${stack}.json\` first`);
+    throw new Error(
+      `bootstrap: ${file} is missing: run \`npm run plan -- --stack ${stack} --json > bootstrap/plans/${stack}.json\` first`,
+    );
   }
   return typesFromPlanJson(fs.readFileSync(file, "utf8"));
 }
@@ -58,7 +60,11 @@ for (const d of docs) {
     },
     { dependsOn: [provider] },
   );
-  new aws.iam.RolePolicy(`${d.role.name}-permissions`, { role: role.name, policy: JSON.stringify(d.policy) }, { parent: role });
+  new aws.iam.RolePolicy(
+    `${d.role.name}-permissions`,
+    { role: role.name, policy: JSON.stringify(d.policy) },
+    { parent: role },
+  );
   roles[d.role.name] = role.arn;
 }
 

@@ -4,9 +4,9 @@
  *   npx tsx bootstrap/render.ts --repo owner/name --account 111122223333 --region us-east-1 \
  *     --plan dev=bootstrap/plans/dev.json --plan prod=bootstrap/plans/prod.json --out bootstrap/out
  */
-import * as fs from "fs";
-import * as path from "path";
-import { parseArgs } from "util";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
 import { bootstrapDocuments, typesFromPlanJson } from "./documents";
 
 function main(): void {
@@ -42,9 +42,12 @@ function main(): void {
   });
   fs.mkdirSync(values.out!, { recursive: true });
   for (const d of docs) {
-    for (const [kind, doc] of [["trust", d.trust], ["policy", d.policy]] as const) {
+    for (const [kind, doc] of [
+      ["trust", d.trust],
+      ["policy", d.policy],
+    ] as const) {
       const file = path.join(values.out!, `${d.role.name}.${kind}.json`);
-      fs.writeFileSync(file, JSON.stringify(doc, null, 2) + "\n");
+      fs.writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
       console.log(`wrote ${file}`);
     }
   }

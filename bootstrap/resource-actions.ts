@@ -57,9 +57,7 @@ const roleArns = (c: ArnContext) => [`arn:${c.partition}:iam::${c.accountId}:rol
 const secretArns = (c: ArnContext) => [
   `arn:${c.partition}:secretsmanager:${c.region}:${c.accountId}:secret:${c.prefix}*`,
 ];
-const functionArns = (c: ArnContext) => [
-  `arn:${c.partition}:lambda:${c.region}:${c.accountId}:function:${c.prefix}*`,
-];
+const functionArns = (c: ArnContext) => [`arn:${c.partition}:lambda:${c.region}:${c.accountId}:function:${c.prefix}*`];
 
 /**
  * An EC2 resource: created with the stack tag, changed only while it carries it. `list` are the
@@ -77,7 +75,11 @@ function ec2(create: string[], change: string[], list: string[], readTagged: str
 /** Granted once whenever any resource type is present: the provider's own start-up calls. */
 export const PROVIDER_BASE: Grant[] = [
   // The AWS provider validates its credentials with GetCallerIdentity on every run.
-  { scope: "any", access: "read", actions: ["sts:GetCallerIdentity", "ec2:DescribeAvailabilityZones", "ec2:DescribeImages"] },
+  {
+    scope: "any",
+    access: "read",
+    actions: ["sts:GetCallerIdentity", "ec2:DescribeAvailabilityZones", "ec2:DescribeImages"],
+  },
   {
     // `aws.ssm.getParameter` on the public AMI aliases (`/aws/service/...`): AWS-owned, no account id.
     scope: "name",
@@ -145,11 +147,7 @@ export const RESOURCE_ACTIONS: Record<string, ResourceActions> = {
   "aws:vpc/*": {
     grants: ec2(
       ["ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress"],
-      [
-        "ec2:RevokeSecurityGroupIngress",
-        "ec2:RevokeSecurityGroupEgress",
-        "ec2:ModifySecurityGroupRules",
-      ],
+      ["ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress", "ec2:ModifySecurityGroupRules"],
       ["ec2:DescribeSecurityGroupRules"],
     ),
   },
@@ -158,7 +156,12 @@ export const RESOURCE_ACTIONS: Record<string, ResourceActions> = {
     grants: [
       ...ec2(
         [],
-        ["ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress", "ec2:RevokeSecurityGroupEgress"],
+        [
+          "ec2:AuthorizeSecurityGroupIngress",
+          "ec2:AuthorizeSecurityGroupEgress",
+          "ec2:RevokeSecurityGroupIngress",
+          "ec2:RevokeSecurityGroupEgress",
+        ],
         ["ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"],
       ),
       {
@@ -180,7 +183,12 @@ export const RESOURCE_ACTIONS: Record<string, ResourceActions> = {
     grants: ec2(["ec2:CreateNatGateway"], ["ec2:DeleteNatGateway"], ["ec2:DescribeNatGateways"]),
   },
   "aws:ebs/volume:Volume": {
-    grants: ec2(["ec2:CreateVolume"], ["ec2:DeleteVolume", "ec2:ModifyVolume"], ["ec2:DescribeVolumes", "ec2:DescribeVolumesModifications"], ["ec2:DescribeVolumeAttribute"]),
+    grants: ec2(
+      ["ec2:CreateVolume"],
+      ["ec2:DeleteVolume", "ec2:ModifyVolume"],
+      ["ec2:DescribeVolumes", "ec2:DescribeVolumesModifications"],
+      ["ec2:DescribeVolumeAttribute"],
+    ),
   },
   "aws:ec2/volumeAttachment:VolumeAttachment": {
     grants: ec2([], ["ec2:AttachVolume", "ec2:DetachVolume"], ["ec2:DescribeVolumes", "ec2:DescribeInstances"]),
@@ -224,13 +232,25 @@ export const RESOURCE_ACTIONS: Record<string, ResourceActions> = {
       {
         scope: "name",
         access: "write",
-        actions: ["iam:CreateRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:TagRole", "iam:UntagRole"],
+        actions: [
+          "iam:CreateRole",
+          "iam:UpdateRole",
+          "iam:UpdateAssumeRolePolicy",
+          "iam:DeleteRole",
+          "iam:TagRole",
+          "iam:UntagRole",
+        ],
         arns: roleArns,
       },
       {
         scope: "name",
         access: "read",
-        actions: ["iam:GetRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"],
+        actions: [
+          "iam:GetRole",
+          "iam:ListRolePolicies",
+          "iam:ListAttachedRolePolicies",
+          "iam:ListInstanceProfilesForRole",
+        ],
         arns: roleArns,
       },
     ],
@@ -465,7 +485,12 @@ export const RESOURCE_ACTIONS: Record<string, ResourceActions> = {
   },
   "aws:lambda/permission:Permission": {
     grants: [
-      { scope: "name", access: "write", actions: ["lambda:AddPermission", "lambda:RemovePermission"], arns: functionArns },
+      {
+        scope: "name",
+        access: "write",
+        actions: ["lambda:AddPermission", "lambda:RemovePermission"],
+        arns: functionArns,
+      },
       { scope: "name", access: "read", actions: ["lambda:GetPolicy"], arns: functionArns },
     ],
   },
@@ -504,7 +529,14 @@ export const RESOURCE_ACTIONS: Record<string, ResourceActions> = {
       {
         scope: "name",
         access: "read",
-        actions: ["logs:ListTagsForResource", "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "events:DescribeRule", "events:ListTargetsByRule", "events:ListTagsForResource"],
+        actions: [
+          "logs:ListTagsForResource",
+          "cloudwatch:DescribeAlarms",
+          "cloudwatch:ListTagsForResource",
+          "events:DescribeRule",
+          "events:ListTargetsByRule",
+          "events:ListTagsForResource",
+        ],
         arns: (c) => [
           `arn:${c.partition}:logs:${c.region}:${c.accountId}:log-group:${c.prefix}*`,
           `arn:${c.partition}:logs:${c.region}:${c.accountId}:log-group:/aws/lambda/${c.prefix}*`,
@@ -520,7 +552,14 @@ export const RESOURCE_ACTIONS: Record<string, ResourceActions> = {
       {
         scope: "name",
         access: "write",
-        actions: ["sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:TagResource", "sns:UntagResource", "sns:Subscribe"],
+        actions: [
+          "sns:CreateTopic",
+          "sns:DeleteTopic",
+          "sns:SetTopicAttributes",
+          "sns:TagResource",
+          "sns:UntagResource",
+          "sns:Subscribe",
+        ],
         arns: (c) => [`arn:${c.partition}:sns:${c.region}:${c.accountId}:${c.prefix}*`],
       },
       {
@@ -570,13 +609,25 @@ export const RESOURCE_ACTIONS: Record<string, ResourceActions> = {
         // The rotation's reload document: a fixed command, named after the stack.
         scope: "name",
         access: "write",
-        actions: ["ssm:CreateDocument", "ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion", "ssm:DeleteDocument", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource"],
+        actions: [
+          "ssm:CreateDocument",
+          "ssm:UpdateDocument",
+          "ssm:UpdateDocumentDefaultVersion",
+          "ssm:DeleteDocument",
+          "ssm:AddTagsToResource",
+          "ssm:RemoveTagsFromResource",
+        ],
         arns: (c) => [`arn:${c.partition}:ssm:${c.region}:${c.accountId}:document/${c.prefix}*`],
       },
       {
         scope: "name",
         access: "read",
-        actions: ["ssm:DescribeDocument", "ssm:GetDocument", "ssm:DescribeDocumentPermission", "ssm:ListTagsForResource"],
+        actions: [
+          "ssm:DescribeDocument",
+          "ssm:GetDocument",
+          "ssm:DescribeDocumentPermission",
+          "ssm:ListTagsForResource",
+        ],
         arns: (c) => [`arn:${c.partition}:ssm:${c.region}:${c.accountId}:document/${c.prefix}*`],
       },
     ],

@@ -19,7 +19,8 @@ import { applyOverrides, stackFiles } from "../tools/lib/plan";
 export function stackCaddyInput(stack: string): CaddyfileInput {
   const { config } = resolveConfig(stack, applyOverrides(rawFromYaml(stackFiles({ stack }))));
   const c = config.caddy;
-  if (config.ingress !== "caddy" || !c.domain) throw new Error(`stack ${stack}: openclaw:ingress is ${config.ingress}, not caddy with a domain`);
+  if (config.ingress !== "caddy" || !c.domain)
+    throw new Error(`stack ${stack}: openclaw:ingress is ${config.ingress}, not caddy with a domain`);
   return {
     domain: c.domain,
     acmeEmail: c.acmeEmail,
@@ -31,10 +32,15 @@ export function stackCaddyInput(stack: string): CaddyfileInput {
 
 /** Lines only in a (-) and only in b (+), as multisets. */
 export function lineDiff(a: string, b: string): { removed: string[]; added: string[] } {
-  const count = (s: string) => s.split("\n").map((l) => l.trim()).reduce((m, l) => m.set(l, (m.get(l) ?? 0) + 1), new Map<string, number>());
+  const count = (s: string) =>
+    s
+      .split("\n")
+      .map((l) => l.trim())
+      .reduce((m, l) => m.set(l, (m.get(l) ?? 0) + 1), new Map<string, number>());
   const ca = count(a);
   const cb = count(b);
-  const only = (x: Map<string, number>, y: Map<string, number>) => [...x].flatMap(([l, n]) => Array(Math.max(0, n - (y.get(l) ?? 0))).fill(l));
+  const only = (x: Map<string, number>, y: Map<string, number>) =>
+    [...x].flatMap(([l, n]) => Array(Math.max(0, n - (y.get(l) ?? 0))).fill(l));
   return { removed: only(ca, cb), added: only(cb, ca) };
 }
 
@@ -46,21 +52,34 @@ export function allowedTestChange(d: { removed: string[]; added: string[] }): bo
 }
 
 if (require.main === module) {
-  const { values } = parseArgs({ options: { stack: { type: "string" }, rendered: { type: "string" }, out: { type: "string" }, bind: { type: "string", default: "0.0.0.0" } } });
+  const { values } = parseArgs({
+    options: {
+      stack: { type: "string" },
+      rendered: { type: "string" },
+      out: { type: "string" },
+      bind: { type: "string", default: "0.0.0.0" },
+    },
+  });
   if (!values.stack || !values.rendered || !values.out) {
-    console.error("usage: tsx e2e/caddyfile.ts --stack caddy --rendered <plan>/caddy/Caddyfile --out <file> [--bind 0.0.0.0]");
+    console.error(
+      "usage: tsx e2e/caddyfile.ts --stack caddy --rendered <plan>/caddy/Caddyfile --out <file> [--bind 0.0.0.0]",
+    );
     process.exit(2);
   }
   const input = stackCaddyInput(values.stack);
   const rendered = fs.readFileSync(values.rendered, "utf8");
   if (renderCaddyfile(input) !== rendered) {
-    console.error(`FAIL the stack's Caddyfile inputs do not reproduce ${values.rendered}: components/ingress/plan.ts changed its renderCaddyfile call; update stackCaddyInput`);
+    console.error(
+      `FAIL the stack's Caddyfile inputs do not reproduce ${values.rendered}: components/ingress/plan.ts changed its renderCaddyfile call; update stackCaddyInput`,
+    );
     process.exit(1);
   }
   const test = renderCaddyfile({ ...input, test: { tlsInternal: true, bind: values.bind! } });
   const d = lineDiff(rendered, test);
   if (!allowedTestChange(d)) {
-    console.error(`FAIL the renderer's test option changes more than TLS: -${JSON.stringify(d.removed)} +${JSON.stringify(d.added)}`);
+    console.error(
+      `FAIL the renderer's test option changes more than TLS: -${JSON.stringify(d.removed)} +${JSON.stringify(d.added)}`,
+    );
     process.exit(1);
   }
   fs.writeFileSync(values.out, test);

@@ -3,8 +3,8 @@
  * (`stack.schema.json`), checked the way the API server would with `kubectl apply --validate=strict`:
  * unknown fields are errors, not silently pruned. No cluster is needed.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { parseAllDocuments } from "yaml";
 
@@ -66,7 +66,11 @@ function validator(): ValidateFunction {
     required: ["name"],
     properties: {
       // DNS-1123 subdomain, as for every object name.
-      name: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", maxLength: 253 },
+      name: {
+        type: "string",
+        pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+        maxLength: 253,
+      },
       namespace: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 },
       labels: { type: "object", additionalProperties: { type: "string" } },
       annotations: { type: "object", additionalProperties: { type: "string" } },
@@ -76,7 +80,10 @@ function validator(): ValidateFunction {
   closed.required = ["apiVersion", "kind", "metadata", "spec"];
   // `x-kubernetes-*` are Kubernetes vendor keywords ajv does not know: not strict about keywords.
   const ajv = new Ajv({ allErrors: true, strict: false });
-  ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+  ajv.addFormat("int32", {
+    type: "number",
+    validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31,
+  });
   ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
   ajv.addFormat("date-time", /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/);
   compiled = ajv.compile(closed);

@@ -11,12 +11,12 @@ import { secretsPolicies } from "./secrets";
 import { storagePolicies } from "./storage";
 
 export const allPolicies: PackPolicy[] = [
-    ...networkPolicies,
-    ...computePolicies,
-    ...storagePolicies,
-    ...secretsPolicies,
-    ...kubernetesPolicies,
-    ...containerPolicies,
-    ...gatewayConfigPolicies,
-    ...observabilityPolicies,
+  ...networkPolicies,
+  ...computePolicies,
+  ...storagePolicies,
+  ...secretsPolicies,
+  ...kubernetesPolicies,
+  ...containerPolicies,
+  ...gatewayConfigPolicies,
+  ...observabilityPolicies,
 ];

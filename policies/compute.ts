@@ -9,121 +9,147 @@ import { configSchema, type PackPolicy } from "./lib/types";
 import { asArray, findSecrets } from "./lib/util";
 
 export const ec2InstanceNoPublicIp: PackPolicy = {
-    name: "ec2-instance-no-public-ip",
-    description: "Prohibits a public IP on the gateway instance unless the pack config says the ingress mode needs one.",
-    enforcementLevel: "mandatory",
-    controls: ["net/public-ip"],
-    configSchema: configSchema({ allowPublicIp: { type: "boolean" } }),
-    validateResource: validateResourceOfType(Instance, (i, args, report) => {
-        if (i.associatePublicIpAddress === true && args.getConfig<any>().allowPublicIp !== true) {
-            report("associatePublicIpAddress is true. Set it to false and reach the host through Tailscale or SSM, or set allowPublicIp with a reason in the pack config when the public TLS ingress mode needs it.");
-        }
-    }),
+  name: "ec2-instance-no-public-ip",
+  description: "Prohibits a public IP on the gateway instance unless the pack config says the ingress mode needs one.",
+  enforcementLevel: "mandatory",
+  controls: ["net/public-ip"],
+  configSchema: configSchema({ allowPublicIp: { type: "boolean" } }),
+  validateResource: validateResourceOfType(Instance, (i, args, report) => {
+    if (i.associatePublicIpAddress === true && args.getConfig<any>().allowPublicIp !== true) {
+      report(
+        "associatePublicIpAddress is true. Set it to false and reach the host through Tailscale or SSM, or set allowPublicIp with a reason in the pack config when the public TLS ingress mode needs it.",
+      );
+    }
+  }),
 };
 
 function checkMetadata(m: any, report: (s: string) => void) {
-    if (m?.httpEndpoint === "disabled") return;
-    if (m?.httpTokens !== "required") {
-        report(`metadataOptions.httpTokens is ${JSON.stringify(m?.httpTokens)}: IMDSv1 lets any SSRF read the instance role's credentials. Set metadataOptions.httpTokens to "required".`);
-    }
-    if (Number(m?.httpPutResponseHopLimit) !== 1) {
-        report(`metadataOptions.httpPutResponseHopLimit is ${JSON.stringify(m?.httpPutResponseHopLimit)}: containers on the host could reach IMDS. Set it to 1.`);
-    }
+  if (m?.httpEndpoint === "disabled") return;
+  if (m?.httpTokens !== "required") {
+    report(
+      `metadataOptions.httpTokens is ${JSON.stringify(m?.httpTokens)}: IMDSv1 lets any SSRF read the instance role's credentials. Set metadataOptions.httpTokens to "required".`,
+    );
+  }
+  if (Number(m?.httpPutResponseHopLimit) !== 1) {
+    report(
+      `metadataOptions.httpPutResponseHopLimit is ${JSON.stringify(m?.httpPutResponseHopLimit)}: containers on the host could reach IMDS. Set it to 1.`,
+    );
+  }
 }
 
 export const ec2Imdsv2Required: PackPolicy = {
-    name: "ec2-imdsv2-required",
-    description: "Requires IMDSv2 (httpTokens required) with a hop limit of 1 on instances and launch templates.",
-    enforcementLevel: "mandatory",
-    controls: ["net/imdsv2"],
-    configSchema: configSchema(),
-    validateResource: [
-        validateResourceOfType(Instance, (i, _a, report) => checkMetadata(i.metadataOptions, report)),
-        validateResourceOfType(LaunchTemplate, (t, _a, report) => checkMetadata(t.metadataOptions, report)),
-    ],
+  name: "ec2-imdsv2-required",
+  description: "Requires IMDSv2 (httpTokens required) with a hop limit of 1 on instances and launch templates.",
+  enforcementLevel: "mandatory",
+  controls: ["net/imdsv2"],
+  configSchema: configSchema(),
+  validateResource: [
+    validateResourceOfType(Instance, (i, _a, report) => checkMetadata(i.metadataOptions, report)),
+    validateResourceOfType(LaunchTemplate, (t, _a, report) => checkMetadata(t.metadataOptions, report)),
+  ],
 };
 
 export const ec2VolumesEncrypted: PackPolicy = {
-    name: "ec2-volumes-encrypted",
-    description: "Requires the root volume, every attached EBS block device and every EBS volume to be encrypted.",
-    enforcementLevel: "mandatory",
-    controls: ["net/volumes-encrypted"],
-    configSchema: configSchema(),
-    validateResource: [
-        validateResourceOfType(Instance, (i, _a, report) => {
-            if ((i.rootBlockDevice as any)?.encrypted !== true) {
-                report("rootBlockDevice.encrypted is not true: the root volume holds the gateway state and credentials. Set rootBlockDevice: { encrypted: true, kmsKeyId: <key> }.");
-            }
-            asArray<any>(i.ebsBlockDevices).forEach((d, n) => {
-                if (d?.encrypted !== true) report(`ebsBlockDevices[${n}] (${d?.deviceName ?? "?"}) is not encrypted. Set encrypted: true.`);
-            });
-        }),
-        validateResourceOfType(LaunchTemplate, (t, _a, report) => {
-            asArray<any>(t.blockDeviceMappings).forEach((m, n) => {
-                if (m?.ebs && String(m.ebs.encrypted) !== "true") report(`blockDeviceMappings[${n}].ebs.encrypted is not "true". Set it to "true".`);
-            });
-        }),
-        validateResourceOfType(Volume, (v, _a, report) => {
-            if (v.encrypted !== true) report("The EBS volume is not encrypted. Set encrypted: true (and kmsKeyId to the stack's key).");
-        }),
-    ],
+  name: "ec2-volumes-encrypted",
+  description: "Requires the root volume, every attached EBS block device and every EBS volume to be encrypted.",
+  enforcementLevel: "mandatory",
+  controls: ["net/volumes-encrypted"],
+  configSchema: configSchema(),
+  validateResource: [
+    validateResourceOfType(Instance, (i, _a, report) => {
+      if ((i.rootBlockDevice as any)?.encrypted !== true) {
+        report(
+          "rootBlockDevice.encrypted is not true: the root volume holds the gateway state and credentials. Set rootBlockDevice: { encrypted: true, kmsKeyId: <key> }.",
+        );
+      }
+      asArray<any>(i.ebsBlockDevices).forEach((d, n) => {
+        if (d?.encrypted !== true)
+          report(`ebsBlockDevices[${n}] (${d?.deviceName ?? "?"}) is not encrypted. Set encrypted: true.`);
+      });
+    }),
+    validateResourceOfType(LaunchTemplate, (t, _a, report) => {
+      asArray<any>(t.blockDeviceMappings).forEach((m, n) => {
+        if (m?.ebs && String(m.ebs.encrypted) !== "true")
+          report(`blockDeviceMappings[${n}].ebs.encrypted is not "true". Set it to "true".`);
+      });
+    }),
+    validateResourceOfType(Volume, (v, _a, report) => {
+      if (v.encrypted !== true)
+        report("The EBS volume is not encrypted. Set encrypted: true (and kmsKeyId to the stack's key).");
+    }),
+  ],
 };
 
 /** Whole user data plus decoded write_files, because b64 encoding would hide a key from a plain regex. */
 function userDataSecrets(type: string, props: Record<string, any>): string[] {
-    const text = userDataText(type, props);
-    if (text === undefined) return [];
-    const found = new Set(findSecrets(text));
-    for (const a of artifactsOf(type, props)) for (const s of findSecrets(a.content)) found.add(`${s} in ${a.path}`);
-    return [...found];
+  const text = userDataText(type, props);
+  if (text === undefined) return [];
+  const found = new Set(findSecrets(text));
+  for (const a of artifactsOf(type, props)) for (const s of findSecrets(a.content)) found.add(`${s} in ${a.path}`);
+  return [...found];
 }
 
 const reportUserData = (type: string) => (props: any, _a: unknown, report: (m: string) => void) => {
-    const found = userDataSecrets(type, props);
-    if (found.length > 0) {
-        report(`User data contains ${found.join(", ")}. User data is readable by anyone with ec2:DescribeInstanceAttribute and from IMDS: fetch secrets at boot from Secrets Manager/SSM instead.`);
-    }
+  const found = userDataSecrets(type, props);
+  if (found.length > 0) {
+    report(
+      `User data contains ${found.join(", ")}. User data is readable by anyone with ec2:DescribeInstanceAttribute and from IMDS: fetch secrets at boot from Secrets Manager/SSM instead.`,
+    );
+  }
 };
 
 export const ec2UserDataNoSecrets: PackPolicy = {
-    name: "ec2-user-data-no-secrets",
-    description: "Prohibits API keys, auth keys, private keys and literal gateway tokens in instance user data.",
-    enforcementLevel: "mandatory",
-    controls: ["net/user-data-secrets"],
-    configSchema: configSchema(),
-    validateResource: [
-        validateResourceOfType(Instance, reportUserData("aws:ec2/instance:Instance")),
-        validateResourceOfType(LaunchTemplate, reportUserData("aws:ec2/launchTemplate:LaunchTemplate")),
-    ],
+  name: "ec2-user-data-no-secrets",
+  description: "Prohibits API keys, auth keys, private keys and literal gateway tokens in instance user data.",
+  enforcementLevel: "mandatory",
+  controls: ["net/user-data-secrets"],
+  configSchema: configSchema(),
+  validateResource: [
+    validateResourceOfType(Instance, reportUserData("aws:ec2/instance:Instance")),
+    validateResourceOfType(LaunchTemplate, reportUserData("aws:ec2/launchTemplate:LaunchTemplate")),
+  ],
 };
 
 export const ec2NoSshKeyPair: PackPolicy = {
-    name: "ec2-no-ssh-key-pair",
-    description: "Prohibits SSH key pairs on instances; administer the host through SSM or the tailnet.",
-    enforcementLevel: "mandatory",
-    controls: ["net/no-ssh"],
-    configSchema: configSchema(),
-    validateResource: [
-        validateResourceOfType(Instance, (i, _a, report) => {
-            if (typeof i.keyName === "string" && i.keyName !== "") report(`keyName is "${i.keyName}". Remove it and use SSM Session Manager or Tailscale SSH for admin access.`);
-        }),
-        validateResourceOfType(LaunchTemplate, (t, _a, report) => {
-            if (typeof t.keyName === "string" && t.keyName !== "") report(`keyName is "${t.keyName}". Remove it and use SSM Session Manager or Tailscale SSH.`);
-        }),
-        validateResourceOfType(KeyPair, (_k, _a, report) => report("An EC2 key pair is created. Remove it and use SSM Session Manager or Tailscale SSH.")),
-    ],
+  name: "ec2-no-ssh-key-pair",
+  description: "Prohibits SSH key pairs on instances; administer the host through SSM or the tailnet.",
+  enforcementLevel: "mandatory",
+  controls: ["net/no-ssh"],
+  configSchema: configSchema(),
+  validateResource: [
+    validateResourceOfType(Instance, (i, _a, report) => {
+      if (typeof i.keyName === "string" && i.keyName !== "")
+        report(`keyName is "${i.keyName}". Remove it and use SSM Session Manager or Tailscale SSH for admin access.`);
+    }),
+    validateResourceOfType(LaunchTemplate, (t, _a, report) => {
+      if (typeof t.keyName === "string" && t.keyName !== "")
+        report(`keyName is "${t.keyName}". Remove it and use SSM Session Manager or Tailscale SSH.`);
+    }),
+    validateResourceOfType(KeyPair, (_k, _a, report) =>
+      report("An EC2 key pair is created. Remove it and use SSM Session Manager or Tailscale SSH."),
+    ),
+  ],
 };
 
 export const ec2DetailedMonitoring: PackPolicy = {
-    name: "ec2-detailed-monitoring",
-    description: "Recommends detailed monitoring and automatic recovery on status-check failure for the gateway instance.",
-    enforcementLevel: "advisory",
-    controls: ["net/monitoring"],
-    configSchema: configSchema(),
-    validateResource: validateResourceOfType(Instance, (i, _a, report) => {
-        if (i.monitoring !== true) report("monitoring is not true. Set monitoring: true for 1-minute metrics.");
-        if ((i.maintenanceOptions as any)?.autoRecovery === "disabled") report('maintenanceOptions.autoRecovery is "disabled". Leave it "default" so a failed host is recovered.');
-    }),
+  name: "ec2-detailed-monitoring",
+  description:
+    "Recommends detailed monitoring and automatic recovery on status-check failure for the gateway instance.",
+  enforcementLevel: "advisory",
+  controls: ["net/monitoring"],
+  configSchema: configSchema(),
+  validateResource: validateResourceOfType(Instance, (i, _a, report) => {
+    if (i.monitoring !== true) report("monitoring is not true. Set monitoring: true for 1-minute metrics.");
+    if ((i.maintenanceOptions as any)?.autoRecovery === "disabled")
+      report('maintenanceOptions.autoRecovery is "disabled". Leave it "default" so a failed host is recovered.');
+  }),
 };
 
-export const computePolicies: PackPolicy[] = [ec2InstanceNoPublicIp, ec2Imdsv2Required, ec2VolumesEncrypted, ec2UserDataNoSecrets, ec2NoSshKeyPair, ec2DetailedMonitoring];
+export const computePolicies: PackPolicy[] = [
+  ec2InstanceNoPublicIp,
+  ec2Imdsv2Required,
+  ec2VolumesEncrypted,
+  ec2UserDataNoSecrets,
+  ec2NoSshKeyPair,
+  ec2DetailedMonitoring,
+];

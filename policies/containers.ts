@@ -4,145 +4,223 @@ import { validateResourceOfType, type PolicyResource, type ResourceValidation } 
 import { Container } from "@pulumi/docker/container";
 import { Instance } from "@pulumi/aws/ec2/instance";
 import { composeFiles, DOCKER_CONTAINER, INSTANCE } from "./lib/artifacts";
-import { dockerSocketMounts, fromComposeService, fromDockerContainer, hasNoNewPrivileges, runsAsRoot, seccompUnconfined, type ContainerSpec } from "./lib/container-model";
+import {
+  dockerSocketMounts,
+  fromComposeService,
+  fromDockerContainer,
+  hasNoNewPrivileges,
+  runsAsRoot,
+  seccompUnconfined,
+  type ContainerSpec,
+} from "./lib/container-model";
 import { isPrivateAddress } from "./lib/net";
 import { configSchema, type PackPolicy } from "./lib/types";
 import { asArray, imagePinned } from "./lib/util";
 
 export function composeSpecs(props: Record<string, any>): ContainerSpec[] {
-    return composeFiles(INSTANCE, props).flatMap((f) => Object.entries(f.services).map(([name, svc]) => fromComposeService(svc ?? {}, `${f.source} services.${name}`)));
+  return composeFiles(INSTANCE, props).flatMap((f) =>
+    Object.entries(f.services).map(([name, svc]) => fromComposeService(svc ?? {}, `${f.source} services.${name}`)),
+  );
 }
 
 /** One check, both shapes: `check` returns a problem (without the location) or undefined. */
 function specPolicy(check: (s: ContainerSpec, config: any) => string | undefined): ResourceValidation[] {
-    const run = (specs: ContainerSpec[], config: any, report: (m: string) => void) => {
-        for (const s of specs) {
-            const m = check(s, config);
-            if (m) report(`${s.where}: ${m}`);
-        }
-    };
-    return [
-        validateResourceOfType(Container, (c, args, report) => run([fromDockerContainer(c as any)], args.getConfig(), report)),
-        validateResourceOfType(Instance, (i, args, report) => {
-            for (const f of composeFiles(INSTANCE, i as any)) if (f.error) report(`${f.source} cannot be checked: ${f.error}. Render it as valid YAML with a services map.`);
-            run(composeSpecs(i as any), args.getConfig(), report);
-        }),
-    ];
+  const run = (specs: ContainerSpec[], config: any, report: (m: string) => void) => {
+    for (const s of specs) {
+      const m = check(s, config);
+      if (m) report(`${s.where}: ${m}`);
+    }
+  };
+  return [
+    validateResourceOfType(Container, (c, args, report) =>
+      run([fromDockerContainer(c as any)], args.getConfig(), report),
+    ),
+    validateResourceOfType(Instance, (i, args, report) => {
+      for (const f of composeFiles(INSTANCE, i as any))
+        if (f.error) report(`${f.source} cannot be checked: ${f.error}. Render it as valid YAML with a services map.`);
+      run(composeSpecs(i as any), args.getConfig(), report);
+    }),
+  ];
 }
 
-const policy = (name: string, description: string, control: PackPolicy["controls"][number], check: (s: ContainerSpec, config: any) => string | undefined, extra = {}): PackPolicy => ({
-    name,
-    description,
-    enforcementLevel: "mandatory",
-    controls: [control],
-    configSchema: configSchema(extra),
-    validateResource: specPolicy(check),
+const policy = (
+  name: string,
+  description: string,
+  control: PackPolicy["controls"][number],
+  check: (s: ContainerSpec, config: any) => string | undefined,
+  extra = {},
+): PackPolicy => ({
+  name,
+  description,
+  enforcementLevel: "mandatory",
+  controls: [control],
+  configSchema: configSchema(extra),
+  validateResource: specPolicy(check),
 });
 
 export const containerReadOnlyRoot = policy(
-    "container-read-only-root",
-    "Requires a read-only root filesystem, with writable paths only as tmpfs or named volumes.",
-    "ctr/read-only-root",
-    (s) => {
-        if (!s.readOnly) return "the root filesystem is writable. Set read_only: true (Docker: readOnly: true) and mount /tmp as tmpfs.";
-        if (s.writableBinds.length) return `host path(s) ${s.writableBinds.join(", ")} are bind-mounted writable. Use a named volume or tmpfs, or mount them :ro.`;
-        return undefined;
-    },
+  "container-read-only-root",
+  "Requires a read-only root filesystem, with writable paths only as tmpfs or named volumes.",
+  "ctr/read-only-root",
+  (s) => {
+    if (!s.readOnly)
+      return "the root filesystem is writable. Set read_only: true (Docker: readOnly: true) and mount /tmp as tmpfs.";
+    if (s.writableBinds.length)
+      return `host path(s) ${s.writableBinds.join(", ")} are bind-mounted writable. Use a named volume or tmpfs, or mount them :ro.`;
+    return undefined;
+  },
 );
 
-export const containerDropAllCapabilities = policy("container-drop-all-capabilities", "Requires cap_drop ALL and no added capability beyond NET_BIND_SERVICE.", "ctr/cap-drop", (s) => {
-    if (!s.capDrop.map((c) => c.toUpperCase()).includes("ALL")) return 'capabilities are not dropped. Set cap_drop: ["ALL"] (Docker: capabilities.drops ["ALL"]).';
+export const containerDropAllCapabilities = policy(
+  "container-drop-all-capabilities",
+  "Requires cap_drop ALL and no added capability beyond NET_BIND_SERVICE.",
+  "ctr/cap-drop",
+  (s) => {
+    if (!s.capDrop.map((c) => c.toUpperCase()).includes("ALL"))
+      return 'capabilities are not dropped. Set cap_drop: ["ALL"] (Docker: capabilities.drops ["ALL"]).';
     const add = s.capAdd.filter((c) => !/^(CAP_)?NET_BIND_SERVICE$/i.test(c));
     return add.length ? `capabilities ${add.join(", ")} are added. Remove them.` : undefined;
-});
-
-export const containerNotPrivileged = policy("container-not-privileged", "Prohibits privileged containers.", "ctr/privileged", (s) =>
-    s.privileged ? "the container is privileged, which gives it the host's devices and every capability. Remove privileged." : undefined,
+  },
 );
 
-export const containerNoNewPrivileges = policy("container-no-new-privileges", "Requires the no-new-privileges security option.", "ctr/no-new-privileges", (s) =>
-    hasNoNewPrivileges(s.securityOpts) ? undefined : 'no-new-privileges is not set. Add security_opt: ["no-new-privileges:true"] (Docker: securityOpts).',
+export const containerNotPrivileged = policy(
+  "container-not-privileged",
+  "Prohibits privileged containers.",
+  "ctr/privileged",
+  (s) =>
+    s.privileged
+      ? "the container is privileged, which gives it the host's devices and every capability. Remove privileged."
+      : undefined,
 );
 
-export const containerNonRootUser = policy("container-non-root-user", "Requires an explicit non-root user for every container.", "ctr/non-root", (s) =>
-    runsAsRoot(s.user) ? `user is ${JSON.stringify(s.user ?? "(unset: image default)")}. Set user: "1000:1000" (the gateway image's node user).` : undefined,
+export const containerNoNewPrivileges = policy(
+  "container-no-new-privileges",
+  "Requires the no-new-privileges security option.",
+  "ctr/no-new-privileges",
+  (s) =>
+    hasNoNewPrivileges(s.securityOpts)
+      ? undefined
+      : 'no-new-privileges is not set. Add security_opt: ["no-new-privileges:true"] (Docker: securityOpts).',
 );
 
-export const containerResourceLimits = policy("container-resource-limits", "Requires memory, CPU and pids limits on every container.", "ctr/limits", (s) => {
-    const missing = [s.memory ? "" : "memory (mem_limit)", s.cpu ? "" : "CPU (cpus)", s.pids ? "" : "pids (pids_limit; Docker provider: an nproc ulimit)"].filter(Boolean);
+export const containerNonRootUser = policy(
+  "container-non-root-user",
+  "Requires an explicit non-root user for every container.",
+  "ctr/non-root",
+  (s) =>
+    runsAsRoot(s.user)
+      ? `user is ${JSON.stringify(s.user ?? "(unset: image default)")}. Set user: "1000:1000" (the gateway image's node user).`
+      : undefined,
+);
+
+export const containerResourceLimits = policy(
+  "container-resource-limits",
+  "Requires memory, CPU and pids limits on every container.",
+  "ctr/limits",
+  (s) => {
+    const missing = [
+      s.memory ? "" : "memory (mem_limit)",
+      s.cpu ? "" : "CPU (cpus)",
+      s.pids ? "" : "pids (pids_limit; Docker provider: an nproc ulimit)",
+    ].filter(Boolean);
     return missing.length ? `no ${missing.join(", ")} limit. Set them (the gateway needs ~2g memory).` : undefined;
-});
+  },
+);
 
 export const containerPortsPrivate = policy(
-    "container-ports-private",
-    "Requires published ports bound to 127.0.0.1 or a private address.",
-    "ctr/ports",
-    (s, config) => {
-        const allowed = asArray<number>(config?.allowPublicPorts).map(Number);
-        const bad = s.ports.filter((p) => !isPrivateAddress(p.ip) && !allowed.includes(Number(p.published ?? p.target)));
-        return bad.length ? `port(s) ${bad.map((p) => p.raw).join(", ")} publish on ${bad[0].ip}. Bind to 127.0.0.1 or a private/tailnet address ("127.0.0.1:18789:18789"), or list a proxy's port in allowPublicPorts with a reason.` : undefined;
-    },
-    { allowPublicPorts: { type: "array", items: { type: "integer" } } },
+  "container-ports-private",
+  "Requires published ports bound to 127.0.0.1 or a private address.",
+  "ctr/ports",
+  (s, config) => {
+    const allowed = asArray<number>(config?.allowPublicPorts).map(Number);
+    const bad = s.ports.filter((p) => !isPrivateAddress(p.ip) && !allowed.includes(Number(p.published ?? p.target)));
+    return bad.length
+      ? `port(s) ${bad.map((p) => p.raw).join(", ")} publish on ${bad[0].ip}. Bind to 127.0.0.1 or a private/tailnet address ("127.0.0.1:18789:18789"), or list a proxy's port in allowPublicPorts with a reason.`
+      : undefined;
+  },
+  { allowPublicPorts: { type: "array", items: { type: "integer" } } },
 );
 
-export const containerHealthcheck = policy("container-healthcheck", "Requires a health check on every container.", "ctr/healthcheck", (s) =>
-    s.healthcheck ? undefined : "no healthcheck. Add one (gateway: GET http://127.0.0.1:18789/healthz and check the body for \"ok\":true).",
+export const containerHealthcheck = policy(
+  "container-healthcheck",
+  "Requires a health check on every container.",
+  "ctr/healthcheck",
+  (s) =>
+    s.healthcheck
+      ? undefined
+      : 'no healthcheck. Add one (gateway: GET http://127.0.0.1:18789/healthz and check the body for "ok":true).',
 );
 
-export const containerNoDockerSocket = policy("container-no-docker-socket", "Prohibits mounting the Docker socket into a container.", "ctr/docker-socket", (s) => {
+export const containerNoDockerSocket = policy(
+  "container-no-docker-socket",
+  "Prohibits mounting the Docker socket into a container.",
+  "ctr/docker-socket",
+  (s) => {
     const socks = dockerSocketMounts(s);
     return socks.length ? `${socks.join(", ")} is mounted: that is root on the host. Remove the mount.` : undefined;
-});
+  },
+);
 
-export const containerSeccompConfined = policy("container-seccomp-confined", "Prohibits seccomp=unconfined.", "ctr/seccomp", (s) =>
-    seccompUnconfined(s.securityOpts) ? 'seccomp is unconfined. Remove "seccomp=unconfined" so Docker\'s default profile applies.' : undefined,
+export const containerSeccompConfined = policy(
+  "container-seccomp-confined",
+  "Prohibits seccomp=unconfined.",
+  "ctr/seccomp",
+  (s) =>
+    seccompUnconfined(s.securityOpts)
+      ? 'seccomp is unconfined. Remove "seccomp=unconfined" so Docker\'s default profile applies.'
+      : undefined,
 );
 
 const IMAGE_TYPES = ["docker:index/remoteImage:RemoteImage", "docker:index/image:Image"];
-const imageNameOf = (r: PolicyResource) => String(r.type === "docker:index/image:Image" ? r.props.imageName : r.props.name);
+const imageNameOf = (r: PolicyResource) =>
+  String(r.type === "docker:index/image:Image" ? r.props.imageName : r.props.name);
 
 /**
  * Stack-level because a Container's `image` is often a RemoteImage's content id (sha256:...); the
  * name that says whether it was pinned lives on the RemoteImage it depends on.
  */
 export const containerImagePinned: PackPolicy = {
-    name: "container-image-pinned",
-    description: "Requires every Docker and compose image pinned by version tag or digest, never latest.",
-    enforcementLevel: "mandatory",
-    controls: ["ctr/image-pinned"],
-    configSchema: configSchema(),
-    validateStack: (args, report) => {
-        for (const r of args.resources) {
-            if (IMAGE_TYPES.includes(r.type) && !imagePinned(imageNameOf(r))) {
-                report(`image ${JSON.stringify(imageNameOf(r))} is not pinned. Use a version tag or @sha256 digest.`, r.urn);
-            }
-            if (r.type === DOCKER_CONTAINER) {
-                const linked = (r.propertyDependencies.image ?? []).filter((d) => IMAGE_TYPES.includes(d.type));
-                const image = String(r.props.image ?? "");
-                // An image id is content-addressed; when it comes from a RemoteImage, that resource is checked above.
-                if (linked.length === 0 && !/^sha256:[0-9a-f]{64}$/.test(image) && !imagePinned(image)) {
-                    report(`container image ${JSON.stringify(image)} is not pinned. Use a version tag or @sha256 digest.`, r.urn);
-                }
-            }
-            if (r.type === INSTANCE) {
-                for (const s of composeSpecs(r.props)) {
-                    if (!imagePinned(s.image ?? "")) report(`${s.where}: image ${JSON.stringify(s.image)} is not pinned. Use a version tag or @sha256 digest.`, r.urn);
-                }
-            }
+  name: "container-image-pinned",
+  description: "Requires every Docker and compose image pinned by version tag or digest, never latest.",
+  enforcementLevel: "mandatory",
+  controls: ["ctr/image-pinned"],
+  configSchema: configSchema(),
+  validateStack: (args, report) => {
+    for (const r of args.resources) {
+      if (IMAGE_TYPES.includes(r.type) && !imagePinned(imageNameOf(r))) {
+        report(`image ${JSON.stringify(imageNameOf(r))} is not pinned. Use a version tag or @sha256 digest.`, r.urn);
+      }
+      if (r.type === DOCKER_CONTAINER) {
+        const linked = (r.propertyDependencies.image ?? []).filter((d) => IMAGE_TYPES.includes(d.type));
+        const image = String(r.props.image ?? "");
+        // An image id is content-addressed; when it comes from a RemoteImage, that resource is checked above.
+        if (linked.length === 0 && !/^sha256:[0-9a-f]{64}$/.test(image) && !imagePinned(image)) {
+          report(`container image ${JSON.stringify(image)} is not pinned. Use a version tag or @sha256 digest.`, r.urn);
         }
-    },
+      }
+      if (r.type === INSTANCE) {
+        for (const s of composeSpecs(r.props)) {
+          if (!imagePinned(s.image ?? ""))
+            report(
+              `${s.where}: image ${JSON.stringify(s.image)} is not pinned. Use a version tag or @sha256 digest.`,
+              r.urn,
+            );
+        }
+      }
+    }
+  },
 };
 
 export const containerPolicies: PackPolicy[] = [
-    containerReadOnlyRoot,
-    containerDropAllCapabilities,
-    containerNotPrivileged,
-    containerNoNewPrivileges,
-    containerNonRootUser,
-    containerResourceLimits,
-    containerPortsPrivate,
-    containerHealthcheck,
-    containerNoDockerSocket,
-    containerSeccompConfined,
-    containerImagePinned,
+  containerReadOnlyRoot,
+  containerDropAllCapabilities,
+  containerNotPrivileged,
+  containerNoNewPrivileges,
+  containerNonRootUser,
+  containerResourceLimits,
+  containerPortsPrivate,
+  containerHealthcheck,
+  containerNoDockerSocket,
+  containerSeccompConfined,
+  containerImagePinned,
 ];

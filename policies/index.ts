@@ -3,7 +3,8 @@ import { PolicyPack } from "@pulumi/policy";
 import { allPolicies } from "./all";
 
 new PolicyPack("openclaw", {
-    description: "Hardening rules for the OpenClaw gateway stack, matched rule for rule to Checkov, Trivy, kube-linter, CIS Docker, PSS and the gateway's own audit.",
-    enforcementLevel: "advisory",
-    policies: allPolicies,
+  description:
+    "Hardening rules for the OpenClaw gateway stack, matched rule for rule to Checkov, Trivy, kube-linter, CIS Docker, PSS and the gateway's own audit.",
+  enforcementLevel: "advisory",
+  policies: allPolicies,
 });

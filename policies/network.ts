@@ -12,131 +12,161 @@ import { linkedSettings } from "./lib/link";
 
 /** One ingress or egress permission, whatever resource shape it was written in. */
 export interface Permission {
-    where: string;
-    cidrs: string[];
-    protocol: unknown;
-    fromPort: unknown;
-    toPort: unknown;
-    description?: string;
+  where: string;
+  cidrs: string[];
+  protocol: unknown;
+  fromPort: unknown;
+  toPort: unknown;
+  description?: string;
 }
 
 function inlinePermissions(list: unknown, kind: string): Permission[] {
-    return asArray<any>(list).map((r, i) => ({
-        where: `${kind}[${i}]`,
-        cidrs: [...asArray<string>(r?.cidrBlocks), ...asArray<string>(r?.ipv6CidrBlocks)],
-        protocol: r?.protocol,
-        fromPort: r?.fromPort,
-        toPort: r?.toPort,
-        description: r?.description,
-    }));
+  return asArray<any>(list).map((r, i) => ({
+    where: `${kind}[${i}]`,
+    cidrs: [...asArray<string>(r?.cidrBlocks), ...asArray<string>(r?.ipv6CidrBlocks)],
+    protocol: r?.protocol,
+    fromPort: r?.fromPort,
+    toPort: r?.toPort,
+    description: r?.description,
+  }));
 }
 
 function ruleResourcePermission(r: any): Permission {
-    return { where: "rule", cidrs: [...asArray<string>(r.cidrBlocks), ...asArray<string>(r.ipv6CidrBlocks)], protocol: r.protocol, fromPort: r.fromPort, toPort: r.toPort, description: r.description };
+  return {
+    where: "rule",
+    cidrs: [...asArray<string>(r.cidrBlocks), ...asArray<string>(r.ipv6CidrBlocks)],
+    protocol: r.protocol,
+    fromPort: r.fromPort,
+    toPort: r.toPort,
+    description: r.description,
+  };
 }
 
 function vpcRulePermission(r: any): Permission {
-    return { where: "rule", cidrs: [r.cidrIpv4, r.cidrIpv6].filter((c) => typeof c === "string"), protocol: r.ipProtocol, fromPort: r.fromPort, toPort: r.toPort, description: r.description };
+  return {
+    where: "rule",
+    cidrs: [r.cidrIpv4, r.cidrIpv6].filter((c) => typeof c === "string"),
+    protocol: r.ipProtocol,
+    fromPort: r.fromPort,
+    toPort: r.toPort,
+    description: r.description,
+  };
 }
 
 /** Pure decision used by the policy and the property tests: which admin ports a permission opens to the world. */
-export function publicAdminExposure(p: Permission, adminPorts: number[] = ADMIN_PORTS): { cidr: string; ports: number[] } | undefined {
-    const world = p.cidrs.find(isAnyCidr);
-    if (!world) return undefined;
-    const ports = exposedAdminPorts(portRange(p.protocol, p.fromPort, p.toPort), adminPorts);
-    return ports.length > 0 ? { cidr: world, ports } : undefined;
+export function publicAdminExposure(
+  p: Permission,
+  adminPorts: number[] = ADMIN_PORTS,
+): { cidr: string; ports: number[] } | undefined {
+  const world = p.cidrs.find(isAnyCidr);
+  if (!world) return undefined;
+  const ports = exposedAdminPorts(portRange(p.protocol, p.fromPort, p.toPort), adminPorts);
+  return ports.length > 0 ? { cidr: world, ports } : undefined;
 }
 
 function reportIngress(perms: Permission[], extra: unknown, report: (m: string) => void) {
-    const ports = [...ADMIN_PORTS, ...asArray<number>(extra).map(Number)];
-    for (const p of perms) {
-        const hit = publicAdminExposure(p, ports);
-        if (hit) {
-            report(
-                `${p.where} allows ${hit.cidr} to reach admin port(s) ${hit.ports.join(", ")} (range ${JSON.stringify([p.fromPort, p.toPort])}, protocol ${String(p.protocol)}). ` +
-                    `Restrict the source to a private CIDR or the tailnet, and reach the gateway through Tailscale/SSM or the TLS proxy instead.`,
-            );
-        }
+  const ports = [...ADMIN_PORTS, ...asArray<number>(extra).map(Number)];
+  for (const p of perms) {
+    const hit = publicAdminExposure(p, ports);
+    if (hit) {
+      report(
+        `${p.where} allows ${hit.cidr} to reach admin port(s) ${hit.ports.join(", ")} (range ${JSON.stringify([p.fromPort, p.toPort])}, protocol ${String(p.protocol)}). ` +
+          `Restrict the source to a private CIDR or the tailnet, and reach the gateway through Tailscale/SSM or the TLS proxy instead.`,
+      );
     }
+  }
 }
 
 export const securityGroupNoPublicAdminIngress: PackPolicy = {
-    name: "security-group-no-public-admin-ingress",
-    description: "Prohibits ingress from 0.0.0.0/0 or ::/0 to the gateway port 18789, SSH 22, RDP 3389 or any other admin port.",
-    enforcementLevel: "mandatory",
-    controls: ["net/public-admin-ingress", "net/no-ssh"],
-    configSchema: configSchema({ extraAdminPorts: { type: "array", items: { type: "integer" } } }),
-    validateResource: [
-        validateResourceOfType(SecurityGroup, (sg, args, report) =>
-            reportIngress(inlinePermissions(sg.ingress, "ingress"), args.getConfig<any>().extraAdminPorts, report),
-        ),
-        validateResourceOfType(SecurityGroupRule, (r, args, report) => {
-            if (r.type !== "ingress") return;
-            reportIngress([ruleResourcePermission(r)], args.getConfig<any>().extraAdminPorts, report);
-        }),
-        validateResourceOfType(SecurityGroupIngressRule, (r, args, report) =>
-            reportIngress([vpcRulePermission(r)], args.getConfig<any>().extraAdminPorts, report),
-        ),
-    ],
+  name: "security-group-no-public-admin-ingress",
+  description:
+    "Prohibits ingress from 0.0.0.0/0 or ::/0 to the gateway port 18789, SSH 22, RDP 3389 or any other admin port.",
+  enforcementLevel: "mandatory",
+  controls: ["net/public-admin-ingress", "net/no-ssh"],
+  configSchema: configSchema({ extraAdminPorts: { type: "array", items: { type: "integer" } } }),
+  validateResource: [
+    validateResourceOfType(SecurityGroup, (sg, args, report) =>
+      reportIngress(inlinePermissions(sg.ingress, "ingress"), args.getConfig<any>().extraAdminPorts, report),
+    ),
+    validateResourceOfType(SecurityGroupRule, (r, args, report) => {
+      if (r.type !== "ingress") return;
+      reportIngress([ruleResourcePermission(r)], args.getConfig<any>().extraAdminPorts, report);
+    }),
+    validateResourceOfType(SecurityGroupIngressRule, (r, args, report) =>
+      reportIngress([vpcRulePermission(r)], args.getConfig<any>().extraAdminPorts, report),
+    ),
+  ],
 };
 
 function reportEgress(perms: Permission[], report: (m: string) => void) {
-    for (const p of perms) {
-        const world = p.cidrs.find(isAnyCidr);
-        const [from, to] = portRange(p.protocol, p.fromPort, p.toPort);
-        if (world && to - from > 0 && !(p.description && p.description.trim().length > 0)) {
-            report(
-                `${p.where} allows egress to ${world} on ports ${from}-${to} with no justification. ` +
-                    `Limit egress to 443/53/123 (model providers, DNS, NTP) or write why in the rule's description.`,
-            );
-        }
+  for (const p of perms) {
+    const world = p.cidrs.find(isAnyCidr);
+    const [from, to] = portRange(p.protocol, p.fromPort, p.toPort);
+    if (world && to - from > 0 && !(p.description && p.description.trim().length > 0)) {
+      report(
+        `${p.where} allows egress to ${world} on ports ${from}-${to} with no justification. ` +
+          `Limit egress to 443/53/123 (model providers, DNS, NTP) or write why in the rule's description.`,
+      );
     }
+  }
 }
 
 export const securityGroupEgressRestricted: PackPolicy = {
-    name: "security-group-egress-restricted",
-    description: "Flags unrestricted egress to the internet on a port range unless the rule's description justifies it.",
-    enforcementLevel: "advisory",
-    controls: ["net/egress"],
-    configSchema: configSchema(),
-    validateResource: [
-        validateResourceOfType(SecurityGroup, (sg, _a, report) => reportEgress(inlinePermissions(sg.egress, "egress"), report)),
-        validateResourceOfType(SecurityGroupRule, (r, _a, report) => {
-            if (r.type === "egress") reportEgress([ruleResourcePermission(r)], report);
-        }),
-        validateResourceOfType(SecurityGroupEgressRule, (r, _a, report) => reportEgress([vpcRulePermission(r)], report)),
-    ],
+  name: "security-group-egress-restricted",
+  description: "Flags unrestricted egress to the internet on a port range unless the rule's description justifies it.",
+  enforcementLevel: "advisory",
+  controls: ["net/egress"],
+  configSchema: configSchema(),
+  validateResource: [
+    validateResourceOfType(SecurityGroup, (sg, _a, report) =>
+      reportEgress(inlinePermissions(sg.egress, "egress"), report),
+    ),
+    validateResourceOfType(SecurityGroupRule, (r, _a, report) => {
+      if (r.type === "egress") reportEgress([ruleResourcePermission(r)], report);
+    }),
+    validateResourceOfType(SecurityGroupEgressRule, (r, _a, report) => reportEgress([vpcRulePermission(r)], report)),
+  ],
 };
 
 export const subnetNoAutoPublicIp: PackPolicy = {
-    name: "subnet-no-auto-public-ip",
-    description: "Prohibits subnets that auto-assign public IPs to instances unless the pack config justifies it.",
-    enforcementLevel: "mandatory",
-    controls: ["net/public-ip"],
-    configSchema: configSchema({ allowPublicIp: { type: "boolean" } }),
-    validateResource: validateResourceOfType(Subnet, (s, args, report) => {
-        if (s.mapPublicIpOnLaunch === true && args.getConfig<any>().allowPublicIp !== true) {
-            report("mapPublicIpOnLaunch is true, so every instance in this subnet gets a public IP. Set it to false, or set allowPublicIp with a reason in the pack config when the ingress mode needs it.");
-        }
-    }),
+  name: "subnet-no-auto-public-ip",
+  description: "Prohibits subnets that auto-assign public IPs to instances unless the pack config justifies it.",
+  enforcementLevel: "mandatory",
+  controls: ["net/public-ip"],
+  configSchema: configSchema({ allowPublicIp: { type: "boolean" } }),
+  validateResource: validateResourceOfType(Subnet, (s, args, report) => {
+    if (s.mapPublicIpOnLaunch === true && args.getConfig<any>().allowPublicIp !== true) {
+      report(
+        "mapPublicIpOnLaunch is true, so every instance in this subnet gets a public IP. Set it to false, or set allowPublicIp with a reason in the pack config when the ingress mode needs it.",
+      );
+    }
+  }),
 };
 
 const VPC = "aws:ec2/vpc:Vpc";
 const FLOW_LOG = "aws:ec2/flowLog:FlowLog";
 
 export const vpcFlowLogsEnabled: PackPolicy = {
-    name: "vpc-flow-logs-enabled",
-    description: "Requires every VPC to have a flow log so traffic to the gateway host can be investigated.",
-    enforcementLevel: "advisory",
-    controls: ["net/flow-logs"],
-    configSchema: configSchema(),
-    validateStack: (args, report) => {
-        for (const vpc of args.resources.filter((r) => r.type === VPC)) {
-            if (linkedSettings(args.resources, vpc, [FLOW_LOG], "vpcId").length === 0) {
-                report(`VPC ${vpc.name} has no aws.ec2.FlowLog. Add one with vpcId set to this VPC (trafficType ALL, to CloudWatch Logs or S3).`, vpc.urn);
-            }
-        }
-    },
+  name: "vpc-flow-logs-enabled",
+  description: "Requires every VPC to have a flow log so traffic to the gateway host can be investigated.",
+  enforcementLevel: "advisory",
+  controls: ["net/flow-logs"],
+  configSchema: configSchema(),
+  validateStack: (args, report) => {
+    for (const vpc of args.resources.filter((r) => r.type === VPC)) {
+      if (linkedSettings(args.resources, vpc, [FLOW_LOG], "vpcId").length === 0) {
+        report(
+          `VPC ${vpc.name} has no aws.ec2.FlowLog. Add one with vpcId set to this VPC (trafficType ALL, to CloudWatch Logs or S3).`,
+          vpc.urn,
+        );
+      }
+    }
+  },
 };
 
-export const networkPolicies: PackPolicy[] = [securityGroupNoPublicAdminIngress, securityGroupEgressRestricted, subnetNoAutoPublicIp, vpcFlowLogsEnabled];
+export const networkPolicies: PackPolicy[] = [
+  securityGroupNoPublicAdminIngress,
+  securityGroupEgressRestricted,
+  subnetNoAutoPublicIp,
+  vpcFlowLogsEnabled,
+];

@@ -24,86 +24,117 @@ const TAILNET_KEY = "tailscale:index/tailnetKey:TailnetKey";
  * rotation: the credential dies on its own (tailscale-auth-key-hardened enforces the expiry).
  */
 function holdsExpiringTailnetKey(resources: PolicyResource[], secret: PolicyResource): boolean {
-    const versions = linkedSettings(resources, secret, [SECRET_VERSION], "secretId");
-    if (versions.length === 0) return false;
-    return versions.every((v) => {
-        const sources = v.propertyDependencies.secretString ?? [];
-        return sources.length > 0 && sources.every((k) => k.type === TAILNET_KEY && k.props.reusable !== true && Number(k.props.expiry) > 0 && Number(k.props.expiry) <= 86400);
-    });
+  const versions = linkedSettings(resources, secret, [SECRET_VERSION], "secretId");
+  if (versions.length === 0) return false;
+  return versions.every((v) => {
+    const sources = v.propertyDependencies.secretString ?? [];
+    return (
+      sources.length > 0 &&
+      sources.every(
+        (k) =>
+          k.type === TAILNET_KEY &&
+          k.props.reusable !== true &&
+          Number(k.props.expiry) > 0 &&
+          Number(k.props.expiry) <= 86400,
+      )
+    );
+  });
 }
 
 export const secretRotationEnabled: PackPolicy = {
-    name: "secret-rotation-enabled",
-    description: "Requires every Secrets Manager secret to have a rotation schedule.",
-    enforcementLevel: "mandatory",
-    controls: ["secrets/rotation"],
-    configSchema: configSchema({ exemptSecrets: { type: "array", items: { type: "string" }, description: "Resource names of secrets that cannot be rotated automatically (say why in reason)." } }),
-    validateStack: (args, report) => {
-        const exempt = asArray<string>(args.getConfig<any>().exemptSecrets);
-        for (const s of args.resources.filter((r) => r.type === SECRET && !exempt.includes(r.name))) {
-            if (linkedSettings(args.resources, s, [ROTATION], "secretId").length === 0 && !holdsExpiringTailnetKey(args.resources, s)) {
-                report(`secret ${s.name} has no aws.secretsmanager.SecretRotation. Add one with secretId set to this secret, the rotation Lambda and rotationRules.automaticallyAfterDays <= 90.`, s.urn);
-            }
-        }
+  name: "secret-rotation-enabled",
+  description: "Requires every Secrets Manager secret to have a rotation schedule.",
+  enforcementLevel: "mandatory",
+  controls: ["secrets/rotation"],
+  configSchema: configSchema({
+    exemptSecrets: {
+      type: "array",
+      items: { type: "string" },
+      description: "Resource names of secrets that cannot be rotated automatically (say why in reason).",
     },
+  }),
+  validateStack: (args, report) => {
+    const exempt = asArray<string>(args.getConfig<any>().exemptSecrets);
+    for (const s of args.resources.filter((r) => r.type === SECRET && !exempt.includes(r.name))) {
+      if (
+        linkedSettings(args.resources, s, [ROTATION], "secretId").length === 0 &&
+        !holdsExpiringTailnetKey(args.resources, s)
+      ) {
+        report(
+          `secret ${s.name} has no aws.secretsmanager.SecretRotation. Add one with secretId set to this secret, the rotation Lambda and rotationRules.automaticallyAfterDays <= 90.`,
+          s.urn,
+        );
+      }
+    }
+  },
 };
 
 /** Days between rotations, from automaticallyAfterDays or a rate() expression; cron counts as scheduled. */
 export function rotationDays(rules: any): number | undefined {
-    if (!isObject(rules)) return undefined;
-    if (rules.automaticallyAfterDays !== undefined) return Number(rules.automaticallyAfterDays);
-    const m = /^rate\((\d+)\s+(day|days|hour|hours)\)$/.exec(String(rules.scheduleExpression ?? "").trim());
-    if (m) return m[2].startsWith("hour") ? Number(m[1]) / 24 : Number(m[1]);
-    // cron() schedules run at least yearly; AWS caps rotation windows, so treat as 30 days for the check.
-    if (/^cron\(/.test(String(rules.scheduleExpression ?? ""))) return 30;
-    return undefined;
+  if (!isObject(rules)) return undefined;
+  if (rules.automaticallyAfterDays !== undefined) return Number(rules.automaticallyAfterDays);
+  const m = /^rate\((\d+)\s+(day|days|hour|hours)\)$/.exec(String(rules.scheduleExpression ?? "").trim());
+  if (m) return m[2].startsWith("hour") ? Number(m[1]) / 24 : Number(m[1]);
+  // cron() schedules run at least yearly; AWS caps rotation windows, so treat as 30 days for the check.
+  if (/^cron\(/.test(String(rules.scheduleExpression ?? ""))) return 30;
+  return undefined;
 }
 
 export const secretRotationInterval: PackPolicy = {
-    name: "secret-rotation-interval",
-    description: "Requires secret rotation at least every 90 days.",
-    enforcementLevel: "mandatory",
-    controls: ["secrets/rotation-interval"],
-    configSchema: configSchema({ maxDays: { type: "integer", minimum: 1 } }),
-    validateResource: validateResourceOfType(SecretRotation, (r, args, report) => {
-        const max = Number(args.getConfig<any>().maxDays ?? 90);
-        const days = rotationDays(r.rotationRules);
-        if (days === undefined || Number.isNaN(days)) report(`rotationRules has no schedule. Set rotationRules.automaticallyAfterDays to at most ${max}.`);
-        else if (days > max) report(`rotation every ${days} days exceeds ${max}. Set rotationRules.automaticallyAfterDays to at most ${max}.`);
-    }),
+  name: "secret-rotation-interval",
+  description: "Requires secret rotation at least every 90 days.",
+  enforcementLevel: "mandatory",
+  controls: ["secrets/rotation-interval"],
+  configSchema: configSchema({ maxDays: { type: "integer", minimum: 1 } }),
+  validateResource: validateResourceOfType(SecretRotation, (r, args, report) => {
+    const max = Number(args.getConfig<any>().maxDays ?? 90);
+    const days = rotationDays(r.rotationRules);
+    if (days === undefined || Number.isNaN(days))
+      report(`rotationRules has no schedule. Set rotationRules.automaticallyAfterDays to at most ${max}.`);
+    else if (days > max)
+      report(`rotation every ${days} days exceeds ${max}. Set rotationRules.automaticallyAfterDays to at most ${max}.`);
+  }),
 };
 
 export const secretCmkEncryption: PackPolicy = {
-    name: "secret-cmk-encryption",
-    description: "Recommends encrypting secrets with a customer-managed KMS key instead of the AWS-managed default.",
-    enforcementLevel: "advisory",
-    controls: ["secrets/cmk"],
-    configSchema: configSchema(),
-    validateResource: validateResourceOfType(Secret, (s, _a, report) => {
-        if (typeof s.kmsKeyId !== "string" || s.kmsKeyId === "" || s.kmsKeyId === "alias/aws/secretsmanager") {
-            report("kmsKeyId is not a customer-managed key. Set kmsKeyId to the stack's KMS key so its key policy controls who can decrypt.");
-        }
-    }),
+  name: "secret-cmk-encryption",
+  description: "Recommends encrypting secrets with a customer-managed KMS key instead of the AWS-managed default.",
+  enforcementLevel: "advisory",
+  controls: ["secrets/cmk"],
+  configSchema: configSchema(),
+  validateResource: validateResourceOfType(Secret, (s, _a, report) => {
+    if (typeof s.kmsKeyId !== "string" || s.kmsKeyId === "" || s.kmsKeyId === "alias/aws/secretsmanager") {
+      report(
+        "kmsKeyId is not a customer-managed key. Set kmsKeyId to the stack's KMS key so its key policy controls who can decrypt.",
+      );
+    }
+  }),
 };
 
 export const lambdaNoPublicInvoke: PackPolicy = {
-    name: "lambda-no-public-invoke",
-    description: "Prohibits public Lambda invocation; every invoke permission names a principal and a SourceArn.",
-    enforcementLevel: "mandatory",
-    controls: ["lambda/public-invoke"],
-    configSchema: configSchema(),
-    validateResource: [
-        validateResourceOfType(Permission, (p, _a, report) => {
-            const principal = String(p.principal ?? "");
-            if (principal === "*") report('principal is "*": anyone can invoke the function. Set principal to the calling service (e.g. "secretsmanager.amazonaws.com") and sourceArn to the caller.');
-            else if (typeof p.sourceArn !== "string" || p.sourceArn === "") {
-                report(`principal ${principal} has no sourceArn, so any resource of that service in any account can invoke it. Set sourceArn (e.g. the secret's ARN).`);
-            }
-        }),
-        validateResourceOfType(FunctionUrl, (u, _a, report) => {
-            if (u.authorizationType === "NONE") report('authorizationType is "NONE": the function URL is public. Use "AWS_IAM" or remove the URL.');
-        }),
-    ],
+  name: "lambda-no-public-invoke",
+  description: "Prohibits public Lambda invocation; every invoke permission names a principal and a SourceArn.",
+  enforcementLevel: "mandatory",
+  controls: ["lambda/public-invoke"],
+  configSchema: configSchema(),
+  validateResource: [
+    validateResourceOfType(Permission, (p, _a, report) => {
+      const principal = String(p.principal ?? "");
+      if (principal === "*")
+        report(
+          'principal is "*": anyone can invoke the function. Set principal to the calling service (e.g. "secretsmanager.amazonaws.com") and sourceArn to the caller.',
+        );
+      else if (typeof p.sourceArn !== "string" || p.sourceArn === "") {
+        report(
+          `principal ${principal} has no sourceArn, so any resource of that service in any account can invoke it. Set sourceArn (e.g. the secret's ARN).`,
+        );
+      }
+    }),
+    validateResourceOfType(FunctionUrl, (u, _a, report) => {
+      if (u.authorizationType === "NONE")
+        report('authorizationType is "NONE": the function URL is public. Use "AWS_IAM" or remove the URL.');
+    }),
+  ],
 };
 
 const FUNCTION = "aws:lambda/function:Function";
@@ -112,46 +143,74 @@ const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const INVOKE_CONFIG = "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig";
 
 function dependsOn(r: PolicyResource, target: PolicyResource): boolean {
-    return r.dependencies.some((d) => d.urn === target.urn) || Object.values(r.propertyDependencies).some((ds) => ds.some((d) => d.urn === target.urn));
+  return (
+    r.dependencies.some((d) => d.urn === target.urn) ||
+    Object.values(r.propertyDependencies).some((ds) => ds.some((d) => d.urn === target.urn))
+  );
 }
 
 export const lambdaOperationalHygiene: PackPolicy = {
-    name: "lambda-operational-hygiene",
-    description: "Recommends a DLQ or error alarm, a concurrency limit, log retention and X-Ray tracing on every Lambda.",
-    enforcementLevel: "advisory",
-    controls: ["lambda/hygiene"],
-    configSchema: configSchema(),
-    validateStack: (args, report) => {
-        const fns = args.resources.filter((r) => r.type === FUNCTION);
-        for (const f of fns) {
-            const p = f.props;
-            const fname = typeof p.name === "string" ? p.name : f.name;
-            const missing: string[] = [];
-            const alarm = args.resources.some((r) => r.type === ALARM && r.props.namespace === "AWS/Lambda" && r.props.metricName === "Errors" && (dependsOn(r, f) || r.props.dimensions?.FunctionName === fname || fns.length === 1));
-            const onFailure = args.resources.some((r) => r.type === INVOKE_CONFIG && r.props.destinationConfig?.onFailure && (dependsOn(r, f) || r.props.functionName === fname));
-            if (!p.deadLetterConfig?.targetArn && !alarm && !onFailure) missing.push("a dead-letter queue or an Errors alarm");
-            if (!(Number(p.reservedConcurrentExecutions) > 0)) missing.push("reservedConcurrentExecutions");
-            const logGroup = args.resources.some((r) => r.type === LOG_GROUP && Number(r.props.retentionInDays) > 0 && (r.props.name === `/aws/lambda/${fname}` || r.props.name === p.loggingConfig?.logGroup || dependsOn(r, f)));
-            if (!logGroup) missing.push("a log group with retentionInDays");
-            if (p.tracingConfig?.mode !== "Active") missing.push('tracingConfig.mode "Active"');
-            if (missing.length) report(`Lambda ${f.name} lacks ${missing.join(", ")}. Add them so a failed rotation is noticed and bounded.`, f.urn);
-        }
-    },
+  name: "lambda-operational-hygiene",
+  description: "Recommends a DLQ or error alarm, a concurrency limit, log retention and X-Ray tracing on every Lambda.",
+  enforcementLevel: "advisory",
+  controls: ["lambda/hygiene"],
+  configSchema: configSchema(),
+  validateStack: (args, report) => {
+    const fns = args.resources.filter((r) => r.type === FUNCTION);
+    for (const f of fns) {
+      const p = f.props;
+      const fname = typeof p.name === "string" ? p.name : f.name;
+      const missing: string[] = [];
+      const alarm = args.resources.some(
+        (r) =>
+          r.type === ALARM &&
+          r.props.namespace === "AWS/Lambda" &&
+          r.props.metricName === "Errors" &&
+          (dependsOn(r, f) || r.props.dimensions?.FunctionName === fname || fns.length === 1),
+      );
+      const onFailure = args.resources.some(
+        (r) =>
+          r.type === INVOKE_CONFIG &&
+          r.props.destinationConfig?.onFailure &&
+          (dependsOn(r, f) || r.props.functionName === fname),
+      );
+      if (!p.deadLetterConfig?.targetArn && !alarm && !onFailure)
+        missing.push("a dead-letter queue or an Errors alarm");
+      if (!(Number(p.reservedConcurrentExecutions) > 0)) missing.push("reservedConcurrentExecutions");
+      const logGroup = args.resources.some(
+        (r) =>
+          r.type === LOG_GROUP &&
+          Number(r.props.retentionInDays) > 0 &&
+          (r.props.name === `/aws/lambda/${fname}` || r.props.name === p.loggingConfig?.logGroup || dependsOn(r, f)),
+      );
+      if (!logGroup) missing.push("a log group with retentionInDays");
+      if (p.tracingConfig?.mode !== "Active") missing.push('tracingConfig.mode "Active"');
+      if (missing.length)
+        report(
+          `Lambda ${f.name} lacks ${missing.join(", ")}. Add them so a failed rotation is noticed and bounded.`,
+          f.urn,
+        );
+    }
+  },
 };
 
 export const lambdaEnvNoSecrets: PackPolicy = {
-    name: "lambda-env-no-secrets",
-    description: "Requires Lambda environment variables to be KMS-encrypted and free of secret values.",
-    enforcementLevel: "mandatory",
-    controls: ["lambda/env"],
-    configSchema: configSchema(),
-    validateResource: validateResourceOfType(LambdaFunction, (f, _a, report) => {
-        const vars = (f.environment as any)?.variables;
-        if (!isObject(vars) || Object.keys(vars).length === 0) return;
-        if (typeof f.kmsKeyArn !== "string" || f.kmsKeyArn === "") report("environment variables are set but kmsKeyArn is not. Set kmsKeyArn to the stack's KMS key.");
-        const bad = Object.keys(vars).filter((k) => isLiteralSecretEnv(k, vars[k]));
-        if (bad.length) report(`environment variable(s) ${bad.join(", ")} hold a secret value. Pass the secret's ARN and read it from Secrets Manager at run time.`);
-    }),
+  name: "lambda-env-no-secrets",
+  description: "Requires Lambda environment variables to be KMS-encrypted and free of secret values.",
+  enforcementLevel: "mandatory",
+  controls: ["lambda/env"],
+  configSchema: configSchema(),
+  validateResource: validateResourceOfType(LambdaFunction, (f, _a, report) => {
+    const vars = (f.environment as any)?.variables;
+    if (!isObject(vars) || Object.keys(vars).length === 0) return;
+    if (typeof f.kmsKeyArn !== "string" || f.kmsKeyArn === "")
+      report("environment variables are set but kmsKeyArn is not. Set kmsKeyArn to the stack's KMS key.");
+    const bad = Object.keys(vars).filter((k) => isLiteralSecretEnv(k, vars[k]));
+    if (bad.length)
+      report(
+        `environment variable(s) ${bad.join(", ")} hold a secret value. Pass the secret's ARN and read it from Secrets Manager at run time.`,
+      );
+  }),
 };
 
 /**
@@ -159,47 +218,65 @@ export const lambdaEnvNoSecrets: PackPolicy = {
  * so Resource "*" is the only way to grant them.
  */
 const WIDE_OK =
-    /^(logs|xray|cloudwatch|ec2messages|ssmmessages|ec2:Describe|sts:GetCallerIdentity|ssm:(UpdateInstanceInformation|GetCommandInvocation|ListCommandInvocations|ListCommands|DescribeInstanceInformation)$|secretsmanager:(GetRandomPassword|ListSecrets)$|kms:(ListKeys|ListAliases)$|s3:ListAllMyBuckets$)/i;
+  /^(logs|xray|cloudwatch|ec2messages|ssmmessages|ec2:Describe|sts:GetCallerIdentity|ssm:(UpdateInstanceInformation|GetCommandInvocation|ListCommandInvocations|ListCommands|DescribeInstanceInformation)$|secretsmanager:(GetRandomPassword|ListSecrets)$|kms:(ListKeys|ListAliases)$|s3:ListAllMyBuckets$)/i;
 const SCOPED_SERVICES = /^(secretsmanager|kms|s3|iam|ssm|lambda|sts):/i;
 
 /** Pure check of one policy document; returns the problems found. */
 export function iamDocumentProblems(doc: unknown): string[] {
-    const d = parseJsonish(doc);
-    if (!isObject(d)) return [];
-    const problems: string[] = [];
-    asArray<any>(d.Statement).forEach((s, i) => {
-        if (s?.Effect !== "Allow") return;
-        const actions = asArray<string>(s.Action).map(String);
-        const resources = asArray<string>(s.Resource).map(String);
-        const anyResource = resources.includes("*");
-        if (actions.includes("*") && anyResource) problems.push(`Statement[${i}] allows "*" on "*"`);
-        else if (actions.includes("*")) problems.push(`Statement[${i}] allows every action`);
-        for (const a of actions) {
-            if (/^iam:\*$/i.test(a)) problems.push(`Statement[${i}] allows iam:*`);
-            else if (anyResource && a !== "*" && SCOPED_SERVICES.test(a) && !WIDE_OK.test(a)) problems.push(`Statement[${i}] allows ${a} on "*"`);
-        }
-        if (s.NotAction !== undefined) problems.push(`Statement[${i}] uses NotAction with Allow`);
-    });
-    return problems;
+  const d = parseJsonish(doc);
+  if (!isObject(d)) return [];
+  const problems: string[] = [];
+  asArray<any>(d.Statement).forEach((s, i) => {
+    if (s?.Effect !== "Allow") return;
+    const actions = asArray<string>(s.Action).map(String);
+    const resources = asArray<string>(s.Resource).map(String);
+    const anyResource = resources.includes("*");
+    if (actions.includes("*") && anyResource) problems.push(`Statement[${i}] allows "*" on "*"`);
+    else if (actions.includes("*")) problems.push(`Statement[${i}] allows every action`);
+    for (const a of actions) {
+      if (/^iam:\*$/i.test(a)) problems.push(`Statement[${i}] allows iam:*`);
+      else if (anyResource && a !== "*" && SCOPED_SERVICES.test(a) && !WIDE_OK.test(a))
+        problems.push(`Statement[${i}] allows ${a} on "*"`);
+    }
+    if (s.NotAction !== undefined) problems.push(`Statement[${i}] uses NotAction with Allow`);
+  });
+  return problems;
 }
 
 const reportDoc = (docs: unknown[], report: (m: string) => void) => {
-    const problems = docs.flatMap(iamDocumentProblems);
-    if (problems.length) report(`${problems.join("; ")}. Scope actions to what the role needs and Resource to the one secret ARN, key ARN and bucket prefix.`);
+  const problems = docs.flatMap(iamDocumentProblems);
+  if (problems.length)
+    report(
+      `${problems.join("; ")}. Scope actions to what the role needs and Resource to the one secret ARN, key ARN and bucket prefix.`,
+    );
 };
 
 export const iamLeastPrivilege: PackPolicy = {
-    name: "iam-least-privilege",
-    description: "Prohibits wildcard actions on wildcard resources, iam:* and unscoped secret, key or bucket access in IAM policies.",
-    enforcementLevel: "mandatory",
-    controls: ["iam/least-privilege"],
-    configSchema: configSchema(),
-    validateResource: [
-        validateResourceOfType(Policy, (p, _a, report) => reportDoc([p.policy], report)),
-        validateResourceOfType(RolePolicy, (p, _a, report) => reportDoc([p.policy], report)),
-        validateResourceOfType(UserPolicy, (p, _a, report) => reportDoc([p.policy], report)),
-        validateResourceOfType(Role, (r, _a, report) => reportDoc(asArray<any>(r.inlinePolicies).map((ip) => ip?.policy), report)),
-    ],
+  name: "iam-least-privilege",
+  description:
+    "Prohibits wildcard actions on wildcard resources, iam:* and unscoped secret, key or bucket access in IAM policies.",
+  enforcementLevel: "mandatory",
+  controls: ["iam/least-privilege"],
+  configSchema: configSchema(),
+  validateResource: [
+    validateResourceOfType(Policy, (p, _a, report) => reportDoc([p.policy], report)),
+    validateResourceOfType(RolePolicy, (p, _a, report) => reportDoc([p.policy], report)),
+    validateResourceOfType(UserPolicy, (p, _a, report) => reportDoc([p.policy], report)),
+    validateResourceOfType(Role, (r, _a, report) =>
+      reportDoc(
+        asArray<any>(r.inlinePolicies).map((ip) => ip?.policy),
+        report,
+      ),
+    ),
+  ],
 };
 
-export const secretsPolicies: PackPolicy[] = [secretRotationEnabled, secretRotationInterval, secretCmkEncryption, lambdaNoPublicInvoke, lambdaOperationalHygiene, lambdaEnvNoSecrets, iamLeastPrivilege];
+export const secretsPolicies: PackPolicy[] = [
+  secretRotationEnabled,
+  secretRotationInterval,
+  secretCmkEncryption,
+  lambdaNoPublicInvoke,
+  lambdaOperationalHygiene,
+  lambdaEnvNoSecrets,
+  iamLeastPrivilege,
+];

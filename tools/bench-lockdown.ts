@@ -45,7 +45,8 @@ export interface LockdownBench {
   lockdownFlags: string[];
 }
 
-const docker = (args: string[]) => execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+const docker = (args: string[]) =>
+  execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -66,8 +67,14 @@ export function lockdownFlags(gw: any): string[] {
 }
 
 const DEFAULT_GATEWAY = {
-  read_only: true, cap_drop: ["ALL"], security_opt: ["no-new-privileges:true"], tmpfs: ["/tmp:rw,noexec,nosuid,nodev,size=64m,mode=1777"],
-  mem_limit: "2048m", memswap_limit: "2048m", cpus: 1, pids_limit: 256,
+  read_only: true,
+  cap_drop: ["ALL"],
+  security_opt: ["no-new-privileges:true"],
+  tmpfs: ["/tmp:rw,noexec,nosuid,nodev,size=64m,mode=1777"],
+  mem_limit: "2048m",
+  memswap_limit: "2048m",
+  cpus: 1,
+  pids_limit: 256,
 };
 
 /** Polls /healthz with curl: synchronous, so nothing depends on the event loop staying alive between polls. */
@@ -103,7 +110,16 @@ export async function benchLockdown(o: LockdownBenchOptions): Promise<LockdownBe
   fs.chownSync(config, 1000, 1000);
   fs.chmodSync(config, 0o600);
   const token = crypto.randomBytes(32).toString("base64url");
-  const env = ["-e", "XDG_CACHE_HOME=/tmp/.cache", "-e", "OPENCLAW_CONFIG_PATH=/etc/openclaw/openclaw.json", "-e", "OPENCLAW_STATE_DIR=/home/node/.openclaw", "-e", `OPENCLAW_GATEWAY_TOKEN=${token}`];
+  const env = [
+    "-e",
+    "XDG_CACHE_HOME=/tmp/.cache",
+    "-e",
+    "OPENCLAW_CONFIG_PATH=/etc/openclaw/openclaw.json",
+    "-e",
+    "OPENCLAW_STATE_DIR=/home/node/.openclaw",
+    "-e",
+    `OPENCLAW_GATEWAY_TOKEN=${token}`,
+  ];
   const res: LockdownBench["startSeconds"] = { locked: [], plain: [], lockedNoCpuCap: [] };
   const rss: LockdownBench["rssMiB"] = { locked: [], plain: [], lockedNoCpuCap: [] };
   const noCpu = flags.filter((f, i) => f !== "--cpus" && flags[i - 1] !== "--cpus");
@@ -114,8 +130,25 @@ export async function benchLockdown(o: LockdownBenchOptions): Promise<LockdownBe
       for (const kind of ["locked", "plain", "lockedNoCpuCap"] as const) {
         const name = `bench-lockdown-${process.pid}-${kind}-${i}`;
         try {
-          docker(["run", "-d", "--name", name, "--hostname", "openclaw-gateway", "--user", "1000:1000", ...variant[kind], ...env,
-            "-v", `${config}:/etc/openclaw/openclaw.json:ro`, "-v", `${name}:/home/node/.openclaw`, "-p", `127.0.0.1:${port}:18789`, o.image]);
+          docker([
+            "run",
+            "-d",
+            "--name",
+            name,
+            "--hostname",
+            "openclaw-gateway",
+            "--user",
+            "1000:1000",
+            ...variant[kind],
+            ...env,
+            "-v",
+            `${config}:/etc/openclaw/openclaw.json:ro`,
+            "-v",
+            `${name}:/home/node/.openclaw`,
+            "-p",
+            `127.0.0.1:${port}:18789`,
+            o.image,
+          ]);
           const t = healthyAfter(port, o.allowance ?? 180);
           await new Promise((r) => setTimeout(r, (o.settle ?? 10) * 1000));
           const m = rssMiB(name);
@@ -123,7 +156,12 @@ export async function benchLockdown(o: LockdownBenchOptions): Promise<LockdownBe
           rss[kind].push(m);
           log(`run ${i + 1} ${kind}: healthy after ${t.toFixed(1)} s, RSS ${m.toFixed(0)} MiB`);
         } finally {
-          try { docker(["rm", "-f", "-v", name]); docker(["volume", "rm", "-f", name]); } catch { /* already gone */ }
+          try {
+            docker(["rm", "-f", "-v", name]);
+            docker(["volume", "rm", "-f", name]);
+          } catch {
+            /* already gone */
+          }
         }
       }
     }
@@ -132,15 +170,43 @@ export async function benchLockdown(o: LockdownBenchOptions): Promise<LockdownBe
   }
   const med = (k: keyof typeof res) => ({ start: median(res[k]), rss: median(rss[k]) });
   const m = { locked: med("locked"), plain: med("plain"), lockedNoCpuCap: med("lockedNoCpuCap") };
-  return { runs, startSeconds: res, rssMiB: rss, median: m, ratio: { start: m.locked.start / m.plain.start, rss: m.locked.rss / m.plain.rss, startNoCpuCap: m.lockedNoCpuCap.start / m.plain.start }, lockdownFlags: flags };
+  return {
+    runs,
+    startSeconds: res,
+    rssMiB: rss,
+    median: m,
+    ratio: {
+      start: m.locked.start / m.plain.start,
+      rss: m.locked.rss / m.plain.rss,
+      startNoCpuCap: m.lockedNoCpuCap.start / m.plain.start,
+    },
+    lockdownFlags: flags,
+  };
 }
 
 if (require.main === module) {
-  const { values } = parseArgs({ options: { image: { type: "string", default: "openclaw-gateway:2026.9.6" }, config: { type: "string" }, compose: { type: "string" }, runs: { type: "string", default: "3" } } });
-  benchLockdown({ image: values.image!, configPath: values.config, composePath: values.compose, runs: Number(values.runs), log: (s) => console.log(s) })
+  const { values } = parseArgs({
+    options: {
+      image: { type: "string", default: "openclaw-gateway:2026.9.6" },
+      config: { type: "string" },
+      compose: { type: "string" },
+      runs: { type: "string", default: "3" },
+    },
+  });
+  benchLockdown({
+    image: values.image!,
+    configPath: values.config,
+    composePath: values.compose,
+    runs: Number(values.runs),
+    log: (s) => console.log(s),
+  })
     .then((b) => {
-      console.log(`medians: locked start ${b.median.locked.start.toFixed(1)} s rss ${b.median.locked.rss.toFixed(0)} MiB; plain start ${b.median.plain.start.toFixed(1)} s rss ${b.median.plain.rss.toFixed(0)} MiB`);
-      console.log(`lockdown overhead: start ${b.ratio.start.toFixed(2)}, rss ${b.ratio.rss.toFixed(2)} (target <= 1.05); start without the --cpus quota ${b.ratio.startNoCpuCap.toFixed(2)}`);
+      console.log(
+        `medians: locked start ${b.median.locked.start.toFixed(1)} s rss ${b.median.locked.rss.toFixed(0)} MiB; plain start ${b.median.plain.start.toFixed(1)} s rss ${b.median.plain.rss.toFixed(0)} MiB`,
+      );
+      console.log(
+        `lockdown overhead: start ${b.ratio.start.toFixed(2)}, rss ${b.ratio.rss.toFixed(2)} (target <= 1.05); start without the --cpus quota ${b.ratio.startNoCpuCap.toFixed(2)}`,
+      );
       console.log(JSON.stringify({ bench: "lockdown", ...b }));
     })
     .catch((e) => {

@@ -41,9 +41,14 @@ function exposureScores(stack: string): [string, string][] {
       .readdirSync(units)
       .filter((u) => u.endsWith(".service"))
       .map((u) => {
-        const r = spawnSync("systemd-analyze", ["security", "--offline=true", path.join(units, u)], { encoding: "utf8" });
+        const r = spawnSync("systemd-analyze", ["security", "--offline=true", path.join(units, u)], {
+          encoding: "utf8",
+        });
         const m = /Overall exposure level for \S+: ([\d.]+)/.exec(r.stdout ?? "");
-        return [u, m ? m[1]! : `n/a (${(r.stderr || r.error?.message || "").trim().split("\n")[0]})`] as [string, string];
+        return [u, m ? m[1]! : `n/a (${(r.stderr || r.error?.message || "").trim().split("\n")[0]})`] as [
+          string,
+          string,
+        ];
       });
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
@@ -51,12 +56,16 @@ function exposureScores(stack: string): [string, string][] {
 }
 
 function main() {
-  const { values } = parseArgs({ options: { runs: { type: "string", default: "5" }, lockdown: { type: "boolean", default: false } } });
+  const { values } = parseArgs({
+    options: { runs: { type: "string", default: "5" }, lockdown: { type: "boolean", default: false } },
+  });
   const runs = Number(values.runs);
   console.log(`# openclaw bench (${os.cpus().length} cores, node ${process.version})`);
 
   const times = timePlan("prod", runs);
-  console.log(`offline plan (prod, ${runs} fresh processes): median ${median(times).toFixed(2)} s, min ${Math.min(...times).toFixed(2)} s, max ${Math.max(...times).toFixed(2)} s`);
+  console.log(
+    `offline plan (prod, ${runs} fresh processes): median ${median(times).toFixed(2)} s, min ${Math.min(...times).toFixed(2)} s, max ${Math.max(...times).toFixed(2)} s`,
+  );
 
   for (const stack of ["prod", "caddy"]) {
     for (const [unit, score] of exposureScores(stack)) console.log(`systemd exposure (${stack}) ${unit}: ${score}`);
@@ -64,11 +73,21 @@ function main() {
 
   const coverage = spawnSync(TSX, ["tools/coverage-policies.ts"], { cwd: ROOT, encoding: "utf8" });
   const covered = /covered \d+\/\d+ controls/.exec(coverage.stdout ?? "");
-  console.log(`policy coverage: ${covered ? covered[0] : (coverage.stdout || coverage.stderr).trim().split("\n").pop()}`);
+  console.log(
+    `policy coverage: ${covered ? covered[0] : (coverage.stdout || coverage.stderr).trim().split("\n").pop()}`,
+  );
 
-  const plan = JSON.parse(execFileSync(TSX, ["tools/plan.ts", "--stack", "prod", "--json"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).toString() || "{}");
+  const plan = JSON.parse(
+    execFileSync(TSX, ["tools/plan.ts", "--stack", "prod", "--json"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).toString() || "{}",
+  );
   if (plan.cost) {
-    console.log(`monthly estimate (prod): $${Number(plan.cost.totalUsd).toFixed(2)}, hardening overhead ${Number(plan.cost.overheadRatio).toFixed(2)} x the bare instance ($${Number(plan.cost.bareInstanceUsd).toFixed(2)})`);
+    console.log(
+      `monthly estimate (prod): $${Number(plan.cost.totalUsd).toFixed(2)}, hardening overhead ${Number(plan.cost.overheadRatio).toFixed(2)} x the bare instance ($${Number(plan.cost.bareInstanceUsd).toFixed(2)})`,
+    );
   }
 
   if (values.lockdown) {
@@ -81,7 +100,12 @@ function main() {
       `"${TSX}" tools/bench-lockdown.ts --runs 3`,
     ].join(" && ");
     const r = spawnSync("bash", ["-c", script], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-    process.stdout.write((r.stdout ?? "").split("\n").filter((l) => !l.startsWith('{"bench"')).join("\n"));
+    process.stdout.write(
+      (r.stdout ?? "")
+        .split("\n")
+        .filter((l) => !l.startsWith('{"bench"'))
+        .join("\n"),
+    );
     if (r.status !== 0) console.log(`lockdown overhead: failed (exit ${r.status})`);
   } else {
     console.log("lockdown overhead: run `npm run bench -- --lockdown` (starts the real gateway on Docker, ~5 min)");

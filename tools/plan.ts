@@ -57,11 +57,16 @@ export function writeArtifacts(dir: string, artifacts: Record<string, string>): 
 }
 
 async function main(argv: string[]): Promise<number> {
-  let args;
+  let args: { stack?: string; config?: string; json: boolean; out?: string };
   try {
     args = parseArgs({
       args: argv,
-      options: { stack: { type: "string" }, config: { type: "string" }, json: { type: "boolean", default: false }, out: { type: "string" } },
+      options: {
+        stack: { type: "string" },
+        config: { type: "string" },
+        json: { type: "boolean", default: false },
+        out: { type: "string" },
+      },
       strict: true,
     }).values;
   } catch (e) {
@@ -88,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (args.json) {
     const { stack, resources, violations, outputs, cost } = plan;
-    process.stdout.write(JSON.stringify({ stack, resources, violations, outputs, cost }, null, 2) + "\n");
+    process.stdout.write(`${JSON.stringify({ stack, resources, violations, outputs, cost }, null, 2)}\n`);
   } else {
     console.log(renderHuman(plan));
   }

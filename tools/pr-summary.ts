@@ -7,8 +7,8 @@
  *
  * Never prints resource inputs: they can hold secrets the plan did not mark.
  */
-import * as fs from "fs";
-import { parseArgs } from "util";
+import * as fs from "node:fs";
+import { parseArgs } from "node:util";
 
 export interface PlanViolation {
   policy: string;
@@ -66,7 +66,7 @@ export function renderSummary(input: SummaryInput): string {
   if (!plan || !Array.isArray(plan.resources)) {
     const why = input.exitCode === 2 ? "the stack's configuration is invalid" : "the plan produced no JSON";
     lines.push(`:x: **Plan failed** (exit ${input.exitCode}): ${why}. See the job log for the error.`);
-    return lines.join("\n") + "\n";
+    return `${lines.join("\n")}\n`;
   }
 
   const violations = plan.violations ?? [];
@@ -96,9 +96,15 @@ export function renderSummary(input: SummaryInput): string {
   const byType = new Map<string, number>();
   for (const r of plan.resources) byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
   lines.push("<details><summary>Resources by type</summary>", "", "| type | count |", "| --- | --- |");
-  for (const [t, n] of [...byType].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) lines.push(`| \`${t}\` | ${n} |`);
-  lines.push("", "</details>", "", "_The cloud diff (what changes against the live stack) is in the Pulumi preview comment._");
-  return lines.join("\n") + "\n";
+  for (const [t, n] of [...byType].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])))
+    lines.push(`| \`${t}\` | ${n} |`);
+  lines.push(
+    "",
+    "</details>",
+    "",
+    "_The cloud diff (what changes against the live stack) is in the Pulumi preview comment._",
+  );
+  return `${lines.join("\n")}\n`;
 }
 
 function main(): void {

@@ -52,12 +52,18 @@ export class BackupBucket extends pulumi.ComponentResource {
         enableKeyRotation: true,
         // The longest window: a key deleted by mistake makes every backup unreadable.
         deletionWindowInDays: 30,
-        policy: accountId.apply((id) => JSON.stringify(backupKeyPolicy({ accountId: id, region: args.region, partition: args.partition }))),
+        policy: accountId.apply((id) =>
+          JSON.stringify(backupKeyPolicy({ accountId: id, region: args.region, partition: args.partition })),
+        ),
         tags: tags(`${name}-key`),
       },
       { parent: this },
     );
-    new aws.kms.Alias(`${name}-key-alias`, { name: `alias/openclaw-backup-${args.stack}`, targetKeyId: key.keyId }, { parent: this });
+    new aws.kms.Alias(
+      `${name}-key-alias`,
+      { name: `alias/openclaw-backup-${args.stack}`, targetKeyId: key.keyId },
+      { parent: this },
+    );
 
     const bucket = new aws.s3.Bucket(
       `${name}-bucket`,
@@ -82,14 +88,24 @@ export class BackupBucket extends pulumi.ComponentResource {
       {
         bucket: bucket.id,
         // Bucket keys cut KMS requests (and their cost) per object to one per bucket-key period.
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }],
+        rules: [
+          {
+            applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn },
+            bucketKeyEnabled: true,
+          },
+        ],
       },
       { parent: this },
     );
     this.lifecycle(`${name}-lifecycle`, bucket, backupLifecycleRules(b, this.prefix), versioning);
     new aws.s3.BucketPolicy(
       `${name}-policy`,
-      { bucket: bucket.id, policy: pulumi.all([bucket.arn, key.arn]).apply(([bucketArn, keyArn]) => JSON.stringify(backupBucketPolicy({ bucketArn, keyArn }))) },
+      {
+        bucket: bucket.id,
+        policy: pulumi
+          .all([bucket.arn, key.arn])
+          .apply(([bucketArn, keyArn]) => JSON.stringify(backupBucketPolicy({ bucketArn, keyArn }))),
+      },
       // A policy written while the public access block is still being applied can race it.
       { parent: this, dependsOn: [pab] },
     );
@@ -97,7 +113,11 @@ export class BackupBucket extends pulumi.ComponentResource {
     if (b.objectLock.enabled) {
       new aws.s3.BucketObjectLockConfiguration(
         `${name}-object-lock`,
-        { bucket: bucket.id, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: b.objectLock.mode, days: b.objectLock.days } } },
+        {
+          bucket: bucket.id,
+          objectLockEnabled: "Enabled",
+          rule: { defaultRetention: { mode: b.objectLock.mode, days: b.objectLock.days } },
+        },
         { parent: this, dependsOn: [versioning] },
       );
     }
@@ -110,31 +130,66 @@ export class BackupBucket extends pulumi.ComponentResource {
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
     this.keyArn = key.arn;
-    this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, keyArn: this.keyArn, prefix: this.prefix, logBucketName: this.logBucketName });
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      bucketArn: this.bucketArn,
+      keyArn: this.keyArn,
+      prefix: this.prefix,
+      logBucketName: this.logBucketName,
+    });
   }
 
   private publicAccessBlock(name: string, bucket: aws.s3.Bucket): aws.s3.BucketPublicAccessBlock {
     return new aws.s3.BucketPublicAccessBlock(
       name,
-      { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
       { parent: this },
     );
   }
 
-  private lifecycle(name: string, bucket: aws.s3.Bucket, rules: LifecycleRule[], versioning: aws.s3.BucketVersioning): void {
+  private lifecycle(
+    name: string,
+    bucket: aws.s3.Bucket,
+    rules: LifecycleRule[],
+    versioning: aws.s3.BucketVersioning,
+  ): void {
     // Noncurrent-version rules are rejected by S3 until versioning is on.
-    new aws.s3.BucketLifecycleConfiguration(name, { bucket: bucket.id, rules }, { parent: this, dependsOn: [versioning] });
+    new aws.s3.BucketLifecycleConfiguration(
+      name,
+      { bucket: bucket.id, rules },
+      { parent: this, dependsOn: [versioning] },
+    );
   }
 
   /**
    * Server access logs need a bucket of their own. S3 log delivery cannot write to a bucket whose default
    * encryption is SSE-KMS, so this one uses SSE-S3 (AES256); it holds request metadata, not backup content.
    */
-  private logBucket(name: string, b: BackupSection, source: aws.s3.Bucket, accountId: pulumi.Output<string>, tags: (n: string) => Record<string, string>): aws.s3.Bucket {
+  private logBucket(
+    name: string,
+    b: BackupSection,
+    source: aws.s3.Bucket,
+    accountId: pulumi.Output<string>,
+    tags: (n: string) => Record<string, string>,
+  ): aws.s3.Bucket {
     const logs = new aws.s3.Bucket(name, { forceDestroy: false, tags: tags(name) }, { parent: this });
     const pab = this.publicAccessBlock(`${name}-pab`, logs);
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: logs.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
-    const versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: logs.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
+    new aws.s3.BucketOwnershipControls(
+      `${name}-ownership`,
+      { bucket: logs.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      { parent: this },
+    );
+    const versioning = new aws.s3.BucketVersioning(
+      `${name}-versioning`,
+      { bucket: logs.id, versioningConfiguration: { status: "Enabled" } },
+      { parent: this },
+    );
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-sse`,
       { bucket: logs.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
@@ -147,11 +202,17 @@ export class BackupBucket extends pulumi.ComponentResource {
         bucket: logs.id,
         policy: pulumi
           .all([logs.arn, source.arn, accountId])
-          .apply(([logBucketArn, sourceBucketArn, id]) => JSON.stringify(logBucketPolicy({ logBucketArn, sourceBucketArn, accountId: id, logPrefix: LOG_PREFIX }))),
+          .apply(([logBucketArn, sourceBucketArn, id]) =>
+            JSON.stringify(logBucketPolicy({ logBucketArn, sourceBucketArn, accountId: id, logPrefix: LOG_PREFIX })),
+          ),
       },
       { parent: this, dependsOn: [pab] },
     );
-    new aws.s3.BucketLogging(`${name}-logging`, { bucket: source.id, targetBucket: logs.id, targetPrefix: LOG_PREFIX }, { parent: this });
+    new aws.s3.BucketLogging(
+      `${name}-logging`,
+      { bucket: source.id, targetBucket: logs.id, targetPrefix: LOG_PREFIX },
+      { parent: this },
+    );
     return logs;
   }
 }

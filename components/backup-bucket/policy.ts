@@ -139,7 +139,10 @@ export function logBucketPolicy(p: LogBucketPolicyInput): PolicyDocument {
         Principal: { Service: "logging.s3.amazonaws.com" },
         Action: "s3:PutObject",
         Resource: `${p.logBucketArn}/${p.logPrefix}*`,
-        Condition: { ArnLike: { "aws:SourceArn": p.sourceBucketArn }, StringEquals: { "aws:SourceAccount": p.accountId } },
+        Condition: {
+          ArnLike: { "aws:SourceArn": p.sourceBucketArn },
+          StringEquals: { "aws:SourceAccount": p.accountId },
+        },
       },
     ],
   };

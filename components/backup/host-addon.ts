@@ -36,19 +36,39 @@ export function backupHostAddon(a: BackupHostAddonArgs): HostAddon {
   if (!a.backup.enabled) return { files: [], enableUnits: [], policyStatements: [] };
   const env = pulumi
     .all([a.bucketName, a.keyArn])
-    .apply(([bucket, keyArn]) => renderBackupEnv({ bucket, keyArn, prefix: a.prefix, region: a.region, stack: a.stack }));
+    .apply(([bucket, keyArn]) =>
+      renderBackupEnv({ bucket, keyArn, prefix: a.prefix, region: a.region, stack: a.stack }),
+    );
   const statements = pulumi
     .all([a.bucketArn, a.keyArn])
-    .apply(([bucketArn, keyArn]) => backupInstanceStatements({ bucketArn, keyArn, prefix: a.prefix, region: a.region, restore: a.restoreFromHost }));
+    .apply(([bucketArn, keyArn]) =>
+      backupInstanceStatements({ bucketArn, keyArn, prefix: a.prefix, region: a.region, restore: a.restoreFromHost }),
+    );
   // The statement count does not depend on the ARNs, so it is known before they resolve.
-  const count = backupInstanceStatements({ bucketArn: "arn:aws:s3:::x", keyArn: "k", prefix: a.prefix, region: a.region, restore: a.restoreFromHost }).length;
+  const count = backupInstanceStatements({
+    bucketArn: "arn:aws:s3:::x",
+    keyArn: "k",
+    prefix: a.prefix,
+    region: a.region,
+    restore: a.restoreFromHost,
+  }).length;
   return {
     files: [
       { path: BACKUP_SCRIPT, content: backupScript(), permissions: "0755", owner: "root:root" },
       { path: RESTORE_SCRIPT, content: restoreScript(), permissions: "0755", owner: "root:root" },
       { path: BACKUP_ENV_FILE, content: env, permissions: "0644", owner: "root:root" },
-      { path: `/etc/systemd/system/${BACKUP_SERVICE}`, content: renderBackupService(), permissions: "0644", owner: "root:root" },
-      { path: `/etc/systemd/system/${BACKUP_TIMER}`, content: renderBackupTimer(a.backup.schedule), permissions: "0644", owner: "root:root" },
+      {
+        path: `/etc/systemd/system/${BACKUP_SERVICE}`,
+        content: renderBackupService(),
+        permissions: "0644",
+        owner: "root:root",
+      },
+      {
+        path: `/etc/systemd/system/${BACKUP_TIMER}`,
+        content: renderBackupTimer(a.backup.schedule),
+        permissions: "0644",
+        owner: "root:root",
+      },
     ],
     enableUnits: [BACKUP_TIMER],
     policyStatements: Array.from({ length: count }, (_, i) => statements.apply((s) => s[i])),

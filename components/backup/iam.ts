@@ -30,7 +30,9 @@ export type IamStatement = Omit<Statement, "Principal">;
 
 export function backupInstanceStatements(a: BackupAccessInput): IamStatement[] {
   if (!a.prefix.endsWith("/") || a.prefix === "/" || a.prefix.includes("*")) {
-    throw new Error(`backup prefix "${a.prefix}" must be "<stack>/": a prefix without the slash would also match "<stack>-other/"`);
+    throw new Error(
+      `backup prefix "${a.prefix}" must be "<stack>/": a prefix without the slash would also match "<stack>-other/"`,
+    );
   }
   const underPrefix = `${a.bucketArn}/${a.prefix}*`;
   const viaS3 = { StringEquals: { "kms:ViaService": `s3.${a.region}.amazonaws.com` } };
@@ -38,7 +40,13 @@ export function backupInstanceStatements(a: BackupAccessInput): IamStatement[] {
     { Sid: "BackupPutUnderStackPrefix", Effect: "Allow", Action: "s3:PutObject", Resource: underPrefix },
     // GenerateDataKey encrypts a new object; Decrypt is needed too, because S3 decrypts the data key to
     // complete a multipart upload (every archive over 8 MiB).
-    { Sid: "BackupEncryptWithBucketKey", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: a.keyArn, Condition: viaS3 },
+    {
+      Sid: "BackupEncryptWithBucketKey",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: a.keyArn,
+      Condition: viaS3,
+    },
     // PutMetricData has no resource ARN; the namespace condition is the only scope IAM offers.
     {
       Sid: "BackupSuccessMetric",

@@ -52,14 +52,21 @@ export function renderBackupEnv(e: BackupEnv): string {
   for (const [k, v] of Object.entries(vars)) {
     // Both systemd and the shell read this file: a value with spaces, quotes or $ would mean different
     // things to each, so only the characters ARNs, names and paths use are allowed.
-    if (!/^[A-Za-z0-9_.:\/*@+=-]+$/.test(v)) throw new Error(`backup.env: ${k}=${JSON.stringify(v)} has characters outside [A-Za-z0-9_.:/*@+=-]`);
+    if (!/^[A-Za-z0-9_.:/*@+=-]+$/.test(v))
+      throw new Error(`backup.env: ${k}=${JSON.stringify(v)} has characters outside [A-Za-z0-9_.:/*@+=-]`);
   }
-  return ["# Written by Pulumi (components/backup). Read by openclaw-backup.service and restore.sh.", ...Object.entries(vars).map(([k, v]) => `${k}=${v}`)].join("\n") + "\n";
+  return `${[
+    "# Written by Pulumi (components/backup). Read by openclaw-backup.service and restore.sh.",
+    ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
+  ].join("\n")}\n`;
 }
 
 /** systemd accepts these in OnCalendar=; the config schema checks the character set, this checks shape. */
 export function renderBackupTimer(schedule: string): string {
-  if (schedule.trim() === "" || /[\n\r]/.test(schedule)) throw new Error(`openclaw:backup.schedule = ${JSON.stringify(schedule)}: must be one systemd OnCalendar expression`);
+  if (schedule.trim() === "" || /[\n\r]/.test(schedule))
+    throw new Error(
+      `openclaw:backup.schedule = ${JSON.stringify(schedule)}: must be one systemd OnCalendar expression`,
+    );
   return [
     "[Unit]",
     "Description=Daily off-host backup of the OpenClaw gateway state",
@@ -99,9 +106,11 @@ export function renderBackupService(): string {
     "SyslogIdentifier=openclaw-backup",
     // backup.sh reads and removes the 0600 archive the container (uid 1000) wrote: CAP_DAC_OVERRIDE only.
     // S3, KMS and CloudWatch need AF_INET(6); neither the AWS CLI nor the docker CLI needs netlink.
-    ...sandbox({ network: true, readWritePaths: [BACKUP_STAGING_DIR, "-/run/openclaw/docker"], capabilities: ["CAP_DAC_OVERRIDE"] }).map((l) =>
-      l.startsWith("RestrictAddressFamilies=") ? "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" : l,
-    ),
+    ...sandbox({
+      network: true,
+      readWritePaths: [BACKUP_STAGING_DIR, "-/run/openclaw/docker"],
+      capabilities: ["CAP_DAC_OVERRIDE"],
+    }).map((l) => (l.startsWith("RestrictAddressFamilies=") ? "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" : l)),
     "PrivateMounts=yes",
   ];
   return [

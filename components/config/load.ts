@@ -4,7 +4,13 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { checkBcryptHash } from "./sections/ingress";
-import { ConfigValidationError, parseStackConfig, type ConfigProblem, type SecretConfigKey, type StackConfig } from "./schema";
+import {
+  ConfigValidationError,
+  parseStackConfig,
+  type ConfigProblem,
+  type SecretConfigKey,
+  type StackConfig,
+} from "./schema";
 
 /**
  * Checks of secret values, run only where the value is known (the Pulumi runtime decrypts it; offline it stays
@@ -13,7 +19,10 @@ import { ConfigValidationError, parseStackConfig, type ConfigProblem, type Secre
 const secretValueChecks: Partial<Record<SecretConfigKey, (v: string) => string | undefined>> = {
   caddyBasicAuthHash: checkBcryptHash,
   // At least 32 random bytes, URL-safe (policy `gateway-auth-required`; the gateway warns below that).
-  gatewayToken: (v) => (/^[A-Za-z0-9_-]{43,}$/.test(v) ? undefined : "must be at least 32 random bytes, base64url (43+ characters): `pulumi config set --secret openclaw:gatewayToken \"$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')\"`"),
+  gatewayToken: (v) =>
+    /^[A-Za-z0-9_-]{43,}$/.test(v)
+      ? undefined
+      : "must be at least 32 random bytes, base64url (43+ characters): `pulumi config set --secret openclaw:gatewayToken \"$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')\"`",
 };
 
 export const NAMESPACE = "openclaw";
@@ -54,8 +63,14 @@ function decode(value: string): unknown {
 
 export function rawFromRuntime(): RawStackConfig {
   const all = pulumi.runtime.allConfig();
-  const secretList: string[] = JSON.parse(process.env["PULUMI_CONFIG_SECRET_KEYS"] ?? "[]");
-  const raw: RawStackConfig = { source: "runtime", values: {}, secretKeys: new Set(), secretValues: {}, region: all["aws:region"] };
+  const secretList: string[] = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]");
+  const raw: RawStackConfig = {
+    source: "runtime",
+    values: {},
+    secretKeys: new Set(),
+    secretValues: {},
+    region: all["aws:region"],
+  };
   for (const [fullKey, value] of Object.entries(all)) {
     if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
     const key = fullKey.slice(NAMESPACE.length + 1);
@@ -114,12 +129,17 @@ export function resolveConfig(stack: string, raw: RawStackConfig): LoadedConfig 
   // see encrypted values, so it plans with a placeholder instead.
   if (result.ok && result.config.target !== "vm" && !result.secretNames.includes("gatewayToken")) {
     if (raw.source === "runtime") {
-      secretProblems.push({ key: "openclaw:gatewayToken", value: "(not set)", message: `is required for target ${result.config.target}: ${secretValueChecks.gatewayToken!("")!.replace(/^must be /, "set ")}` });
+      secretProblems.push({
+        key: "openclaw:gatewayToken",
+        value: "(not set)",
+        message: `is required for target ${result.config.target}: ${secretValueChecks.gatewayToken!("")!.replace(/^must be /, "set ")}`,
+      });
     } else {
       result.secretNames.push("gatewayToken");
     }
   }
-  if (!result.ok || secretProblems.length > 0) throw new ConfigValidationError(stack, [...(result.ok ? [] : result.problems), ...secretProblems]);
+  if (!result.ok || secretProblems.length > 0)
+    throw new ConfigValidationError(stack, [...(result.ok ? [] : result.problems), ...secretProblems]);
   const secrets: LoadedConfig["secrets"] = {};
   for (const name of result.secretNames) {
     secrets[name] = pulumi.secret(raw.secretValues[name] ?? OFFLINE_SECRET);

@@ -66,7 +66,12 @@ export const stackConfigSchema = z
     if (c.ingress === "caddy") {
       for (const key of ["domain", "acmeEmail"] as const) {
         if (!c.caddy[key]) {
-          ctx.addIssue({ code: "custom", path: ["caddy", key], input: undefined, message: "is required when ingress is caddy (TLS certificates are issued for it)" });
+          ctx.addIssue({
+            code: "custom",
+            path: ["caddy", key],
+            input: undefined,
+            message: "is required when ingress is caddy (TLS certificates are issued for it)",
+          });
         }
       }
       if (c.target === "vm" && c.network.egress !== "public-ip") {
@@ -74,7 +79,8 @@ export const stackConfigSchema = z
           code: "custom",
           path: ["network", "egress"],
           input: c.network.egress,
-          message: "must be public-ip when ingress is caddy on a VM: Caddy needs a public address for 443 (or use ingress tailscale)",
+          message:
+            "must be public-ip when ingress is caddy on a VM: Caddy needs a public address for 443 (or use ingress tailscale)",
         });
       }
     }
@@ -83,7 +89,8 @@ export const stackConfigSchema = z
         code: "custom",
         path: ["tailscale", "tailnetDnsName"],
         input: undefined,
-        message: "is required when ingress is tailscale: the Control UI's allowed origin is https://<host>.<tailnetDnsName>",
+        message:
+          "is required when ingress is tailscale: the Control UI's allowed origin is https://<host>.<tailnetDnsName>",
       });
     }
     if (c.target === "vm") {
@@ -159,7 +166,11 @@ export function parseStackConfig(input: ParseInput): ParseResult {
       continue;
     }
     if (input.secretKeys.has(key)) {
-      problems.push({ key: `openclaw:${key}`, value: "[secret]", message: "is not a secret setting; set it in plain text (secrets are only: " + secretConfigKeys.join(", ") + ")" });
+      problems.push({
+        key: `openclaw:${key}`,
+        value: "[secret]",
+        message: `is not a secret setting; set it in plain text (secrets are only: ${secretConfigKeys.join(", ")})`,
+      });
       continue;
     }
     plain[key] = value;
@@ -168,18 +179,25 @@ export function parseStackConfig(input: ParseInput): ParseResult {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(toProblem(issue, plain));
   }
-  if (parsed.success && parsed.data.ingress === "caddy" && parsed.data.caddy.basicAuth.enabled && !secretNames.includes("caddyBasicAuthHash")) {
+  if (
+    parsed.success &&
+    parsed.data.ingress === "caddy" &&
+    parsed.data.caddy.basicAuth.enabled &&
+    !secretNames.includes("caddyBasicAuthHash")
+  ) {
     problems.push({
       key: "openclaw:caddyBasicAuthHash",
       value: "(not set)",
-      message: "is required when caddy.basicAuth is enabled: run `caddy hash-password` and `pulumi config set --secret openclaw:caddyBasicAuthHash '<hash>'`",
+      message:
+        "is required when caddy.basicAuth is enabled: run `caddy hash-password` and `pulumi config set --secret openclaw:caddyBasicAuthHash '<hash>'`",
     });
   }
   if (parsed.success && parsed.data.target === "vm" && secretNames.includes("gatewayToken")) {
     problems.push({
       key: "openclaw:gatewayToken",
       value: "[secret]",
-      message: "is not used on target vm: the token lives in Secrets Manager and rotates there; remove it with `pulumi config rm openclaw:gatewayToken`",
+      message:
+        "is not used on target vm: the token lives in Secrets Manager and rotates there; remove it with `pulumi config rm openclaw:gatewayToken`",
     });
   }
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
@@ -188,24 +206,36 @@ export function parseStackConfig(input: ParseInput): ParseResult {
 
 function toProblem(issue: z.core.$ZodIssue, raw: Record<string, unknown>): ConfigProblem {
   const path = issue.path.map(String);
-  const key = path.length === 0 ? "openclaw" : `openclaw:${path[0]}${path.length > 1 ? "." + path.slice(1).join(".") : ""}`;
+  const key =
+    path.length === 0 ? "openclaw" : `openclaw:${path[0]}${path.length > 1 ? `.${path.slice(1).join(".")}` : ""}`;
   let message = issue.message;
   if (issue.code === "unrecognized_keys") {
     const names = issue.keys.join(", ");
     return {
-      key: path.length === 0 ? names.split(", ").map((k) => `openclaw:${k}`).join(", ") : `${key}.{${names}}`,
+      key:
+        path.length === 0
+          ? names
+              .split(", ")
+              .map((k) => `openclaw:${k}`)
+              .join(", ")
+          : `${key}.{${names}}`,
       value: "(set)",
-      message: "unknown key: check the spelling against README.md#configuration (typos would otherwise be silently ignored)",
+      message:
+        "unknown key: check the spelling against README.md#configuration (typos would otherwise be silently ignored)",
     };
   }
   // A bad record key (tags): zod wraps the key's own issue; its message is the useful one.
   if (issue.code === "invalid_key" && issue.issues.length > 0) message = issue.issues.map((i) => i.message).join("; ");
   const input = "input" in issue ? issue.input : lookup(raw, path);
   if (input === undefined && issue.code === "invalid_type") message = "is required";
-  if (issue.code === "invalid_value" && "values" in issue) message = `must be one of ${issue.values.map(String).join(", ")}`;
+  if (issue.code === "invalid_value" && "values" in issue)
+    message = `must be one of ${issue.values.map(String).join(", ")}`;
   return { key, value: input === undefined ? "(not set)" : JSON.stringify(input), message };
 }
 
 function lookup(obj: unknown, path: string[]): unknown {
-  return path.reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), obj);
+  return path.reduce<unknown>(
+    (o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined),
+    obj,
+  );
 }

@@ -37,7 +37,9 @@ export interface ComposeOptions {
 export const COMPOSE_NETWORK = "openclaw";
 
 export function composeGatewayService(spec: GatewayContainerSpec, opts: ComposeOptions): ComposeService {
-  const t = spec.tmpfs.map((m) => `${m.path}:${[...m.options, `size=${m.sizeMiB}m`, `mode=${m.mode.toString(8)}`].join(",")}`);
+  const t = spec.tmpfs.map(
+    (m) => `${m.path}:${[...m.options, `size=${m.sizeMiB}m`, `mode=${m.mode.toString(8)}`].join(",")}`,
+  );
   const svc: ComposeService = {
     image: spec.image,
     hostname: spec.hostname,
@@ -48,7 +50,10 @@ export function composeGatewayService(spec: GatewayContainerSpec, opts: ComposeO
     cap_drop: [...spec.capDrop],
     security_opt: dockerSecurityOpts(spec),
     tmpfs: t,
-    volumes: [`${spec.stateVolume.name}:${spec.stateVolume.mountPath}`, `${opts.configHostPath}:${spec.config.mountPath}:ro`],
+    volumes: [
+      `${spec.stateVolume.name}:${spec.stateVolume.mountPath}`,
+      `${opts.configHostPath}:${spec.config.mountPath}:ro`,
+    ],
     environment: { ...spec.env },
     ...(opts.envFile ? { env_file: [opts.envFile] } : {}),
     ...(opts.publishPort === false ? {} : { ports: [`${spec.port.hostIp}:${spec.port.host}:${spec.port.container}`] }),
@@ -95,5 +100,8 @@ export function renderCompose(spec: GatewayContainerSpec, opts: ComposeOptions):
       },
     },
   };
-  return "# Rendered by the openclaw Pulumi stack from components/container/spec.ts. Do not edit on the host.\n" + stringify(doc, { lineWidth: 0 });
+  return (
+    "# Rendered by the openclaw Pulumi stack from components/container/spec.ts. Do not edit on the host.\n" +
+    stringify(doc, { lineWidth: 0 })
+  );
 }

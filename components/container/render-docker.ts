@@ -70,12 +70,16 @@ export function gatewayContainerArgs(spec: GatewayContainerSpec, opts: DockerRen
     ...lockedDown(spec),
     ...(spec.command ? { command: [...spec.command] } : {}),
     envs: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-    tmpfs: Object.fromEntries(spec.tmpfs.map((t) => [t.path, [...t.options, `size=${t.sizeMiB}m`, `mode=${t.mode.toString(8)}`].join(",")])),
+    tmpfs: Object.fromEntries(
+      spec.tmpfs.map((t) => [t.path, [...t.options, `size=${t.sizeMiB}m`, `mode=${t.mode.toString(8)}`].join(",")]),
+    ),
     mounts: [
       { type: "volume", source: opts.stateVolume ?? spec.stateVolume.name, target: spec.stateVolume.mountPath },
       { type: "volume", source: opts.configVolume ?? CONFIG_VOLUME, target: spec.config.dir, readOnly: true },
     ],
-    ports: opts.publishPort ? [{ internal: spec.port.container, external: spec.port.host, ip: spec.port.hostIp, protocol: "tcp" }] : [],
+    ports: opts.publishPort
+      ? [{ internal: spec.port.container, external: spec.port.host, ip: spec.port.hostIp, protocol: "tcp" }]
+      : [],
     networksAdvanced: [{ name: opts.network, aliases: opts.aliases ?? ["gateway"] }],
     healthcheck: {
       tests: ["CMD", ...spec.healthcheck.command],
@@ -107,7 +111,11 @@ export function configWriterScript(path: string): string {
  * The one-shot container that fills the config volume. As locked down as the gateway (same image, user,
  * read-only root, no capabilities, limits), no port, no network beyond none.
  */
-export function configWriterArgs(spec: GatewayContainerSpec, configJson: string, opts: Pick<DockerRenderOptions, "configVolume">): PlainContainerArgs {
+export function configWriterArgs(
+  spec: GatewayContainerSpec,
+  configJson: string,
+  opts: Pick<DockerRenderOptions, "configVolume">,
+): PlainContainerArgs {
   const file = `${WRITER_MOUNT}/${spec.config.mountPath.slice(spec.config.mountPath.lastIndexOf("/") + 1)}`;
   return {
     name: `${spec.name}-config`,
@@ -121,7 +129,12 @@ export function configWriterArgs(spec: GatewayContainerSpec, configJson: string,
     mounts: [{ type: "volume", source: opts.configVolume ?? CONFIG_VOLUME, target: WRITER_MOUNT }],
     networkMode: "none",
     // The check is meaningful: healthy once the file it writes parses.
-    healthcheck: { tests: ["CMD", "node", "-e", `JSON.parse(require('fs').readFileSync(${JSON.stringify(file)},'utf8'))`], interval: "5s", timeout: "5s", retries: 1 },
+    healthcheck: {
+      tests: ["CMD", "node", "-e", `JSON.parse(require('fs').readFileSync(${JSON.stringify(file)},'utf8'))`],
+      interval: "5s",
+      timeout: "5s",
+      retries: 1,
+    },
     // Run to completion during `pulumi up` and keep the stopped container (its exit code is the record).
     attach: true,
     mustRun: false,

@@ -5,7 +5,16 @@
  */
 import { createHash } from "node:crypto";
 import type { Deployment } from "kubernetes-types/apps/v1";
-import type { ConfigMap, Container, Namespace, PersistentVolumeClaim, PodSpec, Probe, Service, ServiceAccount } from "kubernetes-types/core/v1";
+import type {
+  ConfigMap,
+  Container,
+  Namespace,
+  PersistentVolumeClaim,
+  PodSpec,
+  Probe,
+  Service,
+  ServiceAccount,
+} from "kubernetes-types/core/v1";
 import type { Ingress, NetworkPolicy, NetworkPolicyPeer } from "kubernetes-types/networking/v1";
 import type { StackConfig } from "../config/schema";
 import type { GatewayContainerSpec } from "./spec";
@@ -35,7 +44,15 @@ export interface K8sRenderInput {
   caddyfile?: string;
 }
 
-export type K8sObject = Namespace | ServiceAccount | ConfigMap | PersistentVolumeClaim | Deployment | Service | NetworkPolicy | Ingress;
+export type K8sObject =
+  | Namespace
+  | ServiceAccount
+  | ConfigMap
+  | PersistentVolumeClaim
+  | Deployment
+  | Service
+  | NetworkPolicy
+  | Ingress;
 
 export interface K8sManifests {
   namespace: Namespace;
@@ -50,7 +67,13 @@ export interface K8sManifests {
   /** Tailscale operator Ingress (ingress tailscale). */
   ingress?: Ingress;
   /** Caddy in front (ingress caddy). */
-  caddy?: { configMap: ConfigMap; pvc: PersistentVolumeClaim; deployment: Deployment; service: Service; networkPolicy: NetworkPolicy };
+  caddy?: {
+    configMap: ConfigMap;
+    pvc: PersistentVolumeClaim;
+    deployment: Deployment;
+    service: Service;
+    networkPolicy: NetworkPolicy;
+  };
 }
 
 export function gatewayLabels(): Record<string, string> {
@@ -94,7 +117,10 @@ export function gatewayContainer(spec: GatewayContainerSpec, cfg: StackConfig): 
     env: [
       ...Object.entries(spec.env).map(([name, value]) => ({ name, value })),
       // The Secret holds the values; the Deployment only names them.
-      ...spec.secretEnv.map((name) => ({ name, valueFrom: { secretKeyRef: { name: GATEWAY_SECRET_NAME, key: name } } })),
+      ...spec.secretEnv.map((name) => ({
+        name,
+        valueFrom: { secretKeyRef: { name: GATEWAY_SECRET_NAME, key: name } },
+      })),
     ],
     resources: {
       // Memory request = limit: the gateway is never the first pod evicted under node memory pressure.
@@ -169,11 +195,18 @@ export function gatewayDeployment(spec: GatewayContainerSpec, cfg: StackConfig, 
           containers: [gatewayContainer(spec, cfg)],
           volumes: [
             // Memory-backed like Docker's tmpfs: its pages count against the container's memory limit on both.
-            ...spec.tmpfs.map((t, i) => ({ name: `tmp-${i}`, emptyDir: { medium: "Memory", sizeLimit: `${t.sizeMiB}Mi` } })),
+            ...spec.tmpfs.map((t, i) => ({
+              name: `tmp-${i}`,
+              emptyDir: { medium: "Memory", sizeLimit: `${t.sizeMiB}Mi` },
+            })),
             { name: "state", persistentVolumeClaim: { claimName: spec.stateVolume.name } },
             {
               name: "config",
-              configMap: { name: GATEWAY_CONFIGMAP_NAME, items: [{ key: "openclaw.json", path: basename(spec.config.mountPath) }], defaultMode: 0o440 },
+              configMap: {
+                name: GATEWAY_CONFIGMAP_NAME,
+                items: [{ key: "openclaw.json", path: basename(spec.config.mountPath) }],
+                defaultMode: 0o440,
+              },
             },
           ],
         },
@@ -190,7 +223,13 @@ function basename(p: string): string {
 export function gatewayIngressPeers(cfg: StackConfig): NetworkPolicyPeer[] {
   switch (cfg.ingress) {
     case "tailscale":
-      return [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cfg.kubernetes.tailscaleOperatorNamespace } } }];
+      return [
+        {
+          namespaceSelector: {
+            matchLabels: { "kubernetes.io/metadata.name": cfg.kubernetes.tailscaleOperatorNamespace },
+          },
+        },
+      ];
     case "caddy":
       return [{ podSelector: { matchLabels: caddyLabels() } }];
     default:
@@ -209,7 +248,10 @@ function egressDnsAndHttps(): NonNullable<NetworkPolicy["spec"]>["egress"] {
         { protocol: "TCP", port: 53 },
       ],
     },
-    { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }], ports: [{ protocol: "TCP", port: 443 }] },
+    {
+      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }],
+      ports: [{ protocol: "TCP", port: 443 }],
+    },
   ];
 }
 
@@ -229,13 +271,22 @@ export function gatewayNetworkPolicy(spec: GatewayContainerSpec, cfg: StackConfi
   };
 }
 
-function caddyManifests(spec: GatewayContainerSpec, cfg: StackConfig, caddyfile: string): NonNullable<K8sManifests["caddy"]> {
+function caddyManifests(
+  spec: GatewayContainerSpec,
+  cfg: StackConfig,
+  caddyfile: string,
+): NonNullable<K8sManifests["caddy"]> {
   const ns = cfg.kubernetes.namespace;
   const labels = { ...caddyLabels(), ...commonLabels() };
   // A TCP probe: Caddy's admin API (the only HTTP health endpoint) must stay on localhost, where it cannot be reconfigured.
   const tcpProbe: Probe = { tcpSocket: { port: "https" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
   return {
-    configMap: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: CADDY_NAME, namespace: ns, labels }, data: { Caddyfile: caddyfile } },
+    configMap: {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: CADDY_NAME, namespace: ns, labels },
+      data: { Caddyfile: caddyfile },
+    },
     // Certificates and the ACME account: losing them on every restart would run into Let's Encrypt rate limits.
     pvc: {
       apiVersion: "v1",
@@ -326,7 +377,13 @@ function caddyManifests(spec: GatewayContainerSpec, cfg: StackConfig, caddyfile:
             ],
           },
         ],
-        egress: [...(egressDnsAndHttps() ?? []), { to: [{ podSelector: { matchLabels: gatewayLabels() } }], ports: [{ protocol: "TCP", port: spec.port.container }] }],
+        egress: [
+          ...(egressDnsAndHttps() ?? []),
+          {
+            to: [{ podSelector: { matchLabels: gatewayLabels() } }],
+            ports: [{ protocol: "TCP", port: spec.port.container }],
+          },
+        ],
       },
     },
   };
@@ -336,7 +393,9 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
   const { cfg, spec, configJson } = input;
   const ns = cfg.kubernetes.namespace;
   if (cfg.ingress === "caddy" && !input.caddyfile) {
-    throw new Error("openclaw:ingress = caddy on kubernetes needs the rendered Caddyfile (renderK8s input.caddyfile); the program must pass it");
+    throw new Error(
+      "openclaw:ingress = caddy on kubernetes needs the rendered Caddyfile (renderK8s input.caddyfile); the program must pass it",
+    );
   }
   const m: K8sManifests = {
     namespace: {
@@ -386,10 +445,20 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
         labels: commonLabels(),
         // The metrics path sits behind the gateway token: the scraper needs `authorization: Bearer` (docs/kubernetes.md).
         ...(cfg.kubernetes.prometheusScrape
-          ? { annotations: { "prometheus.io/scrape": "true", "prometheus.io/path": PROMETHEUS_PATH, "prometheus.io/port": String(spec.port.container) } }
+          ? {
+              annotations: {
+                "prometheus.io/scrape": "true",
+                "prometheus.io/path": PROMETHEUS_PATH,
+                "prometheus.io/port": String(spec.port.container),
+              },
+            }
           : {}),
       },
-      spec: { type: "ClusterIP", selector: gatewayLabels(), ports: [{ name: "http", port: spec.port.container, targetPort: "http", protocol: "TCP" }] },
+      spec: {
+        type: "ClusterIP",
+        selector: gatewayLabels(),
+        ports: [{ name: "http", port: spec.port.container, targetPort: "http", protocol: "TCP" }],
+      },
     },
     networkPolicy: gatewayNetworkPolicy(spec, cfg),
     // The gateway's and Caddy's own policies open exactly their paths; everything else in the namespace is shut.
@@ -420,7 +489,16 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
 
 /** Every manifest in apply order (namespace first). */
 export function manifestList(m: K8sManifests): K8sObject[] {
-  const list: K8sObject[] = [m.namespace, m.serviceAccount, m.configMap, m.pvc, m.deployment, m.service, m.networkPolicy, m.defaultDeny];
+  const list: K8sObject[] = [
+    m.namespace,
+    m.serviceAccount,
+    m.configMap,
+    m.pvc,
+    m.deployment,
+    m.service,
+    m.networkPolicy,
+    m.defaultDeny,
+  ];
   if (m.ingress) list.push(m.ingress);
   if (m.caddy) list.push(m.caddy.configMap, m.caddy.pvc, m.caddy.deployment, m.caddy.service, m.caddy.networkPolicy);
   return list;

@@ -33,7 +33,14 @@ export interface SidecarSpec {
 }
 
 /** Keys taken verbatim from the gateway's compose service: the settings that are the same for every container. */
-export const SHARED_HARDENING_KEYS = ["read_only", "privileged", "cap_drop", "security_opt", "restart", "logging"] as const;
+export const SHARED_HARDENING_KEYS = [
+  "read_only",
+  "privileged",
+  "cap_drop",
+  "security_opt",
+  "restart",
+  "logging",
+] as const;
 
 export function sharedHardening(spec: GatewayContainerSpec): ComposeService {
   // Rendering the gateway service and picking keys (instead of re-listing values) is what keeps them in step.

@@ -2,7 +2,15 @@
  * Monthly cost estimate from a plan's resource list and the price table. Pure: the same resources and
  * assumptions always give the same figures, so a PR can show the delta.
  */
-import { HOURS_PER_MONTH, INSTANCE_HOURLY, isComponentType, PRICE_DATE, PRICE_REGION, PRICE_RULES, PRICES } from "./prices";
+import {
+  HOURS_PER_MONTH,
+  INSTANCE_HOURLY,
+  isComponentType,
+  PRICE_DATE,
+  PRICE_REGION,
+  PRICE_RULES,
+  PRICES,
+} from "./prices";
 
 /** What the estimate cannot read from the resources. Each is a guess for one gateway with light use. */
 export interface CostAssumptions {
@@ -77,7 +85,8 @@ export interface CostEstimate {
 }
 
 // Unit prices keep their precision ($0.0416/h); whole-cent amounts print as cents.
-const usd = (n: number) => `$${Number.isInteger(Math.round(n * 1e6) / 1e4) ? n.toFixed(2) : String(Number(n.toFixed(6)))}`;
+const usd = (n: number) =>
+  `$${Number.isInteger(Math.round(n * 1e6) / 1e4) ? n.toFixed(2) : String(Number(n.toFixed(6)))}`;
 
 function num(v: unknown, fallback: number): number {
   return typeof v === "number" && Number.isFinite(v) ? v : fallback;
@@ -86,13 +95,19 @@ function num(v: unknown, fallback: number): number {
 function instanceCost(r: CostResource, a: CostAssumptions): { total: number; bare: number; basis: string } {
   const type = String(r.inputs.instanceType ?? "");
   const hourly = INSTANCE_HOURLY[type];
-  if (hourly === undefined) throw new Error(`no price for instance type ${type} (${r.name}); add it to components/cost/prices.ts INSTANCE_HOURLY`);
+  if (hourly === undefined)
+    throw new Error(
+      `no price for instance type ${type} (${r.name}); add it to components/cost/prices.ts INSTANCE_HOURLY`,
+    );
   const root = (r.inputs.rootBlockDevice ?? {}) as Record<string, unknown>;
   // EC2's default root volume for the AMIs used here is 8 GiB.
   const rootGb = num(root.volumeSize, 8);
   const hours = a.hoursPerMonth * hourly;
   const rootUsd = rootGb * PRICES.ebsGp3PerGbMonth;
-  const parts = [`${a.hoursPerMonth} h × ${usd(hourly)} (${type})`, `${rootGb} GiB gp3 root × ${usd(PRICES.ebsGp3PerGbMonth)}`];
+  const parts = [
+    `${a.hoursPerMonth} h × ${usd(hourly)} (${type})`,
+    `${rootGb} GiB gp3 root × ${usd(PRICES.ebsGp3PerGbMonth)}`,
+  ];
   let extra = 0;
   if (r.inputs.associatePublicIpAddress === true) {
     extra += a.hoursPerMonth * PRICES.publicIpv4Hourly;
@@ -100,7 +115,9 @@ function instanceCost(r: CostResource, a: CostAssumptions): { total: number; bar
   }
   if (r.inputs.monitoring === true) {
     extra += PRICES.ec2DetailedMonitoringMetrics * PRICES.cloudwatchCustomMetricMonth;
-    parts.push(`detailed monitoring ${PRICES.ec2DetailedMonitoringMetrics} metrics × ${usd(PRICES.cloudwatchCustomMetricMonth)}`);
+    parts.push(
+      `detailed monitoring ${PRICES.ec2DetailedMonitoringMetrics} metrics × ${usd(PRICES.cloudwatchCustomMetricMonth)}`,
+    );
   }
   return { total: hours + rootUsd + extra, bare: hours + rootUsd, basis: parts.join(" + ") };
 }
@@ -124,7 +141,10 @@ function priceOne(r: CostResource, a: CostAssumptions): { monthlyUsd: number; ba
       const iops = Math.max(0, num(i.iops, 3000) - 3000);
       const mbps = Math.max(0, num(i.throughput, 125) - 125);
       const total = gb * PRICES.ebsGp3PerGbMonth + iops * PRICES.ebsGp3PerIopsMonth + mbps * PRICES.ebsGp3PerMbpsMonth;
-      return { monthlyUsd: total, basis: `${gb} GiB gp3 × ${usd(PRICES.ebsGp3PerGbMonth)}${iops ? ` + ${iops} IOPS` : ""}${mbps ? ` + ${mbps} MB/s` : ""}` };
+      return {
+        monthlyUsd: total,
+        basis: `${gb} GiB gp3 × ${usd(PRICES.ebsGp3PerGbMonth)}${iops ? ` + ${iops} IOPS` : ""}${mbps ? ` + ${mbps} MB/s` : ""}`,
+      };
     }
     case "aws:ec2/natGateway:NatGateway":
       return {
@@ -132,23 +152,40 @@ function priceOne(r: CostResource, a: CostAssumptions): { monthlyUsd: number; ba
         basis: `${a.hoursPerMonth} h × ${usd(PRICES.natGatewayHourly)} + ${a.natProcessedGbPerMonth} GB × ${usd(PRICES.natGatewayPerGb)} processed`,
       };
     case "aws:ec2/eip:Eip":
-      return { monthlyUsd: a.hoursPerMonth * PRICES.publicIpv4Hourly, basis: `public IPv4 ${a.hoursPerMonth} h × ${usd(PRICES.publicIpv4Hourly)}` };
+      return {
+        monthlyUsd: a.hoursPerMonth * PRICES.publicIpv4Hourly,
+        basis: `public IPv4 ${a.hoursPerMonth} h × ${usd(PRICES.publicIpv4Hourly)}`,
+      };
     case "aws:kms/key:Key":
-      return { monthlyUsd: PRICES.kmsKeyMonth, basis: `1 key × ${usd(PRICES.kmsKeyMonth)} (+$1/month per rotated version for the first two rotations)` };
+      return {
+        monthlyUsd: PRICES.kmsKeyMonth,
+        basis: `1 key × ${usd(PRICES.kmsKeyMonth)} (+$1/month per rotated version for the first two rotations)`,
+      };
     case "aws:secretsmanager/secret:Secret":
-      return { monthlyUsd: PRICES.secretsManagerSecretMonth, basis: `1 secret × ${usd(PRICES.secretsManagerSecretMonth)}` };
+      return {
+        monthlyUsd: PRICES.secretsManagerSecretMonth,
+        basis: `1 secret × ${usd(PRICES.secretsManagerSecretMonth)}`,
+      };
     case "aws:lambda/function:Function": {
       const gb = num(i.memorySize, 128) / 1024;
       const arm = Array.isArray(i.architectures) && i.architectures.includes("arm64");
       const gbs = a.lambdaInvocationsPerMonth * a.lambdaSecondsPerInvocation * gb;
-      const total = (a.lambdaInvocationsPerMonth / 1e6) * PRICES.lambdaPerMillionRequests + gbs * (arm ? PRICES.lambdaPerGbSecondArm : PRICES.lambdaPerGbSecondX86);
-      return { monthlyUsd: total, basis: `${a.lambdaInvocationsPerMonth} invocations × ${a.lambdaSecondsPerInvocation} s × ${gb} GB (${arm ? "arm64" : "x86"}); inside the free tier in most accounts` };
+      const total =
+        (a.lambdaInvocationsPerMonth / 1e6) * PRICES.lambdaPerMillionRequests +
+        gbs * (arm ? PRICES.lambdaPerGbSecondArm : PRICES.lambdaPerGbSecondX86);
+      return {
+        monthlyUsd: total,
+        basis: `${a.lambdaInvocationsPerMonth} invocations × ${a.lambdaSecondsPerInvocation} s × ${gb} GB (${arm ? "arm64" : "x86"}); inside the free tier in most accounts`,
+      };
     }
     case "aws:s3/bucket:Bucket":
     case "aws:s3/bucketV2:BucketV2": {
       const logs = /log/i.test(r.name);
       const gb = logs ? a.accessLogStoredGb : a.backupStoredGb;
-      return { monthlyUsd: gb * PRICES.s3StandardPerGbMonth, basis: `${gb} GB ${logs ? "access logs" : "backups"} at S3 Standard ${usd(PRICES.s3StandardPerGbMonth)}/GB` };
+      return {
+        monthlyUsd: gb * PRICES.s3StandardPerGbMonth,
+        basis: `${gb} GB ${logs ? "access logs" : "backups"} at S3 Standard ${usd(PRICES.s3StandardPerGbMonth)}/GB`,
+      };
     }
     case "aws:cloudwatch/logGroup:LogGroup": {
       const groupName = String(i.name ?? r.name);
@@ -157,7 +194,10 @@ function priceOne(r: CostResource, a: CostAssumptions): { monthlyUsd: number; ba
       const months = retention > 0 ? retention / 30 : a.neverExpireMonths;
       const ingest = gb * PRICES.cloudwatchLogsIngestPerGb;
       const stored = gb * months * PRICES.cloudwatchLogsStoragePerGbMonth;
-      return { monthlyUsd: ingest + stored, basis: `${gb} GB/month ${what} ingested × ${usd(PRICES.cloudwatchLogsIngestPerGb)} + ${(gb * months).toFixed(2)} GB stored (${retention || "no"} retention) × ${usd(PRICES.cloudwatchLogsStoragePerGbMonth)}` };
+      return {
+        monthlyUsd: ingest + stored,
+        basis: `${gb} GB/month ${what} ingested × ${usd(PRICES.cloudwatchLogsIngestPerGb)} + ${(gb * months).toFixed(2)} GB stored (${retention || "no"} retention) × ${usd(PRICES.cloudwatchLogsStoragePerGbMonth)}`,
+      };
     }
     case "aws:cloudwatch/metricAlarm:MetricAlarm": {
       const highRes = num(i.period, 60) < 60;
@@ -182,7 +222,12 @@ function customMetricItems(resources: CostResource[], a: CostAssumptions): CostI
       .join(",");
     seen.set(`${ns}/${String(r.inputs.metricName)}{${dims}}`, ns);
   }
-  const items: CostItem[] = [...seen.keys()].sort().map((k) => ({ name: k, type: "(custom metric)", monthlyUsd: PRICES.cloudwatchCustomMetricMonth, basis: `1 custom metric × ${usd(PRICES.cloudwatchCustomMetricMonth)}` }));
+  const items: CostItem[] = [...seen.keys()].sort().map((k) => ({
+    name: k,
+    type: "(custom metric)",
+    monthlyUsd: PRICES.cloudwatchCustomMetricMonth,
+    basis: `1 custom metric × ${usd(PRICES.cloudwatchCustomMetricMonth)}`,
+  }));
   if (items.length > 0) {
     items.push({
       name: "PutMetricData requests",
@@ -194,7 +239,10 @@ function customMetricItems(resources: CostResource[], a: CostAssumptions): CostI
   return items;
 }
 
-export function estimateMonthlyCost(resources: CostResource[], assumptions: Partial<CostAssumptions> = {}): CostEstimate {
+export function estimateMonthlyCost(
+  resources: CostResource[],
+  assumptions: Partial<CostAssumptions> = {},
+): CostEstimate {
   const a = { ...DEFAULT_ASSUMPTIONS, ...assumptions };
   const items: CostItem[] = [];
   const unpriced: { name: string; type: string }[] = [];
@@ -208,7 +256,9 @@ export function estimateMonthlyCost(resources: CostResource[], assumptions: Part
 
   const instances = resources.filter((r) => r.type === "aws:ec2/instance:Instance");
   // The gateway instance, not the NAT instance: the one tagged as the gateway, else the only one.
-  const gateway = instances.find((r) => ((r.inputs.tags ?? {}) as Record<string, unknown>)["openclaw:role"] === "gateway") ?? (instances.length === 1 ? instances[0] : undefined);
+  const gateway =
+    instances.find((r) => ((r.inputs.tags ?? {}) as Record<string, unknown>)["openclaw:role"] === "gateway") ??
+    (instances.length === 1 ? instances[0] : undefined);
   const bareInstanceUsd = gateway ? instanceCost(gateway, a).bare : 0;
   const totalUsd = items.reduce((s, x) => s + x.monthlyUsd, 0);
   return {

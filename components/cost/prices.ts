@@ -121,14 +121,18 @@ export const PRICE_RULES: Record<string, PriceRule> = {
   "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": zero("free"),
   "aws:s3/bucketVersioning:BucketVersioning": zero("noncurrent versions are counted in the bucket's size"),
   "aws:s3/bucketVersioningV2:BucketVersioningV2": zero("noncurrent versions are counted in the bucket's size"),
-  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": zero("S3 Bucket Keys keep KMS requests negligible"),
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": zero(
+    "S3 Bucket Keys keep KMS requests negligible",
+  ),
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": zero("transitions are a few requests a month"),
   "aws:s3/bucketOwnershipControls:BucketOwnershipControls": zero("free"),
   "aws:s3/bucketLogging:BucketLogging": zero("log objects are counted in the log bucket"),
   "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": zero("free"),
   // Monitoring and alerts
   "aws:cloudwatch/logGroup:LogGroup": priced("ingestion + storage from the log-volume assumption"),
-  "aws:cloudwatch/metricAlarm:MetricAlarm": priced("per alarm metric per month; a custom metric it watches is priced once"),
+  "aws:cloudwatch/metricAlarm:MetricAlarm": priced(
+    "per alarm metric per month; a custom metric it watches is priced once",
+  ),
   "aws:sns/topic:Topic": zero("first 1 million requests and 1,000 e-mails a month are free; alerts are a handful"),
   "aws:sns/topicPolicy:TopicPolicy": zero("free"),
   "aws:sns/topicSubscription:TopicSubscription": zero("free"),

@@ -65,5 +65,5 @@ export function renderGatewayConfig(cfg: StackConfig, ingress: IngressFacts): Ga
 }
 
 export function renderGatewayConfigJson(cfg: StackConfig, ingress: IngressFacts): string {
-  return JSON.stringify(renderGatewayConfig(cfg, ingress), null, 2) + "\n";
+  return `${JSON.stringify(renderGatewayConfig(cfg, ingress), null, 2)}\n`;
 }

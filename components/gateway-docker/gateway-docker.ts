@@ -45,14 +45,25 @@ export class GatewayDocker extends pulumi.ComponentResource {
     const { spec } = args;
     const missing = missingSecretEnv(spec, Object.keys(args.secretEnv));
     if (missing.length > 0) {
-      throw new pulumi.ResourceError(`GatewayDocker: secretEnv lacks ${missing.join(", ")}; pass a secret Output for each name in spec.secretEnv`, this);
+      throw new pulumi.ResourceError(
+        `GatewayDocker: secretEnv lacks ${missing.join(", ")}; pass a secret Output for each name in spec.secretEnv`,
+        this,
+      );
     }
     const labels = [{ label: "openclaw.stack", value: pulumi.getStack() }];
 
     // Not `internal`: the gateway calls LLM APIs. Still private: nothing but our containers on it, no published port
     // except the loopback one.
-    const network = new docker.Network(`${name}-network`, { name: `${COMPOSE_NETWORK}-${pulumi.getStack()}`, driver: "bridge", labels }, { parent: this });
-    const state = new docker.Volume(`${name}-state`, { name: spec.stateVolume.name, labels }, { parent: this, retainOnDelete: true });
+    const network = new docker.Network(
+      `${name}-network`,
+      { name: `${COMPOSE_NETWORK}-${pulumi.getStack()}`, driver: "bridge", labels },
+      { parent: this },
+    );
+    const state = new docker.Volume(
+      `${name}-state`,
+      { name: spec.stateVolume.name, labels },
+      { parent: this, retainOnDelete: true },
+    );
     const configVolume = new docker.Volume(`${name}-config`, { name: CONFIG_VOLUME, labels }, { parent: this });
 
     const writer = new docker.Container(
@@ -102,7 +113,9 @@ export class GatewayDocker extends pulumi.ComponentResource {
   }
 }
 
-export function renderDockerArtifacts(args: Pick<GatewayDockerArgs, "spec" | "configJson" | "ingress" | "composeSidecars">): Record<string, string> {
+export function renderDockerArtifacts(
+  args: Pick<GatewayDockerArgs, "spec" | "configJson" | "ingress" | "composeSidecars">,
+): Record<string, string> {
   return {
     "local/compose.yaml": renderCompose(args.spec, {
       // Installed 0600 and owned by uid 1000 (README below): the gateway's audit rejects a world-readable config.
@@ -114,7 +127,7 @@ export function renderDockerArtifacts(args: Pick<GatewayDockerArgs, "spec" | "co
     "local/openclaw.json": args.configJson,
     "local/README.md": LOCAL_README,
     // Names only: the values live in the stack's secrets (or your password manager), never in an artifact.
-    "local/gateway.env.example": args.spec.secretEnv.map((n) => `${n}=`).join("\n") + "\n",
+    "local/gateway.env.example": `${args.spec.secretEnv.map((n) => `${n}=`).join("\n")}\n`,
   };
 }
 

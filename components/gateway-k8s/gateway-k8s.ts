@@ -8,7 +8,14 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import { stringify } from "yaml";
 import type { StackConfig } from "../config/schema";
-import { GATEWAY_SECRET_NAME, manifestList, manifestPath, renderK8s, type K8sManifests, type K8sObject } from "../container/render-k8s";
+import {
+  GATEWAY_SECRET_NAME,
+  manifestList,
+  manifestPath,
+  renderK8s,
+  type K8sManifests,
+  type K8sObject,
+} from "../container/render-k8s";
 import type { GatewayContainerSpec } from "../container/spec";
 
 export interface GatewayK8sArgs {
@@ -59,14 +66,34 @@ export class GatewayK8s extends pulumi.ComponentResource {
     super("openclaw:kubernetes:GatewayK8s", name, {}, opts);
     const missing = missingSecretEnv(args.spec, Object.keys(args.secretEnv));
     if (missing.length > 0) {
-      throw new pulumi.ResourceError(`GatewayK8s: secretEnv lacks ${missing.join(", ")}; pass a secret Output for each name in spec.secretEnv`, this);
+      throw new pulumi.ResourceError(
+        `GatewayK8s: secretEnv lacks ${missing.join(", ")}; pass a secret Output for each name in spec.secretEnv`,
+        this,
+      );
     }
-    this.manifests = renderK8s({ cfg: args.config, spec: args.spec, configJson: args.configJson, tailscaleHostname: args.tailscaleHostname, caddyfile: args.caddyfile });
+    this.manifests = renderK8s({
+      cfg: args.config,
+      spec: args.spec,
+      configJson: args.configJson,
+      tailscaleHostname: args.tailscaleHostname,
+      caddyfile: args.caddyfile,
+    });
     const m = this.manifests;
 
-    const provider = args.kubeconfig ? new k8s.Provider(`${name}-provider`, { kubeconfig: args.kubeconfig, enableServerSideApply: true }, { parent: this }) : undefined;
+    const provider = args.kubeconfig
+      ? new k8s.Provider(
+          `${name}-provider`,
+          { kubeconfig: args.kubeconfig, enableServerSideApply: true },
+          { parent: this },
+        )
+      : undefined;
     // Names are fixed in the manifests (the NetworkPolicy and Secret refer to them): a replacement must delete first.
-    const o = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({ parent: this, provider, deleteBeforeReplace: true, dependsOn });
+    const o = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({
+      parent: this,
+      provider,
+      deleteBeforeReplace: true,
+      dependsOn,
+    });
 
     const ns = new k8s.core.v1.Namespace(`${name}-namespace`, body(m.namespace), o());
     const inNs = [ns];
@@ -74,7 +101,11 @@ export class GatewayK8s extends pulumi.ComponentResource {
     const secret = new k8s.core.v1.Secret(
       `${name}-secrets`,
       {
-        metadata: { name: GATEWAY_SECRET_NAME, namespace: args.config.kubernetes.namespace, labels: m.serviceAccount.metadata?.labels },
+        metadata: {
+          name: GATEWAY_SECRET_NAME,
+          namespace: args.config.kubernetes.namespace,
+          labels: m.serviceAccount.metadata?.labels,
+        },
         type: "Opaque",
         stringData: pulumi.secret(args.secretEnv),
         immutable: false,
@@ -95,7 +126,11 @@ export class GatewayK8s extends pulumi.ComponentResource {
       const ccm = new k8s.core.v1.ConfigMap(`${name}-caddy-config`, body(c.configMap), o(inNs));
       const cpvc = new k8s.core.v1.PersistentVolumeClaim(`${name}-caddy-data`, body(c.pvc), o(inNs));
       const cnp = new k8s.networking.v1.NetworkPolicy(`${name}-caddy-netpol`, body(c.networkPolicy), o(inNs));
-      new k8s.apps.v1.Deployment(`${name}-caddy-deployment`, deploymentArgs(c.deployment), o([ccm, cpvc, cnp, sa, svc]));
+      new k8s.apps.v1.Deployment(
+        `${name}-caddy-deployment`,
+        deploymentArgs(c.deployment),
+        o([ccm, cpvc, cnp, sa, svc]),
+      );
       new k8s.core.v1.Service(`${name}-caddy-service`, body(c.service), o(inNs));
     }
     this.namespace = ns.metadata.name;
@@ -112,7 +147,9 @@ export class GatewayK8s extends pulumi.ComponentResource {
 export function renderK8sArtifacts(m: K8sManifests): Record<string, string> {
   const out: Record<string, string> = {};
   for (const obj of manifestList(m)) {
-    out[manifestPath(obj)] = "# Rendered by the openclaw Pulumi stack (components/container/render-k8s.ts).\n" + stringify(obj, { lineWidth: 0 });
+    out[manifestPath(obj)] =
+      "# Rendered by the openclaw Pulumi stack (components/container/render-k8s.ts).\n" +
+      stringify(obj, { lineWidth: 0 });
   }
   return out;
 }

@@ -11,7 +11,8 @@ import { COMPOSE_FILE, dataVolumeFstab, gatewayUnit, HOST_ENV, RENDERED_CONFIG }
 import { DOCKER_DAEMON_JSON, renderHostEnv, renderUserData } from "./user-data";
 
 /** Canonical's public SSM parameter for the current Ubuntu 24.04 LTS amd64 AMI. */
-export const UBUNTU_AMI_PARAMETER = "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
+export const UBUNTU_AMI_PARAMETER =
+  "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id";
 
 export interface GatewayVmArgs {
   /** The `openclaw:vm` section. */
@@ -50,7 +51,9 @@ export class GatewayVm extends pulumi.ComponentResource {
   constructor(name: string, args: GatewayVmArgs, opts?: pulumi.ComponentResourceOptions) {
     // Checked before super(): nothing is registered for an invalid host.
     if (args.associatePublicIp && !args.publicIpReason) {
-      throw new Error(`GatewayVm ${name}: associatePublicIp needs a publicIpReason (the policy pack rejects unexplained public addresses)`);
+      throw new Error(
+        `GatewayVm ${name}: associatePublicIp needs a publicIpReason (the policy pack rejects unexplained public addresses)`,
+      );
     }
     super("openclaw:vm:GatewayVm", name, {}, opts);
     const child = { parent: this };
@@ -69,37 +72,70 @@ export class GatewayVm extends pulumi.ComponentResource {
       child,
     );
     // Session Manager replaces SSH: no key pair, no port 22.
-    new aws.iam.RolePolicyAttachment(`${name}-ssm`, { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, child);
+    new aws.iam.RolePolicyAttachment(
+      `${name}-ssm`,
+      { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+      child,
+    );
     const addon = mergeAddons(args.addons);
     if (addon.policyStatements.length > 0) {
-      new aws.iam.RolePolicy(`${name}-units`, { role: role.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: addon.policyStatements }) }, child);
+      new aws.iam.RolePolicy(
+        `${name}-units`,
+        { role: role.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: addon.policyStatements }) },
+        child,
+      );
     }
     const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: tags("profile") }, child);
 
     const data = new aws.ebs.Volume(
       `${name}-data`,
-      { availabilityZone: args.availabilityZone, size: args.vm.dataVolumeGiB, type: "gp3", encrypted: true, tags: tags("data") },
+      {
+        availabilityZone: args.availabilityZone,
+        size: args.vm.dataVolumeGiB,
+        type: "gp3",
+        encrypted: true,
+        tags: tags("data"),
+      },
       // The gateway's state (agents, credentials, SQLite) lives here: never deleted by accident.
       { ...child, protect: false, retainOnDelete: true },
     );
 
     const files: HostFile[] = [
-      { path: HOST_ENV, content: pulumi.all(args.hostFacts).apply((f) => renderHostEnv(f as Record<string, string>)), permissions: "0644" },
+      {
+        path: HOST_ENV,
+        content: pulumi.all(args.hostFacts).apply((f) => renderHostEnv(f as Record<string, string>)),
+        permissions: "0644",
+      },
       { path: "/etc/fstab", content: data.id.apply(dataVolumeFstab), permissions: "0644", append: true },
       { path: RENDERED_CONFIG, content: args.gatewayConfigJson, permissions: "0600" },
       { path: COMPOSE_FILE, content: args.composeYaml, permissions: "0644" },
       { path: "/etc/docker/daemon.json", content: DOCKER_DAEMON_JSON, permissions: "0644" },
-      ...[gatewayUnit()].map((u) => ({ path: `/etc/systemd/system/${u.name}`, content: u.content, permissions: "0644" })),
+      ...[gatewayUnit()].map((u) => ({
+        path: `/etc/systemd/system/${u.name}`,
+        content: u.content,
+        permissions: "0644",
+      })),
       ...addon.files,
     ];
     const enableUnits = [...addon.enableUnits, "openclaw-gateway.service"];
 
     this.hostFiles = pulumi
       .all(files.filter((f) => !f.append).map((f) => pulumi.all([f.path, f.content, f.permissions])))
-      .apply((entries) => Object.fromEntries(entries.map(([p, content, permissions]) => [p, { content, permissions }])));
-    this.userData = pulumi
-      .all(files.map((f) => pulumi.output(f.content)))
-      .apply((contents) => renderUserData({ files: files.map((f, i) => ({ path: f.path, content: contents[i]!, permissions: f.permissions, owner: f.owner, append: f.append })), enableUnits }));
+      .apply((entries) =>
+        Object.fromEntries(entries.map(([p, content, permissions]) => [p, { content, permissions }])),
+      );
+    this.userData = pulumi.all(files.map((f) => pulumi.output(f.content))).apply((contents) =>
+      renderUserData({
+        files: files.map((f, i) => ({
+          path: f.path,
+          content: contents[i]!,
+          permissions: f.permissions,
+          owner: f.owner,
+          append: f.append,
+        })),
+        enableUnits,
+      }),
+    );
 
     const ami = args.vm.ami ?? aws.ssm.getParameterOutput({ name: UBUNTU_AMI_PARAMETER }, child).value;
     const instance = new aws.ec2.Instance(
@@ -112,8 +148,18 @@ export class GatewayVm extends pulumi.ComponentResource {
         associatePublicIpAddress: args.associatePublicIp ?? false,
         iamInstanceProfile: profile.name,
         // Hop limit 1: a container's extra network hop cannot reach the instance's credentials.
-        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-        rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: args.vm.rootVolumeGiB, deleteOnTermination: true },
+        metadataOptions: {
+          httpEndpoint: "enabled",
+          httpTokens: "required",
+          httpPutResponseHopLimit: 1,
+          instanceMetadataTags: "disabled",
+        },
+        rootBlockDevice: {
+          encrypted: true,
+          volumeType: "gp3",
+          volumeSize: args.vm.rootVolumeGiB,
+          deleteOnTermination: true,
+        },
         monitoring: args.detailedMonitoring ?? true,
         userData: this.userData,
         // The host is immutable: a changed compose file or unit replaces it; state is on the data volume.
@@ -129,7 +175,11 @@ export class GatewayVm extends pulumi.ComponentResource {
       // set openclaw:vm.ami to move deliberately. The old instance goes first so the data volume can move.
       { ...child, ignoreChanges: args.vm.ami ? [] : ["ami"], deleteBeforeReplace: true },
     );
-    new aws.ec2.VolumeAttachment(`${name}-data`, { instanceId: instance.id, volumeId: data.id, deviceName: "/dev/sdf", stopInstanceBeforeDetaching: true }, child);
+    new aws.ec2.VolumeAttachment(
+      `${name}-data`,
+      { instanceId: instance.id, volumeId: data.id, deviceName: "/dev/sdf", stopInstanceBeforeDetaching: true },
+      child,
+    );
 
     this.instanceId = instance.id;
     this.privateIp = instance.privateIp;

@@ -21,13 +21,15 @@ export function assertAwsRegion(region: string, key = "region"): string {
 }
 
 function assertTag(tag: string): string {
-  if (!TAG.test(tag)) throw new Error(`log tag "${tag}" must be lower-case letters, digits and -, such as fetch-secrets`);
+  if (!TAG.test(tag))
+    throw new Error(`log tag "${tag}" must be lower-case letters, digits and -, such as fetch-secrets`);
   return tag;
 }
 
 /** `https://<service>.<region>.amazonaws.com`, the regional endpoint of a JSON or query API. */
 export function awsEndpoint(service: string, region: string): string {
-  if (!/^[a-z][a-z0-9-]*$/.test(service)) throw new Error(`AWS service "${service}" must be an endpoint prefix such as secretsmanager`);
+  if (!/^[a-z][a-z0-9-]*$/.test(service))
+    throw new Error(`AWS service "${service}" must be an endpoint prefix such as secretsmanager`);
   return `https://${service}.${assertAwsRegion(region)}.amazonaws.com`;
 }
 
@@ -72,7 +74,8 @@ export function awsCurlShell(i: AwsCurlShellInput): string {
   const region = assertAwsRegion(i.region);
   const tag = assertTag(i.tag);
   const maxTime = i.maxTimeSeconds ?? 20;
-  if (!Number.isInteger(maxTime) || maxTime < 1 || maxTime > 300) throw new Error(`maxTimeSeconds ${maxTime} must be a whole number of seconds from 1 to 300`);
+  if (!Number.isInteger(maxTime) || maxTime < 1 || maxTime > 300)
+    throw new Error(`maxTimeSeconds ${maxTime} must be a whole number of seconds from 1 to 300`);
   return `${imdsCredentialsShell()}
 # aws_curl SERVICE URL OUT [curl options...]: SigV4-signed request; body to OUT, HTTP status on stdout.
 aws_curl() {

@@ -27,7 +27,9 @@ export function sandbox(o: SandboxOptions = {}): string[] {
     "PrivateTmp=yes",
     ...(o.mounts ? [] : ["PrivateDevices=yes", "DevicePolicy=closed"]),
     // AF_UNIX sockets on the file system (docker.sock) work across network namespaces.
-    ...(o.network ? ["RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK"] : ["PrivateNetwork=yes", "RestrictAddressFamilies=AF_UNIX", "IPAddressDeny=any"]),
+    ...(o.network
+      ? ["RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK"]
+      : ["PrivateNetwork=yes", "RestrictAddressFamilies=AF_UNIX", "IPAddressDeny=any"]),
     "ProtectKernelTunables=yes",
     "ProtectKernelModules=yes",
     "ProtectKernelLogs=yes",
@@ -57,11 +59,9 @@ export interface UnitFile {
 }
 
 function unit(sections: Record<string, string[]>): string {
-  return (
-    Object.entries(sections)
-      .map(([title, lines]) => `[${title}]\n${lines.join("\n")}`)
-      .join("\n\n") + "\n"
-  );
+  return `${Object.entries(sections)
+    .map(([title, lines]) => `[${title}]\n${lines.join("\n")}`)
+    .join("\n\n")}\n`;
 }
 
 export const COMPOSE_FILE = "/etc/openclaw/compose.yaml";

@@ -29,7 +29,7 @@ export const BASE_PACKAGES = ["docker.io", "docker-compose-v2", "jq", "curl", "u
 export const AWS_CLI_INSTALL = [
   "sh",
   "-c",
-  "set -e; d=$(mktemp -d); curl -fsSL --proto =https -o \"$d/awscliv2.zip\" https://awscli.amazonaws.com/awscli-exe-linux-x86_64.zip; unzip -q \"$d/awscliv2.zip\" -d \"$d\"; \"$d/aws/install\" --update; rm -rf \"$d\"",
+  'set -e; d=$(mktemp -d); curl -fsSL --proto =https -o "$d/awscliv2.zip" https://awscli.amazonaws.com/awscli-exe-linux-x86_64.zip; unzip -q "$d/awscliv2.zip" -d "$d"; "$d/aws/install" --update; rm -rf "$d"',
 ];
 
 /** Host facts the units read (never secret): one place, so scripts stay parameterised and testable. */
@@ -39,7 +39,8 @@ export function renderHostEnv(facts: Record<string, string>): string {
     Object.entries(facts)
       .map(([k, v]) => {
         if (!/^[A-Z][A-Z0-9_]*$/.test(k)) throw new Error(`host.env key ${k} is not an environment variable name`);
-        if (/[\n"\\$`]/.test(v)) throw new Error(`host.env value for ${k} contains characters systemd would interpret: ${JSON.stringify(v)}`);
+        if (/[\n"\\$`]/.test(v))
+          throw new Error(`host.env value for ${k} contains characters systemd would interpret: ${JSON.stringify(v)}`);
         return `${k}="${v}"`;
       })
       .join("\n") +
@@ -48,7 +49,7 @@ export function renderHostEnv(facts: Record<string, string>): string {
 }
 
 /** Docker daemon defaults: no inter-container traffic by default, no privilege gain, bounded logs. */
-export const DOCKER_DAEMON_JSON = JSON.stringify(
+export const DOCKER_DAEMON_JSON = `${JSON.stringify(
   {
     icc: false,
     "no-new-privileges": true,
@@ -59,14 +60,15 @@ export const DOCKER_DAEMON_JSON = JSON.stringify(
   },
   null,
   2,
-) + "\n";
+)}\n`;
 
 export function renderUserData(input: UserDataInput): string {
   const seen = new Set<string>();
   for (const f of input.files) {
     if (seen.has(f.path) && !f.append) throw new Error(`two host files claim ${f.path}`);
     seen.add(f.path);
-    if (!/^0[0-7]{3}$/.test(f.permissions)) throw new Error(`host file ${f.path}: permissions ${f.permissions} must be octal like 0644`);
+    if (!/^0[0-7]{3}$/.test(f.permissions))
+      throw new Error(`host file ${f.path}: permissions ${f.permissions} must be octal like 0644`);
   }
   const doc = {
     // No default (sudo) user, no passwords, no SSH: administration is through SSM Session Manager only. The
@@ -77,7 +79,13 @@ export function renderUserData(input: UserDataInput): string {
     package_update: true,
     package_upgrade: true,
     packages: [...BASE_PACKAGES, ...(input.packages ?? [])],
-    write_files: input.files.map((f) => ({ path: f.path, content: f.content, permissions: f.permissions, owner: f.owner ?? "root:root", ...(f.append ? { append: true } : {}) })),
+    write_files: input.files.map((f) => ({
+      path: f.path,
+      content: f.content,
+      permissions: f.permissions,
+      owner: f.owner ?? "root:root",
+      ...(f.append ? { append: true } : {}),
+    })),
     runcmd: [
       ["systemctl", "disable", "--now", "ssh.socket", "ssh.service"],
       AWS_CLI_INSTALL,
@@ -86,5 +94,5 @@ export function renderUserData(input: UserDataInput): string {
       ...input.enableUnits.map((u) => ["systemctl", "enable", "--now", "--no-block", u]),
     ],
   };
-  return "#cloud-config\n" + stringify(doc, { lineWidth: 0 });
+  return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
 }

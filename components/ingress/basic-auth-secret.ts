@@ -37,7 +37,11 @@ export class CaddyBasicAuthSecret extends pulumi.ComponentResource {
     );
     // The hash's shape is checked when the stack's config is resolved (components/config/load.ts), before any
     // resource is registered; here it only travels, as a secret.
-    new aws.secretsmanager.SecretVersion(`${name}-secret-value`, { secretId: secret.id, secretString: pulumi.secret(args.hash) }, { parent: this });
+    new aws.secretsmanager.SecretVersion(
+      `${name}-secret-value`,
+      { secretId: secret.id, secretString: pulumi.secret(args.hash) },
+      { parent: this },
+    );
 
     this.secretArn = secret.arn;
     this.registerOutputs({ secretArn: this.secretArn });

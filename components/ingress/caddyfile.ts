@@ -65,7 +65,9 @@ export function renderCaddyfile(input: CaddyfileInput): string {
   const httpsPort = input.httpsPort ?? CADDY_HTTPS_PORT;
   const healthPort = input.healthPort ?? CADDY_HEALTH_PORT;
   if (!Number.isInteger(input.maxRequestBodyMiB) || input.maxRequestBodyMiB < 1) {
-    throw new Error(`maxRequestBodyMiB (openclaw:caddy.maxRequestBodyMiB) = ${input.maxRequestBodyMiB}: must be a whole number of MiB, at least 1`);
+    throw new Error(
+      `maxRequestBodyMiB (openclaw:caddy.maxRequestBodyMiB) = ${input.maxRequestBodyMiB}: must be a whole number of MiB, at least 1`,
+    );
   }
   const maxBytes = input.maxRequestBodyMiB * 1024 * 1024;
   const bind = input.test ? [`bind ${input.test.bind}`] : [];

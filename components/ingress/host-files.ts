@@ -38,8 +38,10 @@ function shellQuote(s: string): string {
 export function renderIngressSecretsScript(input: IngressScriptInput): string {
   assertAwsRegion(input.region);
   for (const s of input.secrets) {
-    if (!/^[A-Z][A-Z0-9_]*$/.test(s.name)) throw new Error(`env var name "${s.name}" must be upper-case letters, digits and _`);
-    if (!/^arn:aws[a-z-]*:secretsmanager:/.test(s.arn)) throw new Error(`secret for ${s.name} must be a Secrets Manager ARN, got "${s.arn}"`);
+    if (!/^[A-Z][A-Z0-9_]*$/.test(s.name))
+      throw new Error(`env var name "${s.name}" must be upper-case letters, digits and _`);
+    if (!/^arn:aws[a-z-]*:secretsmanager:/.test(s.arn))
+      throw new Error(`secret for ${s.name} must be a Secrets Manager ARN, got "${s.arn}"`);
   }
   const lines = [
     "#!/bin/bash",
@@ -54,18 +56,18 @@ export function renderIngressSecretsScript(input: IngressScriptInput): string {
     'SM_WAIT_SECONDS="${OPENCLAW_SECRET_WAIT_SECONDS:-120}"',
     'tmp="$(mktemp "${env_file}.XXXXXX")"',
     'resp="$(mktemp "${env_file}.resp.XXXXXX")"',
-    "trap 'rm -f \"$tmp\" \"$resp\"' EXIT",
+    'trap \'rm -f "$tmp" "$resp"\' EXIT',
     "",
     secretsManagerShell({ region: input.region, tag: "ingress-secrets" }),
     "add() {",
-    "  local name=\"$1\" value",
+    '  local name="$1" value',
     '  sm_get_secret "$resp" "$2" AWSCURRENT',
     '  value="$(jq -r \'.SecretString // ""\' "$resp")"',
     "  # Single-quoted so docker compose takes the value literally: a bcrypt hash is full of '$'.",
     '  case "$value" in',
     `    ""|*"'"*|*$'\\n'*) echo "secret for $name is empty or holds a quote or newline; fix the value in Secrets Manager" >&2; return 1 ;;`,
     "  esac",
-    "  printf \"%s='%s'\\n\" \"$name\" \"$value\" >>\"$tmp\"",
+    '  printf "%s=\'%s\'\\n" "$name" "$value" >>"$tmp"',
     "}",
     "",
     ...input.secrets.map((s) => `add ${s.name} ${shellQuote(s.arn)}`),
@@ -96,7 +98,10 @@ export function renderIngressUnit(dirs: readonly HostDir[] = []): string {
     "RemainAfterExit=yes",
     // Only creating the directories with their owner needs privileges: "+" runs these outside the sandbox.
     "ExecStartPre=+/usr/bin/install -d -m 0755 /run/openclaw",
-    ...dirs.map((d) => `ExecStartPre=+/usr/bin/install -d -o ${d.owner.split(":")[0]} -g ${d.owner.split(":")[1]} -m ${d.mode} ${d.path}`),
+    ...dirs.map(
+      (d) =>
+        `ExecStartPre=+/usr/bin/install -d -o ${d.owner.split(":")[0]} -g ${d.owner.split(":")[1]} -m ${d.mode} ${d.path}`,
+    ),
     `ExecStart=${INGRESS_SCRIPT_PATH}`,
     // Reaches Secrets Manager over HTTPS; writes only the env file under /run/openclaw.
     ...sandbox({ network: true, readWritePaths: ["/run/openclaw"] }),

@@ -12,7 +12,13 @@ import { gatewayContainerSpec, GATEWAY_PORT, type GatewayContainerSpec } from ".
 import type { IngressMode } from "../config/sections/ingress";
 import type { StackConfig } from "../config/schema";
 import type { IngressFacts } from "../gateway-config/render";
-import { BASIC_AUTH_HASH_ENV, CADDY_HEALTH_PORT, CADDY_HTTPS_PORT, CADDY_HTTP_PORT, renderCaddyfile } from "./caddyfile";
+import {
+  BASIC_AUTH_HASH_ENV,
+  CADDY_HEALTH_PORT,
+  CADDY_HTTPS_PORT,
+  CADDY_HTTP_PORT,
+  renderCaddyfile,
+} from "./caddyfile";
 import { hardenedSidecar } from "../container/sidecar";
 import { renderServeConfigJson } from "./tailscale-serve";
 
@@ -112,7 +118,9 @@ function caddyPlan(cfg: StackConfig, spec: GatewayContainerSpec, dataDir: string
   const c = cfg.caddy;
   if (!c.domain || !c.acmeEmail) {
     // The schema already requires both for caddy ingress; this guards callers that skipped parseStackConfig.
-    throw new Error(`openclaw:caddy.domain and openclaw:caddy.acmeEmail are required when openclaw:ingress is caddy (got domain=${c.domain ?? "(not set)"})`);
+    throw new Error(
+      `openclaw:caddy.domain and openclaw:caddy.acmeEmail are required when openclaw:ingress is caddy (got domain=${c.domain ?? "(not set)"})`,
+    );
   }
   const caddyfile = renderCaddyfile({
     domain: c.domain,
@@ -162,7 +170,13 @@ function caddyPlan(cfg: StackConfig, spec: GatewayContainerSpec, dataDir: string
     },
     securityGroupIngress: [
       { description: "HTTPS to Caddy", protocol: "tcp", fromPort: 443, toPort: 443, ...anywhere },
-      { description: "HTTP to Caddy: ACME http-01 challenge and redirect to HTTPS only", protocol: "tcp", fromPort: 80, toPort: 80, ...anywhere },
+      {
+        description: "HTTP to Caddy: ACME http-01 challenge and redirect to HTTPS only",
+        protocol: "tcp",
+        fromPort: 80,
+        toPort: 80,
+        ...anywhere,
+      },
     ],
     artifacts: { "caddy/Caddyfile": caddyfile },
     hostFiles: [{ path: CADDYFILE_HOST_PATH, content: caddyfile, permissions: "0644" }],

@@ -22,10 +22,18 @@ export interface TailnetAuthKeyArgs {
 }
 
 /** Pure: the key's settings, checked. Exported for tests and for the policy pack's expectations. */
-export function tailnetKeySettings(name: string, args: Pick<TailnetAuthKeyArgs, "aclTags" | "expirySeconds" | "description">) {
-  if (args.aclTags.length === 0) throw new Error("TailnetAuthKey.aclTags (openclaw:tailscale.tags) must hold at least one tag: untagged keys join as the key owner's user");
+export function tailnetKeySettings(
+  name: string,
+  args: Pick<TailnetAuthKeyArgs, "aclTags" | "expirySeconds" | "description">,
+) {
+  if (args.aclTags.length === 0)
+    throw new Error(
+      "TailnetAuthKey.aclTags (openclaw:tailscale.tags) must hold at least one tag: untagged keys join as the key owner's user",
+    );
   if (!Number.isInteger(args.expirySeconds) || args.expirySeconds < 300 || args.expirySeconds > 86400) {
-    throw new Error(`TailnetAuthKey.expirySeconds (openclaw:tailscale.keyExpirySeconds) = ${args.expirySeconds}: must be a whole number between 300 and 86400`);
+    throw new Error(
+      `TailnetAuthKey.expirySeconds (openclaw:tailscale.keyExpirySeconds) = ${args.expirySeconds}: must be a whole number between 300 and 86400`,
+    );
   }
   const description = (args.description ?? `openclaw ${name}`).replace(/[^A-Za-z0-9 -]/g, "-").slice(0, 50);
   return {
@@ -64,7 +72,11 @@ export class TailnetAuthKey extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.secretsmanager.SecretVersion(`${name}-secret-value`, { secretId: secret.id, secretString: pulumi.secret(key.key) }, { parent: this });
+    new aws.secretsmanager.SecretVersion(
+      `${name}-secret-value`,
+      { secretId: secret.id, secretString: pulumi.secret(key.key) },
+      { parent: this },
+    );
 
     this.secretArn = secret.arn;
     this.keyId = key.id;

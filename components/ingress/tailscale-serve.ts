@@ -28,7 +28,9 @@ export const TS_CERT_DOMAIN = "${TS_CERT_DOMAIN}";
 export function renderServeConfig(input: ServeConfigInput): ServeConfig {
   const port = String(input.httpsPort ?? 443);
   if (!/^http:\/\/[^/]+:\d+$/.test(input.target)) {
-    throw new Error(`serve target "${input.target}" must be http://<address>:<port> (TLS ends at tailscaled; the hop to the gateway is on the private network)`);
+    throw new Error(
+      `serve target "${input.target}" must be http://<address>:<port> (TLS ends at tailscaled; the hop to the gateway is on the private network)`,
+    );
   }
   return {
     TCP: { [port]: { HTTPS: true } },
@@ -37,7 +39,7 @@ export function renderServeConfig(input: ServeConfigInput): ServeConfig {
 }
 
 export function renderServeConfigJson(input: ServeConfigInput): string {
-  return JSON.stringify(renderServeConfig(input), null, 2) + "\n";
+  return `${JSON.stringify(renderServeConfig(input), null, 2)}\n`;
 }
 
 /** True when a serve config (as parsed JSON) would expose anything through Funnel; for tests and policies. */

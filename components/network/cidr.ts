@@ -20,7 +20,8 @@ export function subnetOf(cidr: string, newPrefix: number, index: number): string
   const { base, prefix } = parseCidr(cidr);
   if (newPrefix < prefix) throw new Error(`subnet /${newPrefix} is larger than ${cidr}`);
   const count = 2 ** (newPrefix - prefix);
-  if (index < 0 || index >= count) throw new Error(`${cidr} has only ${count} /${newPrefix} blocks; index ${index} is out of range`);
+  if (index < 0 || index >= count)
+    throw new Error(`${cidr} has only ${count} /${newPrefix} blocks; index ${index} is out of range`);
   return `${intToIp(base + index * 2 ** (32 - newPrefix))}/${newPrefix}`;
 }
 

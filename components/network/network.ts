@@ -5,7 +5,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkSection } from "../config/sections/network";
-import { assertNoForbiddenPublicIngress, gatewayEgressRules, natInstanceRules, placement, subnetPlan, type Placement, type SgRule } from "./plan";
+import {
+  assertNoForbiddenPublicIngress,
+  gatewayEgressRules,
+  natInstanceRules,
+  placement,
+  subnetPlan,
+  type Placement,
+  type SgRule,
+} from "./plan";
 
 export interface NetworkArgs {
   /** The `openclaw:network` section. */
@@ -34,13 +42,21 @@ export class Network extends pulumi.ComponentResource {
     this.placement = placement(n.egress, args.ingress);
     const child = { parent: this };
 
-    const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: n.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags("vpc") }, child);
+    const vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      { cidrBlock: n.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags("vpc") },
+      child,
+    );
     // The default security group allows all traffic between its members; CIS 5.4 wants it empty.
     new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: tags("default-sg-unused") }, child);
 
     const zones = aws.getAvailabilityZonesOutput({ state: "available" }, child);
     const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: tags("igw") }, child);
-    const publicRt = new aws.ec2.RouteTable(`${name}-public-rt`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: tags("public-rt") }, child);
+    const publicRt = new aws.ec2.RouteTable(
+      `${name}-public-rt`,
+      { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], tags: tags("public-rt") },
+      child,
+    );
 
     const layout = subnetPlan(n.cidr, n.availabilityZones);
     const publicSubnets: aws.ec2.Subnet[] = [];
@@ -48,16 +64,46 @@ export class Network extends pulumi.ComponentResource {
     for (const s of layout) {
       const az = zones.names.apply((names) => names[s.zoneIndex % names.length]!);
       // Addresses are never auto-assigned, even in public subnets: an instance that needs one asks for it.
-      const pub = new aws.ec2.Subnet(`${name}-public-${s.zoneIndex}`, { vpcId: vpc.id, cidrBlock: s.publicCidr, availabilityZone: az, mapPublicIpOnLaunch: false, tags: tags(`public-${s.zoneIndex}`) }, child);
-      const priv = new aws.ec2.Subnet(`${name}-private-${s.zoneIndex}`, { vpcId: vpc.id, cidrBlock: s.privateCidr, availabilityZone: az, mapPublicIpOnLaunch: false, tags: tags(`private-${s.zoneIndex}`) }, child);
-      new aws.ec2.RouteTableAssociation(`${name}-public-${s.zoneIndex}`, { subnetId: pub.id, routeTableId: publicRt.id }, child);
+      const pub = new aws.ec2.Subnet(
+        `${name}-public-${s.zoneIndex}`,
+        {
+          vpcId: vpc.id,
+          cidrBlock: s.publicCidr,
+          availabilityZone: az,
+          mapPublicIpOnLaunch: false,
+          tags: tags(`public-${s.zoneIndex}`),
+        },
+        child,
+      );
+      const priv = new aws.ec2.Subnet(
+        `${name}-private-${s.zoneIndex}`,
+        {
+          vpcId: vpc.id,
+          cidrBlock: s.privateCidr,
+          availabilityZone: az,
+          mapPublicIpOnLaunch: false,
+          tags: tags(`private-${s.zoneIndex}`),
+        },
+        child,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-public-${s.zoneIndex}`,
+        { subnetId: pub.id, routeTableId: publicRt.id },
+        child,
+      );
       publicSubnets.push(pub);
       privateSubnets.push(priv);
     }
 
     const privateRoutes = this.createEgress(name, n, vpc, publicSubnets[0]!, tags);
-    const privateRt = new aws.ec2.RouteTable(`${name}-private-rt`, { vpcId: vpc.id, routes: privateRoutes, tags: tags("private-rt") }, child);
-    privateSubnets.forEach((s, i) => new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: s.id, routeTableId: privateRt.id }, child));
+    const privateRt = new aws.ec2.RouteTable(
+      `${name}-private-rt`,
+      { vpcId: vpc.id, routes: privateRoutes, tags: tags("private-rt") },
+      child,
+    );
+    for (const [i, s] of privateSubnets.entries()) {
+      new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: s.id, routeTableId: privateRt.id }, child);
+    }
 
     this.createFlowLogs(name, n, vpc, tags);
 
@@ -79,21 +125,48 @@ export class Network extends pulumi.ComponentResource {
     this.gatewaySubnetId = gatewaySubnet.id;
     this.gatewayAvailabilityZone = gatewaySubnet.availabilityZone;
     this.gatewaySecurityGroupId = sg.id;
-    this.registerOutputs({ vpcId: this.vpcId, gatewaySubnetId: this.gatewaySubnetId, gatewaySecurityGroupId: this.gatewaySecurityGroupId });
+    this.registerOutputs({
+      vpcId: this.vpcId,
+      gatewaySubnetId: this.gatewaySubnetId,
+      gatewaySecurityGroupId: this.gatewaySecurityGroupId,
+    });
   }
 
   /** The private subnets' default route, by the configured egress mode. */
-  private createEgress(name: string, n: NetworkSection, vpc: aws.ec2.Vpc, publicSubnet: aws.ec2.Subnet, tags: (s: string) => Record<string, string>) {
+  private createEgress(
+    name: string,
+    n: NetworkSection,
+    vpc: aws.ec2.Vpc,
+    publicSubnet: aws.ec2.Subnet,
+    tags: (s: string) => Record<string, string>,
+  ) {
     const child = { parent: this };
     if (n.egress === "nat-gateway") {
       const eip = new aws.ec2.Eip(`${name}-nat-eip`, { domain: "vpc", tags: tags("nat-eip") }, child);
-      const nat = new aws.ec2.NatGateway(`${name}-nat`, { allocationId: eip.id, subnetId: publicSubnet.id, tags: tags("nat") }, child);
+      const nat = new aws.ec2.NatGateway(
+        `${name}-nat`,
+        { allocationId: eip.id, subnetId: publicSubnet.id, tags: tags("nat") },
+        child,
+      );
       return [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }];
     }
     if (n.egress === "nat-instance") {
       const rules = natInstanceRules(n.cidr);
-      const sg = new aws.ec2.SecurityGroup(`${name}-nat-sg`, { vpcId: vpc.id, description: "NAT instance: forwards VPC traffic only", ingress: rules.ingress.map(toSgArgs), egress: rules.egress.map(toSgArgs), tags: tags("nat-sg") }, child);
-      const ami = aws.ssm.getParameterOutput({ name: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" }, child);
+      const sg = new aws.ec2.SecurityGroup(
+        `${name}-nat-sg`,
+        {
+          vpcId: vpc.id,
+          description: "NAT instance: forwards VPC traffic only",
+          ingress: rules.ingress.map(toSgArgs),
+          egress: rules.egress.map(toSgArgs),
+          tags: tags("nat-sg"),
+        },
+        child,
+      );
+      const ami = aws.ssm.getParameterOutput(
+        { name: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" },
+        child,
+      );
       const nat = new aws.ec2.Instance(
         `${name}-nat`,
         {
@@ -106,7 +179,10 @@ export class Network extends pulumi.ComponentResource {
           metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 1, httpEndpoint: "enabled" },
           rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: 8 },
           userData: NAT_USER_DATA,
-          tags: { ...tags("nat"), "openclaw:public-ip-reason": "NAT instance for the private subnets; inbound only from the VPC" },
+          tags: {
+            ...tags("nat"),
+            "openclaw:public-ip-reason": "NAT instance for the private subnets; inbound only from the VPC",
+          },
         },
         { ...child, ignoreChanges: ["ami"] },
       );
@@ -115,15 +191,26 @@ export class Network extends pulumi.ComponentResource {
     return []; // public-ip: the instance sits in the public subnet; private subnets stay offline.
   }
 
-  private createFlowLogs(name: string, n: NetworkSection, vpc: aws.ec2.Vpc, tags: (s: string) => Record<string, string>) {
+  private createFlowLogs(
+    name: string,
+    n: NetworkSection,
+    vpc: aws.ec2.Vpc,
+    tags: (s: string) => Record<string, string>,
+  ) {
     const child = { parent: this };
-    const group = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays: n.flowLogRetentionDays, tags: tags("flow-logs") }, child);
+    const group = new aws.cloudwatch.LogGroup(
+      `${name}-flow-logs`,
+      { retentionInDays: n.flowLogRetentionDays, tags: tags("flow-logs") },
+      child,
+    );
     const role = new aws.iam.Role(
       `${name}-flow-logs`,
       {
         assumeRolePolicy: JSON.stringify({
           Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+          Statement: [
+            { Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" },
+          ],
         }),
         tags: tags("flow-logs"),
       },
@@ -146,7 +233,19 @@ export class Network extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.ec2.FlowLog(`${name}-flow-log`, { vpcId: vpc.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: group.arn, iamRoleArn: role.arn, maxAggregationInterval: 600, tags: tags("flow-log") }, child);
+    new aws.ec2.FlowLog(
+      `${name}-flow-log`,
+      {
+        vpcId: vpc.id,
+        trafficType: "ALL",
+        logDestinationType: "cloud-watch-logs",
+        logDestination: group.arn,
+        iamRoleArn: role.arn,
+        maxAggregationInterval: 600,
+        tags: tags("flow-log"),
+      },
+      child,
+    );
   }
 }
 

@@ -65,16 +65,62 @@ const anywhere6 = ["::/0"];
  */
 export function gatewayEgressRules(vpcCidr: string, ingress: "tailscale" | "caddy" | "none"): SgRule[] {
   const rules: SgRule[] = [
-    { description: "HTTPS to LLM APIs, chat channels and AWS endpoints", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: anywhere4, ipv6CidrBlocks: anywhere6 },
-    { description: "HTTP to Ubuntu package mirrors (apt verifies signatures)", protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: anywhere4, ipv6CidrBlocks: anywhere6 },
-    { description: "DNS to the VPC resolver", protocol: "udp", fromPort: 53, toPort: 53, cidrBlocks: [`${vpcResolver(vpcCidr)}/32`] },
-    { description: "DNS over TCP to the VPC resolver", protocol: "tcp", fromPort: 53, toPort: 53, cidrBlocks: [`${vpcResolver(vpcCidr)}/32`] },
-    { description: "Amazon Time Sync", protocol: "udp", fromPort: 123, toPort: 123, cidrBlocks: ["169.254.169.123/32"] },
+    {
+      description: "HTTPS to LLM APIs, chat channels and AWS endpoints",
+      protocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      cidrBlocks: anywhere4,
+      ipv6CidrBlocks: anywhere6,
+    },
+    {
+      description: "HTTP to Ubuntu package mirrors (apt verifies signatures)",
+      protocol: "tcp",
+      fromPort: 80,
+      toPort: 80,
+      cidrBlocks: anywhere4,
+      ipv6CidrBlocks: anywhere6,
+    },
+    {
+      description: "DNS to the VPC resolver",
+      protocol: "udp",
+      fromPort: 53,
+      toPort: 53,
+      cidrBlocks: [`${vpcResolver(vpcCidr)}/32`],
+    },
+    {
+      description: "DNS over TCP to the VPC resolver",
+      protocol: "tcp",
+      fromPort: 53,
+      toPort: 53,
+      cidrBlocks: [`${vpcResolver(vpcCidr)}/32`],
+    },
+    {
+      description: "Amazon Time Sync",
+      protocol: "udp",
+      fromPort: 123,
+      toPort: 123,
+      cidrBlocks: ["169.254.169.123/32"],
+    },
   ];
   if (ingress === "tailscale") {
     rules.push(
-      { description: "Tailscale direct connections (WireGuard)", protocol: "udp", fromPort: 41641, toPort: 41641, cidrBlocks: anywhere4, ipv6CidrBlocks: anywhere6 },
-      { description: "Tailscale STUN", protocol: "udp", fromPort: 3478, toPort: 3478, cidrBlocks: anywhere4, ipv6CidrBlocks: anywhere6 },
+      {
+        description: "Tailscale direct connections (WireGuard)",
+        protocol: "udp",
+        fromPort: 41641,
+        toPort: 41641,
+        cidrBlocks: anywhere4,
+        ipv6CidrBlocks: anywhere6,
+      },
+      {
+        description: "Tailscale STUN",
+        protocol: "udp",
+        fromPort: 3478,
+        toPort: 3478,
+        cidrBlocks: anywhere4,
+        ipv6CidrBlocks: anywhere6,
+      },
     );
   }
   return rules;
@@ -83,7 +129,9 @@ export function gatewayEgressRules(vpcCidr: string, ingress: "tailscale" | "cadd
 /** The NAT instance forwards for the VPC only; nothing from the internet may start a connection to it. */
 export function natInstanceRules(vpcCidr: string): { ingress: SgRule[]; egress: SgRule[] } {
   return {
-    ingress: [{ description: "Forward traffic from the VPC", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: [vpcCidr] }],
+    ingress: [
+      { description: "Forward traffic from the VPC", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: [vpcCidr] },
+    ],
     egress: [{ description: "Forward to the internet", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: anywhere4 }],
   };
 }
@@ -99,7 +147,9 @@ export function assertNoForbiddenPublicIngress(rules: SgRule[]): void {
     const all = r.protocol === "-1";
     const hit = forbiddenPublicPorts.find((p) => all || (p >= r.fromPort && p <= r.toPort));
     if (hit !== undefined) {
-      throw new Error(`security-group rule "${r.description}" would open port ${hit} to the internet; the gateway and admin ports are never public`);
+      throw new Error(
+        `security-group rule "${r.description}" would open port ${hit} to the internet; the gateway and admin ports are never public`,
+      );
     }
   }
 }

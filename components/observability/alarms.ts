@@ -14,7 +14,11 @@ export const BACKUP_MAX_AGE_HOURS = 26;
 /** File systems the probe reports and the disk alarm watches: the OS disk and the gateway's data volume. */
 export const WATCHED_PATHS = ["/", "/var/lib/openclaw"] as const;
 
-export type ComparisonOperator = "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+export type ComparisonOperator =
+  | "GreaterThanOrEqualToThreshold"
+  | "GreaterThanThreshold"
+  | "LessThanThreshold"
+  | "LessThanOrEqualToThreshold";
 export type MissingData = "breaching" | "notBreaching" | "ignore" | "missing";
 
 export interface AlarmSpec {
@@ -56,7 +60,9 @@ function diskKey(path: string): string {
 /** Alarms on metrics the host publishes; they carry only the Stack dimension, so they outlive an instance. */
 export function gatewayAlarmSpecs(i: GatewayAlarmInput): AlarmSpec[] {
   if (!Number.isInteger(i.probeIntervalMinutes) || i.probeIntervalMinutes < 1 || i.probeIntervalMinutes > 5) {
-    throw new Error(`openclaw:observability.healthProbeIntervalMinutes = ${i.probeIntervalMinutes}: must be a whole number from 1 to 5`);
+    throw new Error(
+      `openclaw:observability.healthProbeIntervalMinutes = ${i.probeIntervalMinutes}: must be a whole number from 1 to 5`,
+    );
   }
   const prefix = `openclaw-${i.stack}`;
   const actions = { alarmActions: [i.topicArn], okActions: [i.topicArn] };

@@ -32,7 +32,8 @@ export interface BudgetInput {
 }
 
 export function budgetArgs(i: BudgetInput) {
-  if (!(i.monthlyUsd > 0)) throw new Error(`openclaw:observability.monthlyBudgetUsd = ${i.monthlyUsd}: must be a positive amount in USD`);
+  if (!(i.monthlyUsd > 0))
+    throw new Error(`openclaw:observability.monthlyBudgetUsd = ${i.monthlyUsd}: must be a positive amount in USD`);
   return {
     name: `openclaw-${i.stack}-monthly`,
     budgetType: "COST",
@@ -43,7 +44,13 @@ export function budgetArgs(i: BudgetInput) {
     // (Billing > Cost allocation tags); until then the filter matches nothing (docs/cost.md says how).
     costFilters: [{ name: "TagKeyValue", values: [`user:${STACK_TAG}$${i.stack}`] }],
     notifications: BUDGET_THRESHOLDS.map(
-      (t): BudgetNotificationSpec => ({ comparisonOperator: "GREATER_THAN", threshold: t.threshold, thresholdType: "PERCENTAGE", notificationType: t.notificationType, subscriberSnsTopicArns: [i.topicArn] }),
+      (t): BudgetNotificationSpec => ({
+        comparisonOperator: "GREATER_THAN",
+        threshold: t.threshold,
+        thresholdType: "PERCENTAGE",
+        notificationType: t.notificationType,
+        subscriberSnsTopicArns: [i.topicArn],
+      }),
     ),
   };
 }
@@ -74,13 +81,40 @@ export interface ScheduledStopInput {
 export function scheduledStopSpecs(i: ScheduledStopInput): ScheduleSpec[] {
   const s = i.scheduledStop;
   if (!s.enabled) return [];
-  if (s.stopCron === s.startCron) throw new Error(`openclaw:observability.scheduledStop: stopCron and startCron are both ${s.stopCron}; they must differ`);
+  if (s.stopCron === s.startCron)
+    throw new Error(
+      `openclaw:observability.scheduledStop: stopCron and startCron are both ${s.stopCron}; they must differ`,
+    );
   const sdk = (service: string, action: string) => `arn:aws:scheduler:::aws-sdk:${service}:${action}`;
   return [
-    { key: "stop", description: "Stop the gateway instance outside working hours", scheduleExpression: s.stopCron, targetArn: sdk("ec2", "stopInstances"), input: i.json({ InstanceIds: [i.instanceId] }) },
-    { key: "mute", description: "Mute the instance's alarms while it is stopped", scheduleExpression: s.stopCron, targetArn: sdk("cloudwatch", "disableAlarmActions"), input: i.json({ AlarmNames: i.alarmNames }) },
-    { key: "start", description: "Start the gateway instance for working hours", scheduleExpression: s.startCron, targetArn: sdk("ec2", "startInstances"), input: i.json({ InstanceIds: [i.instanceId] }) },
-    { key: "unmute", description: "Unmute the instance's alarms once it runs again", scheduleExpression: s.startCron, targetArn: sdk("cloudwatch", "enableAlarmActions"), input: i.json({ AlarmNames: i.alarmNames }) },
+    {
+      key: "stop",
+      description: "Stop the gateway instance outside working hours",
+      scheduleExpression: s.stopCron,
+      targetArn: sdk("ec2", "stopInstances"),
+      input: i.json({ InstanceIds: [i.instanceId] }),
+    },
+    {
+      key: "mute",
+      description: "Mute the instance's alarms while it is stopped",
+      scheduleExpression: s.stopCron,
+      targetArn: sdk("cloudwatch", "disableAlarmActions"),
+      input: i.json({ AlarmNames: i.alarmNames }),
+    },
+    {
+      key: "start",
+      description: "Start the gateway instance for working hours",
+      scheduleExpression: s.startCron,
+      targetArn: sdk("ec2", "startInstances"),
+      input: i.json({ InstanceIds: [i.instanceId] }),
+    },
+    {
+      key: "unmute",
+      description: "Unmute the instance's alarms once it runs again",
+      scheduleExpression: s.startCron,
+      targetArn: sdk("cloudwatch", "enableAlarmActions"),
+      input: i.json({ AlarmNames: i.alarmNames }),
+    },
   ];
 }
 
@@ -95,7 +129,14 @@ export interface SchedulerRoleInput {
 export function schedulerAssumeRolePolicy(accountId: string) {
   return {
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } }],
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "scheduler.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      },
+    ],
   };
 }
 
@@ -104,7 +145,12 @@ export function schedulerRolePolicy(i: SchedulerRoleInput) {
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "StopStartGatewayInstance", Effect: "Allow", Action: ["ec2:StopInstances", "ec2:StartInstances"], Resource: `arn:${i.partition}:ec2:${i.region}:${i.accountId}:instance/${i.instanceId}` },
+      {
+        Sid: "StopStartGatewayInstance",
+        Effect: "Allow",
+        Action: ["ec2:StopInstances", "ec2:StartInstances"],
+        Resource: `arn:${i.partition}:ec2:${i.region}:${i.accountId}:instance/${i.instanceId}`,
+      },
       {
         Sid: "MuteInstanceAlarms",
         Effect: "Allow",

@@ -121,11 +121,9 @@ log "published Healthy=$healthy mem=\${mem:-?}% to $NAMESPACE (Stack=$STACK)"
 }
 
 function unit(sections: Record<string, string[]>): string {
-  return (
-    Object.entries(sections)
-      .map(([title, lines]) => `[${title}]\n${lines.join("\n")}`)
-      .join("\n\n") + "\n"
-  );
+  return `${Object.entries(sections)
+    .map(([title, lines]) => `[${title}]\n${lines.join("\n")}`)
+    .join("\n\n")}\n`;
 }
 
 /** Lines of the shared sandbox the probe changes, each with its reason. */
@@ -139,7 +137,12 @@ export const PROBE_SANDBOX_CHANGES: Record<string, string> = {
 
 export function renderProbeService(): string {
   return unit({
-    Unit: ["Description=OpenClaw: probe /healthz (body), memory and disk; publish to CloudWatch", `Documentation=file://${PROBE_SCRIPT}`, "Wants=network-online.target", "After=network-online.target"],
+    Unit: [
+      "Description=OpenClaw: probe /healthz (body), memory and disk; publish to CloudWatch",
+      `Documentation=file://${PROBE_SCRIPT}`,
+      "Wants=network-online.target",
+      "After=network-online.target",
+    ],
     Service: [
       "Type=oneshot",
       `ExecStart=${PROBE_SCRIPT}`,
@@ -156,7 +159,9 @@ export function renderProbeService(): string {
 
 export function renderProbeTimer(intervalMinutes: number): string {
   if (!Number.isInteger(intervalMinutes) || intervalMinutes < 1 || intervalMinutes > 5) {
-    throw new Error(`openclaw:observability.healthProbeIntervalMinutes = ${intervalMinutes}: must be a whole number from 1 to 5`);
+    throw new Error(
+      `openclaw:observability.healthProbeIntervalMinutes = ${intervalMinutes}: must be a whole number from 1 to 5`,
+    );
   }
   return unit({
     Unit: [`Description=OpenClaw: health probe every ${intervalMinutes} min`],
@@ -179,7 +184,11 @@ export interface ObservabilityHostAddonArgs {
   probeIntervalMinutes?: number;
 }
 
-export function observabilityHostFiles(a: { stack: string; region: string; probeIntervalMinutes?: number }): Record<string, string> {
+export function observabilityHostFiles(a: {
+  stack: string;
+  region: string;
+  probeIntervalMinutes?: number;
+}): Record<string, string> {
   return {
     [PROBE_SCRIPT]: renderProbeScript({ region: a.region, stack: a.stack }),
     [`/etc/systemd/system/${PROBE_SERVICE}`]: renderProbeService(),
@@ -192,14 +201,25 @@ export function observabilityHostAddon(a: ObservabilityHostAddonArgs): HostAddon
   const statements = pulumi.output(a.logGroupArn).apply((logGroupArn) => observabilityHostStatements({ logGroupArn }));
   const count = observabilityHostStatements({ logGroupArn: "x" }).length;
   return {
-    files: Object.entries(files).map(([path, content]) => ({ path, content, permissions: path === PROBE_SCRIPT ? "0755" : "0644", owner: "root:root" })),
+    files: Object.entries(files).map(([path, content]) => ({
+      path,
+      content,
+      permissions: path === PROBE_SCRIPT ? "0755" : "0644",
+      owner: "root:root",
+    })),
     enableUnits: [PROBE_TIMER],
-    policyStatements: Array.from({ length: count }, (_, n) => statements.apply((s) => s[n] as unknown as aws.iam.PolicyStatement)),
+    policyStatements: Array.from({ length: count }, (_, n) =>
+      statements.apply((s) => s[n] as unknown as aws.iam.PolicyStatement),
+    ),
   };
 }
 
 /** Plan artifacts by relative path (`npm run plan -- --out <dir>`). */
-export function observabilityArtifacts(a: { stack: string; region: string; probeIntervalMinutes?: number }): Record<string, string> {
+export function observabilityArtifacts(a: {
+  stack: string;
+  region: string;
+  probeIntervalMinutes?: number;
+}): Record<string, string> {
   const files = observabilityHostFiles(a);
   return {
     "vm/scripts/health-probe.sh": files[PROBE_SCRIPT]!,

@@ -28,8 +28,15 @@ export interface ObservabilityArgs {
   tags?: Record<string, string>;
 }
 
-function createAlarms(name: string, parent: pulumi.Resource, specs: AlarmSpec[], tags: (n: string) => Record<string, string>): aws.cloudwatch.MetricAlarm[] {
-  return specs.map((s) => new aws.cloudwatch.MetricAlarm(`${name}-${s.key}`, { ...s.args, tags: tags(s.args.name) }, { parent }));
+function createAlarms(
+  name: string,
+  parent: pulumi.Resource,
+  specs: AlarmSpec[],
+  tags: (n: string) => Record<string, string>,
+): aws.cloudwatch.MetricAlarm[] {
+  return specs.map(
+    (s) => new aws.cloudwatch.MetricAlarm(`${name}-${s.key}`, { ...s.args, tags: tags(s.args.name) }, { parent }),
+  );
 }
 
 export class Observability extends pulumi.ComponentResource {
@@ -58,23 +65,60 @@ export class Observability extends pulumi.ComponentResource {
         enableKeyRotation: true,
         deletionWindowInDays: 30,
         policy: pulumi.all([partition, identity.accountId]).apply(([part, acct]) =>
-          JSON.stringify(observabilityKeyPolicy({ partition: part, region: args.region, accountId: acct, logGroupNames: [groupName] })),
+          JSON.stringify(
+            observabilityKeyPolicy({
+              partition: part,
+              region: args.region,
+              accountId: acct,
+              logGroupNames: [groupName],
+            }),
+          ),
         ),
         tags: tags(`${name}-key`),
       },
       p,
     );
-    new aws.kms.Alias(`${name}-key-alias`, { name: `alias/openclaw-${args.stack}-observability`, targetKeyId: key.keyId }, p);
-
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-gateway-logs`, { name: groupName, retentionInDays: o.logRetentionDays, kmsKeyId: key.arn, tags: tags(groupName) }, p);
-
-    const topic = new aws.sns.Topic(`${name}-alerts`, { name: `openclaw-${args.stack}-alerts`, displayName: `OpenClaw ${args.stack} alerts`, kmsMasterKeyId: key.arn, tags: tags(`openclaw-${args.stack}-alerts`) }, p);
-    new aws.sns.TopicPolicy(
-      `${name}-alerts-policy`,
-      { arn: topic.arn, policy: pulumi.all([partition, identity.accountId, topic.arn]).apply(([part, acct, arn]) => JSON.stringify(alertTopicPolicy({ partition: part, region: args.region, accountId: acct, topicArn: arn }))) },
+    new aws.kms.Alias(
+      `${name}-key-alias`,
+      { name: `alias/openclaw-${args.stack}-observability`, targetKeyId: key.keyId },
       p,
     );
-    o.alertEmails.forEach((email, n) => new aws.sns.TopicSubscription(`${name}-alerts-email-${n}`, { topic: topic.arn, protocol: "email", endpoint: email }, p));
+
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-gateway-logs`,
+      { name: groupName, retentionInDays: o.logRetentionDays, kmsKeyId: key.arn, tags: tags(groupName) },
+      p,
+    );
+
+    const topic = new aws.sns.Topic(
+      `${name}-alerts`,
+      {
+        name: `openclaw-${args.stack}-alerts`,
+        displayName: `OpenClaw ${args.stack} alerts`,
+        kmsMasterKeyId: key.arn,
+        tags: tags(`openclaw-${args.stack}-alerts`),
+      },
+      p,
+    );
+    new aws.sns.TopicPolicy(
+      `${name}-alerts-policy`,
+      {
+        arn: topic.arn,
+        policy: pulumi
+          .all([partition, identity.accountId, topic.arn])
+          .apply(([part, acct, arn]) =>
+            JSON.stringify(alertTopicPolicy({ partition: part, region: args.region, accountId: acct, topicArn: arn })),
+          ),
+      },
+      p,
+    );
+    for (const [n, email] of o.alertEmails.entries()) {
+      new aws.sns.TopicSubscription(
+        `${name}-alerts-email-${n}`,
+        { topic: topic.arn, protocol: "email", endpoint: email },
+        p,
+      );
+    }
 
     const alarms = createAlarms(
       name,
@@ -90,7 +134,14 @@ export class Observability extends pulumi.ComponentResource {
       tags,
     );
 
-    const budget = new aws.budgets.Budget(`${name}-budget`, { ...budgetArgs({ stack: args.stack, monthlyUsd: o.monthlyBudgetUsd, topicArn: topic.arn }), tags: tags(`openclaw-${args.stack}-monthly`) }, p);
+    const budget = new aws.budgets.Budget(
+      `${name}-budget`,
+      {
+        ...budgetArgs({ stack: args.stack, monthlyUsd: o.monthlyBudgetUsd, topicArn: topic.arn }),
+        tags: tags(`openclaw-${args.stack}-monthly`),
+      },
+      p,
+    );
 
     this.alertTopicArn = topic.arn;
     this.logGroupName = logGroup.name;
@@ -98,7 +149,13 @@ export class Observability extends pulumi.ComponentResource {
     this.kmsKeyArn = key.arn;
     this.alarmNames = alarms.map((a) => a.name);
     this.budgetName = budget.name;
-    this.registerOutputs({ alertTopicArn: this.alertTopicArn, logGroupName: this.logGroupName, kmsKeyArn: this.kmsKeyArn, alarmNames: this.alarmNames, budgetName: this.budgetName });
+    this.registerOutputs({
+      alertTopicArn: this.alertTopicArn,
+      logGroupName: this.logGroupName,
+      kmsKeyArn: this.kmsKeyArn,
+      alarmNames: this.alarmNames,
+      budgetName: this.budgetName,
+    });
   }
 }
 
@@ -131,15 +188,34 @@ export class InstanceWatch extends pulumi.ComponentResource {
     const identity = aws.getCallerIdentityOutput({}, p);
     const partition = aws.getPartitionOutput({}, p).partition;
 
-    const alarms = createAlarms(name, this, instanceAlarmSpecs({ stack: args.stack, region: args.region, instanceId: args.instanceId, topicArn: args.alertTopicArn }), tags);
+    const alarms = createAlarms(
+      name,
+      this,
+      instanceAlarmSpecs({
+        stack: args.stack,
+        region: args.region,
+        instanceId: args.instanceId,
+        topicArn: args.alertTopicArn,
+      }),
+      tags,
+    );
     const muted = [...alarms.map((a) => a.name), ...(args.muteAlarmNames ?? [])];
 
-    const specs = scheduledStopSpecs({ scheduledStop: args.observability.scheduledStop, instanceId: args.instanceId, alarmNames: muted, json: (v) => pulumi.jsonStringify(v) });
+    const specs = scheduledStopSpecs({
+      scheduledStop: args.observability.scheduledStop,
+      instanceId: args.instanceId,
+      alarmNames: muted,
+      json: (v) => pulumi.jsonStringify(v),
+    });
     const schedules: aws.scheduler.Schedule[] = [];
     if (specs.length > 0) {
       const role = new aws.iam.Role(
         `${name}-scheduler`,
-        { assumeRolePolicy: identity.accountId.apply((a) => JSON.stringify(schedulerAssumeRolePolicy(a))), description: `Stops/starts the OpenClaw ${args.stack} gateway instance on schedule`, tags: tags(`${name}-scheduler`) },
+        {
+          assumeRolePolicy: identity.accountId.apply((a) => JSON.stringify(schedulerAssumeRolePolicy(a))),
+          description: `Stops/starts the OpenClaw ${args.stack} gateway instance on schedule`,
+          tags: tags(`${name}-scheduler`),
+        },
         p,
       );
       new aws.iam.RolePolicy(
@@ -148,7 +224,11 @@ export class InstanceWatch extends pulumi.ComponentResource {
           role: role.id,
           policy: pulumi
             .all([partition, identity.accountId, args.instanceId, pulumi.all(muted)])
-            .apply(([part, acct, instanceId, alarmNames]) => JSON.stringify(schedulerRolePolicy({ partition: part, region: args.region, accountId: acct, instanceId, alarmNames }))),
+            .apply(([part, acct, instanceId, alarmNames]) =>
+              JSON.stringify(
+                schedulerRolePolicy({ partition: part, region: args.region, accountId: acct, instanceId, alarmNames }),
+              ),
+            ),
         },
         p,
       );
@@ -163,7 +243,12 @@ export class InstanceWatch extends pulumi.ComponentResource {
               scheduleExpression: s.scheduleExpression,
               scheduleExpressionTimezone: tz,
               flexibleTimeWindow: { mode: "OFF" },
-              target: { arn: s.targetArn, roleArn: role.arn, input: s.input, retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 900 } },
+              target: {
+                arn: s.targetArn,
+                roleArn: role.arn,
+                input: s.input,
+                retryPolicy: { maximumRetryAttempts: 3, maximumEventAgeInSeconds: 900 },
+              },
             },
             p,
           ),

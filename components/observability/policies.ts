@@ -40,7 +40,11 @@ export function observabilityKeyPolicy(i: KeyPolicyInput): { Version: string; St
         Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         Resource: "*",
         Condition: {
-          ArnEquals: { "kms:EncryptionContext:aws:logs:arn": i.logGroupNames.map((n) => `arn:${i.partition}:logs:${i.region}:${acct}:log-group:${n}`) },
+          ArnEquals: {
+            "kms:EncryptionContext:aws:logs:arn": i.logGroupNames.map(
+              (n) => `arn:${i.partition}:logs:${i.region}:${acct}:log-group:${n}`,
+            ),
+          },
         },
       },
       {
@@ -87,7 +91,16 @@ export function alertTopicPolicy(i: TopicPolicyInput): { Version: string; Statem
         Sid: "AccountManagesTopic",
         Effect: "Allow",
         Principal: { AWS: `arn:${i.partition}:iam::${acct}:root` },
-        Action: ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"],
+        Action: [
+          "SNS:GetTopicAttributes",
+          "SNS:SetTopicAttributes",
+          "SNS:AddPermission",
+          "SNS:RemovePermission",
+          "SNS:DeleteTopic",
+          "SNS:Subscribe",
+          "SNS:ListSubscriptionsByTopic",
+          "SNS:Publish",
+        ],
         Resource: i.topicArn,
       },
       {
@@ -154,7 +167,10 @@ export function observabilityHostStatements(i: HostStatementsInput): Statement[]
 }
 
 /** The awslogs driver options for the compose renderer (`ComposeOptions.logging`). */
-export function awslogsLogging(groupName: string, region: string): { driver: "awslogs"; options: Record<string, string> } {
+export function awslogsLogging(
+  groupName: string,
+  region: string,
+): { driver: "awslogs"; options: Record<string, string> } {
   return {
     driver: "awslogs",
     options: {

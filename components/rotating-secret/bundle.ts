@@ -38,6 +38,7 @@ export function buildRotationBundle(): string {
     write: false,
     logLevel: "silent",
   });
-  if (result.outputFiles.length !== 1) throw new Error(`esbuild produced ${result.outputFiles.length} files for the rotation handler, expected 1`);
+  if (result.outputFiles.length !== 1)
+    throw new Error(`esbuild produced ${result.outputFiles.length} files for the rotation handler, expected 1`);
   return result.outputFiles[0].text;
 }

@@ -27,14 +27,28 @@ export function rotationHostAddon(a: RotationHostAddonArgs): HostAddon {
         path: hostPaths.fetchScript,
         permissions: "0755",
         owner: "root:root",
-        content: facts.apply(([tokenSecretArn, providerKeysSecretArn]) => renderFetchScript({ region: a.region, tokenSecretArn, providerKeysSecretArn: providerKeysSecretArn ?? undefined })),
+        content: facts.apply(([tokenSecretArn, providerKeysSecretArn]) =>
+          renderFetchScript({
+            region: a.region,
+            tokenSecretArn,
+            providerKeysSecretArn: providerKeysSecretArn ?? undefined,
+          }),
+        ),
       },
       { path: hostPaths.reloadScript, permissions: "0755", owner: "root:root", content: renderReloadScript() },
       { path: hostPaths.unit, permissions: "0644", owner: "root:root", content: renderSecretsUnit() },
     ],
     enableUnits: ["openclaw-secrets.service"],
     policyStatements: [0, 1].map((n) =>
-      facts.apply(([tokenSecretArn, providerKeysSecretArn, kmsKeyArn]) => instanceSecretStatements({ region: a.region, tokenSecretArn, providerKeysSecretArn: providerKeysSecretArn ?? undefined, kmsKeyArn })[n] as aws.iam.PolicyStatement),
+      facts.apply(
+        ([tokenSecretArn, providerKeysSecretArn, kmsKeyArn]) =>
+          instanceSecretStatements({
+            region: a.region,
+            tokenSecretArn,
+            providerKeysSecretArn: providerKeysSecretArn ?? undefined,
+            kmsKeyArn,
+          })[n] as aws.iam.PolicyStatement,
+      ),
     ),
   };
 }

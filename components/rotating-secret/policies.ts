@@ -30,7 +30,12 @@ export interface RotationPolicyInput {
 }
 
 /** Actions the rotation templates need on the secret, and nothing that deletes or re-keys it. */
-export const rotationSecretActions = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"];
+export const rotationSecretActions = [
+  "secretsmanager:DescribeSecret",
+  "secretsmanager:GetSecretValue",
+  "secretsmanager:PutSecretValue",
+  "secretsmanager:UpdateSecretVersionStage",
+];
 
 export function rotationLambdaPolicy(i: RotationPolicyInput): PolicyDocument {
   const tagConditions = Object.fromEntries(Object.entries(i.instanceTags).map(([k, v]) => [`ssm:resourceTag/${k}`, v]));
@@ -64,7 +69,12 @@ export function rotationLambdaPolicy(i: RotationPolicyInput): PolicyDocument {
         Action: ["ssm:ListCommandInvocations", "ssm:GetCommandInvocation"],
         Resource: "*",
       },
-      { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${i.logGroupArn}:*` },
+      {
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${i.logGroupArn}:*`,
+      },
       {
         // X-Ray segment upload has no resource-level scoping either.
         Sid: "Tracing",
@@ -131,14 +141,24 @@ export function keyPolicy(i: KeyPolicyInput): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${i.partition}:iam::${i.accountId}:root` }, Action: ["kms:*"], Resource: "*" },
+      {
+        Sid: "AccountAdministersKey",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${i.partition}:iam::${i.accountId}:root` },
+        Action: ["kms:*"],
+        Resource: "*",
+      },
       {
         Sid: "LogsEncryptRotationLogs",
         Effect: "Allow",
         Principal: { Service: `logs.${i.region}.amazonaws.com` },
         Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
         Resource: "*",
-        Condition: { ArnEquals: { "kms:EncryptionContext:aws:logs:arn": `arn:${i.partition}:logs:${i.region}:${i.accountId}:log-group:${i.logGroupName}` } },
+        Condition: {
+          ArnEquals: {
+            "kms:EncryptionContext:aws:logs:arn": `arn:${i.partition}:logs:${i.region}:${i.accountId}:log-group:${i.logGroupName}`,
+          },
+        },
       },
     ],
   };
@@ -149,10 +169,19 @@ export function reloadDocumentContent(scriptPath: string): string {
   return JSON.stringify(
     {
       schemaVersion: "2.2",
-      description: "OpenClaw token rotation: switch the gateway to a pending token, verify it, or restore AWSCURRENT. Never carries a secret.",
+      description:
+        "OpenClaw token rotation: switch the gateway to a pending token, verify it, or restore AWSCURRENT. Never carries a secret.",
       parameters: {
-        Action: { type: "String", description: "What to do", allowedValues: ["apply-pending", "verify", "restore-current"] },
-        VersionId: { type: "String", description: "Secrets Manager version id (or none)", allowedPattern: "^(none|[A-Za-z0-9-]{32,64})$" },
+        Action: {
+          type: "String",
+          description: "What to do",
+          allowedValues: ["apply-pending", "verify", "restore-current"],
+        },
+        VersionId: {
+          type: "String",
+          description: "Secrets Manager version id (or none)",
+          allowedPattern: "^(none|[A-Za-z0-9-]{32,64})$",
+        },
       },
       mainSteps: [
         {

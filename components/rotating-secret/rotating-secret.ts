@@ -68,7 +68,10 @@ export class RotatingSecret extends pulumi.ComponentResource {
     super("openclaw:rotating-secret:RotatingSecret", name, {}, opts);
     const days = args.rotationDays ?? 30;
     if (!Number.isInteger(days) || days < 1 || days > 90) {
-      throw new pulumi.ResourceError(`openclaw:rotation.days = ${days}: must be a whole number of days between 1 and 90`, this);
+      throw new pulumi.ResourceError(
+        `openclaw:rotation.days = ${days}: must be a whole number of days between 1 and 90`,
+        this,
+      );
     }
     if (args.rotationEnabled === false) {
       throw new pulumi.ResourceError(
@@ -78,7 +81,10 @@ export class RotatingSecret extends pulumi.ComponentResource {
     }
     const recovery = args.recoveryWindowInDays ?? 7;
     if (!Number.isInteger(recovery) || recovery < 7 || recovery > 30) {
-      throw new pulumi.ResourceError(`recoveryWindowInDays = ${recovery}: must be 7–30 so a deleted token can be recovered`, this);
+      throw new pulumi.ResourceError(
+        `recoveryWindowInDays = ${recovery}: must be 7–30 so a deleted token can be recovered`,
+        this,
+      );
     }
     const p = { parent: this };
     const tags = (n: string) => ({ ...(args.tags ?? {}), Name: n });
@@ -95,7 +101,11 @@ export class RotatingSecret extends pulumi.ComponentResource {
         description: `OpenClaw ${args.stack}: gateway token, provider keys and rotation logs`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        policy: pulumi.all([partition, identity.accountId]).apply(([part, acct]) => JSON.stringify(keyPolicy({ partition: part, region: args.region, accountId: acct, logGroupName }))),
+        policy: pulumi
+          .all([partition, identity.accountId])
+          .apply(([part, acct]) =>
+            JSON.stringify(keyPolicy({ partition: part, region: args.region, accountId: acct, logGroupName })),
+          ),
         tags: tags(`${name}-key`),
       },
       p,
@@ -121,7 +131,8 @@ export class RotatingSecret extends pulumi.ComponentResource {
         `${name}-provider-keys`,
         {
           name: `openclaw/${args.stack}/provider-keys`,
-          description: "OpenClaw LLM provider API keys (JSON of env name to key). Rotated at the provider; see docs/secrets.md.",
+          description:
+            "OpenClaw LLM provider API keys (JSON of env name to key). Rotated at the provider; see docs/secrets.md.",
           kmsKeyId: key.arn,
           recoveryWindowInDays: recovery,
           tags: tags(`${name}-provider-keys`),
@@ -133,7 +144,11 @@ export class RotatingSecret extends pulumi.ComponentResource {
         `${name}-provider-keys-value`,
         {
           secretId: providerSecret.id,
-          secretString: pulumi.secret(pulumi.all(entries.map(([, v]) => v)).apply((vals) => JSON.stringify(Object.fromEntries(names.map((n, i) => [n, vals[i]]))))),
+          secretString: pulumi.secret(
+            pulumi
+              .all(entries.map(([, v]) => v))
+              .apply((vals) => JSON.stringify(Object.fromEntries(names.map((n, i) => [n, vals[i]])))),
+          ),
         },
         p,
       );
@@ -141,28 +156,56 @@ export class RotatingSecret extends pulumi.ComponentResource {
 
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { name: logGroupName, retentionInDays: args.logRetentionDays ?? 365, kmsKeyId: key.arn, tags: tags(`${name}-logs`) },
+      {
+        name: logGroupName,
+        retentionInDays: args.logRetentionDays ?? 365,
+        kmsKeyId: key.arn,
+        tags: tags(`${name}-logs`),
+      },
       p,
     );
 
     const document = new aws.ssm.Document(
       `${name}-reload-doc`,
-      { name: docName, documentType: "Command", documentFormat: "JSON", content: reloadDocumentContent(hostPaths.reloadScript), tags: tags(docName) },
+      {
+        name: docName,
+        documentType: "Command",
+        documentFormat: "JSON",
+        content: reloadDocumentContent(hostPaths.reloadScript),
+        tags: tags(docName),
+      },
       p,
     );
 
     const role = new aws.iam.Role(
       `${name}-role`,
-      { assumeRolePolicy: identity.accountId.apply((a) => JSON.stringify(lambdaAssumeRolePolicy(a))), description: `Rotates openclaw/${args.stack}/gateway-token only`, tags: tags(`${name}-role`) },
+      {
+        assumeRolePolicy: identity.accountId.apply((a) => JSON.stringify(lambdaAssumeRolePolicy(a))),
+        description: `Rotates openclaw/${args.stack}/gateway-token only`,
+        tags: tags(`${name}-role`),
+      },
       p,
     );
     const rolePolicy = new aws.iam.RolePolicy(
       `${name}-role-policy`,
       {
         role: role.id,
-        policy: pulumi.all([partition, identity.accountId, token.arn, key.arn, logGroup.arn]).apply(([part, acct, secretArn, keyArn, lgArn]) =>
-          JSON.stringify(rotationLambdaPolicy({ partition: part, region: args.region, accountId: acct, tokenSecretArn: secretArn, kmsKeyArn: keyArn, documentName: docName, logGroupArn: lgArn, instanceTags })),
-        ),
+        policy: pulumi
+          .all([partition, identity.accountId, token.arn, key.arn, logGroup.arn])
+          .apply(([part, acct, secretArn, keyArn, lgArn]) =>
+            JSON.stringify(
+              rotationLambdaPolicy({
+                partition: part,
+                region: args.region,
+                accountId: acct,
+                tokenSecretArn: secretArn,
+                kmsKeyArn: keyArn,
+                documentName: docName,
+                logGroupArn: lgArn,
+                instanceTags,
+              }),
+            ),
+          ),
       },
       p,
     );
@@ -198,13 +241,24 @@ export class RotatingSecret extends pulumi.ComponentResource {
 
     const permission = new aws.lambda.Permission(
       `${name}-invoke`,
-      { action: "lambda:InvokeFunction", function: fn.name, principal: "secretsmanager.amazonaws.com", sourceArn: token.arn, sourceAccount: identity.accountId },
+      {
+        action: "lambda:InvokeFunction",
+        function: fn.name,
+        principal: "secretsmanager.amazonaws.com",
+        sourceArn: token.arn,
+        sourceAccount: identity.accountId,
+      },
       p,
     );
 
     new aws.secretsmanager.SecretRotation(
       `${name}-rotation`,
-      { secretId: token.id, rotationLambdaArn: fn.arn, rotationRules: { automaticallyAfterDays: days }, rotateImmediately: true },
+      {
+        secretId: token.id,
+        rotationLambdaArn: fn.arn,
+        rotationRules: { automaticallyAfterDays: days },
+        rotateImmediately: true,
+      },
       { parent: this, dependsOn: [permission] },
     );
 
@@ -233,11 +287,15 @@ export class RotatingSecret extends pulumi.ComponentResource {
     }
 
     this.tokenSecretArn = token.arn;
-    this.providerKeysSecretArn = providerSecret ? providerSecret.arn.apply((a): string | undefined => a) : pulumi.output(undefined as string | undefined);
+    this.providerKeysSecretArn = providerSecret
+      ? providerSecret.arn.apply((a): string | undefined => a)
+      : pulumi.output(undefined as string | undefined);
     this.kmsKeyArn = key.arn;
     this.functionArn = fn.arn;
     this.reloadDocumentName = document.name;
-    this.alarmName = alarm ? alarm.name.apply((a): string | undefined => a) : pulumi.output(undefined as string | undefined);
+    this.alarmName = alarm
+      ? alarm.name.apply((a): string | undefined => a)
+      : pulumi.output(undefined as string | undefined);
     this.registerOutputs({
       tokenSecretArn: this.tokenSecretArn,
       providerKeysSecretArn: this.providerKeysSecretArn,

@@ -7,19 +7,24 @@ import type { PolicyResource } from "@pulumi/policy";
 export const knownIds = new WeakMap<object, string>();
 
 function namesOf(target: PolicyResource): string[] {
-    const p = target.props;
-    const names = [p.id, p.bucket, p.arn, p.name, knownIds.get(target)];
-    return names.filter((n): n is string => typeof n === "string" && n.length > 0);
+  const p = target.props;
+  const names = [p.id, p.bucket, p.arn, p.name, knownIds.get(target)];
+  return names.filter((n): n is string => typeof n === "string" && n.length > 0);
 }
 
 export function isLinked(setting: PolicyResource, prop: string, target: PolicyResource): boolean {
-    const deps = setting.propertyDependencies?.[prop];
-    if (deps && deps.length > 0) return deps.some((d) => d.urn === target.urn);
-    const v = setting.props[prop];
-    if (typeof v !== "string" || v.length === 0) return false;
-    return namesOf(target).includes(v);
+  const deps = setting.propertyDependencies?.[prop];
+  if (deps && deps.length > 0) return deps.some((d) => d.urn === target.urn);
+  const v = setting.props[prop];
+  if (typeof v !== "string" || v.length === 0) return false;
+  return namesOf(target).includes(v);
 }
 
-export function linkedSettings(resources: PolicyResource[], target: PolicyResource, types: string[], prop: string): PolicyResource[] {
-    return resources.filter((r) => types.includes(r.type) && isLinked(r, prop, target));
+export function linkedSettings(
+  resources: PolicyResource[],
+  target: PolicyResource,
+  types: string[],
+  prop: string,
+): PolicyResource[] {
+  return resources.filter((r) => types.includes(r.type) && isLinked(r, prop, target));
 }

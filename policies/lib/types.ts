@@ -1,20 +1,25 @@
-import type { PolicyConfigSchema, ReportViolation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type {
+  PolicyConfigSchema,
+  ReportViolation,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
 import type { ControlId } from "./controls";
 
 export interface StackOutput {
-    name: string;
-    secret: boolean;
-    value?: unknown;
+  name: string;
+  secret: boolean;
+  value?: unknown;
 }
 
 /** Extra metadata every pack policy carries: which policy-rules.md controls it implements. */
 export interface PackMeta {
-    controls: ControlId[];
-    /**
-     * Stack outputs reach policies only through the offline plan: the engine's analyzer deserialises
-     * stack props with secrets already unwrapped, so "was this output secret" cannot be asked there.
-     */
-    validateOutputs?: (outputs: StackOutput[], report: ReportViolation) => void;
+  controls: ControlId[];
+  /**
+   * Stack outputs reach policies only through the offline plan: the engine's analyzer deserialises
+   * stack props with secrets already unwrapped, so "was this output secret" cannot be asked there.
+   */
+  validateOutputs?: (outputs: StackOutput[], report: ReportViolation) => void;
 }
 
 export type PackResourcePolicy = ResourceValidationPolicy & PackMeta;
@@ -26,10 +31,10 @@ export type PackPolicy = PackResourcePolicy | PackStackPolicy;
  * says why next to the level (evaluate.ts insists on it when a mandatory rule is weakened).
  */
 export function configSchema(extra: PolicyConfigSchema["properties"] = {}): PolicyConfigSchema {
-    return {
-        properties: {
-            reason: { type: "string", description: "Why this stack changes the policy's level or settings." },
-            ...extra,
-        },
-    };
+  return {
+    properties: {
+      reason: { type: "string", description: "Why this stack changes the policy's level or settings." },
+      ...extra,
+    },
+  };
 }

@@ -2,38 +2,41 @@
 // never touch Pulumi runtime state, so they are testable without the engine.
 
 export function asArray<T = any>(v: unknown): T[] {
-    if (v === undefined || v === null) return [];
-    return Array.isArray(v) ? (v as T[]) : [v as T];
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? (v as T[]) : [v as T];
 }
 
 export function isObject(v: unknown): v is Record<string, any> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Lenient JSON parse used for IAM / bucket policy documents and openclaw.json. */
 export function parseJsonish(v: unknown): any {
-    if (typeof v !== "string") return v;
-    try {
-        return JSON.parse(v);
-    } catch {
-        return undefined;
-    }
+  if (typeof v !== "string") return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Patterns for secrets that must never appear literally in user data, env values or configs. */
 export const SECRET_PATTERNS: { name: string; re: RegExp }[] = [
-    { name: "AWS access key id", re: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
-    { name: "AWS secret access key", re: /aws_secret_access_key\s*[=:]\s*["']?[A-Za-z0-9/+=]{40}/i },
-    { name: "Anthropic API key", re: /sk-ant-[A-Za-z0-9_-]{10,}/ },
-    { name: "OpenAI project key", re: /sk-proj-[A-Za-z0-9_-]{10,}/ },
-    { name: "Tailscale auth key", re: /tskey-[A-Za-z0-9-]{10,}/ },
-    { name: "private key", re: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
-    // A literal after the '=' (not a ${VAR} reference, not empty) is a token baked into the text.
-    { name: "literal OPENCLAW_GATEWAY_TOKEN", re: /OPENCLAW_GATEWAY_(TOKEN|PASSWORD)\s*[=:]\s*["']?(?!\$|["'\s]|$)[^\s"']{8,}/m },
+  { name: "AWS access key id", re: /\b(AKIA|ASIA)[0-9A-Z]{16}\b/ },
+  { name: "AWS secret access key", re: /aws_secret_access_key\s*[=:]\s*["']?[A-Za-z0-9/+=]{40}/i },
+  { name: "Anthropic API key", re: /sk-ant-[A-Za-z0-9_-]{10,}/ },
+  { name: "OpenAI project key", re: /sk-proj-[A-Za-z0-9_-]{10,}/ },
+  { name: "Tailscale auth key", re: /tskey-[A-Za-z0-9-]{10,}/ },
+  { name: "private key", re: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
+  // A literal after the '=' (not a ${VAR} reference, not empty) is a token baked into the text.
+  {
+    name: "literal OPENCLAW_GATEWAY_TOKEN",
+    re: /OPENCLAW_GATEWAY_(TOKEN|PASSWORD)\s*[=:]\s*["']?(?!\$|["'\s]|$)[^\s"']{8,}/m,
+  },
 ];
 
 export function findSecrets(text: string): string[] {
-    return SECRET_PATTERNS.filter((p) => p.re.test(text)).map((p) => p.name);
+  return SECRET_PATTERNS.filter((p) => p.re.test(text)).map((p) => p.name);
 }
 
 /** Env var names whose literal value would be a credential. */
@@ -42,11 +45,11 @@ export const SECRET_NAME_RE = /(TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_?K
 export const SECRET_REFERENCE_NAME_RE = /(_FILE|_PATH|_DIR|_ARN|_ID|_NAME)$/i;
 
 export function isLiteralSecretEnv(name: string, value: unknown): boolean {
-    if (typeof value !== "string" || value.length === 0) return false;
-    if (findSecrets(value).length > 0) return true;
-    if (!SECRET_NAME_RE.test(name) || SECRET_REFERENCE_NAME_RE.test(name)) return false;
-    // ARNs and ${VAR} references point at a store; they are what we want people to write.
-    return !/^(arn:|\$\{|\/)/.test(value);
+  if (typeof value !== "string" || value.length === 0) return false;
+  if (findSecrets(value).length > 0) return true;
+  if (!SECRET_NAME_RE.test(name) || SECRET_REFERENCE_NAME_RE.test(name)) return false;
+  // ARNs and ${VAR} references point at a store; they are what we want people to write.
+  return !/^(arn:|\$\{|\/)/.test(value);
 }
 
 /**
@@ -54,15 +57,15 @@ export function isLiteralSecretEnv(name: string, value: unknown): boolean {
  * A registry with a port (`host:5000/img`) is not a tag: only a ':' after the last '/' counts.
  */
 export function imagePinned(image: string): boolean {
-    if (/@sha256:[0-9a-f]{64}$/.test(image)) return true;
-    const lastSlash = image.lastIndexOf("/");
-    const tail = image.slice(lastSlash + 1);
-    const colon = tail.indexOf(":");
-    if (colon < 0) return false;
-    const tag = tail.slice(colon + 1);
-    return tag.length > 0 && tag !== "latest";
+  if (/@sha256:[0-9a-f]{64}$/.test(image)) return true;
+  const lastSlash = image.lastIndexOf("/");
+  const tail = image.slice(lastSlash + 1);
+  const colon = tail.indexOf(":");
+  if (colon < 0) return false;
+  const tag = tail.slice(colon + 1);
+  return tag.length > 0 && tag !== "latest";
 }
 
 export function kebabCase(s: string): boolean {
-    return /^[a-z0-9]+(-[a-z0-9]+)*$/.test(s);
+  return /^[a-z0-9]+(-[a-z0-9]+)*$/.test(s);
 }

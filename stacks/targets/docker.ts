@@ -9,13 +9,24 @@ import { providerEnvNames, secretEnvFrom } from "./secret-env";
 export function deployDocker(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
   if (cfg.ingress !== "none") {
     // The schema allows tailscale/caddy on docker for later; the local renderings only support loopback today.
-    throw new Error(`openclaw:ingress = "${cfg.ingress}" is not supported on target docker yet: use "none" (loopback only) or target vm/kubernetes`);
+    throw new Error(
+      `openclaw:ingress = "${cfg.ingress}" is not supported on target docker yet: use "none" (loopback only) or target vm/kubernetes`,
+    );
   }
   const spec = gatewayContainerSpec(cfg, { providerKeyEnv: providerEnvNames(ctx.secrets) });
   // Loopback only: the browser's origin is the published address itself.
-  const ingress: IngressFacts = { allowedOrigins: [`http://127.0.0.1:${GATEWAY_PORT}`], trustedProxies: [], allowTailscale: false };
+  const ingress: IngressFacts = {
+    allowedOrigins: [`http://127.0.0.1:${GATEWAY_PORT}`],
+    trustedProxies: [],
+    allowTailscale: false,
+  };
   const configJson = renderGatewayConfigJson(cfg, ingress);
-  const gw = new GatewayDocker(`openclaw-${ctx.stack}`, { spec, configJson, secretEnv: secretEnvFrom(ctx.secrets), ingress: cfg.ingress });
+  const gw = new GatewayDocker(`openclaw-${ctx.stack}`, {
+    spec,
+    configJson,
+    secretEnv: secretEnvFrom(ctx.secrets),
+    ingress: cfg.ingress,
+  });
   return {
     outputs: { gatewayUrl: ingress.allowedOrigins[0]!, container: gw.containerName },
     artifacts: gw.artifacts(),

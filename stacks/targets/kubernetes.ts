@@ -14,7 +14,10 @@ export function deployKubernetes(cfg: StackConfig, ctx: ProgramContext): Program
   const hostname = tailnetHostname(cfg, ctx.stack);
   // Proxies reach the gateway from the pod network: the gateway trusts exactly the configured pod CIDRs.
   const ingress: IngressFacts = {
-    allowedOrigins: cfg.ingress === "caddy" ? [`https://${cfg.caddy.domain}`] : [`https://${hostname}.${cfg.tailscale.tailnetDnsName}`],
+    allowedOrigins:
+      cfg.ingress === "caddy"
+        ? [`https://${cfg.caddy.domain}`]
+        : [`https://${hostname}.${cfg.tailscale.tailnetDnsName}`],
     trustedProxies: cfg.kubernetes.trustedProxyCidrs,
     allowTailscale: false,
   };

@@ -2,7 +2,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { providerKeyEnv, type SecretConfigKey } from "../../components/config/schema";
 
 /** The container's secret environment from the stack's secret settings (outside AWS: no Secrets Manager). */
-export function secretEnvFrom(secrets: Partial<Record<SecretConfigKey, pulumi.Output<string>>>): Record<string, pulumi.Input<string>> {
+export function secretEnvFrom(
+  secrets: Partial<Record<SecretConfigKey, pulumi.Output<string>>>,
+): Record<string, pulumi.Input<string>> {
   const env: Record<string, pulumi.Input<string>> = {};
   if (secrets.gatewayToken) env.OPENCLAW_GATEWAY_TOKEN = secrets.gatewayToken;
   for (const [key, value] of Object.entries(secrets)) {

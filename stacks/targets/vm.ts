@@ -41,8 +41,19 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
   const gatewayConfigJson = renderGatewayConfigJson(cfg, ingress.facts);
 
   // First: the alert topic every later alarm (rotation errors, instance status) reports to.
-  const obs = new Observability(name, { stack: ctx.stack, region: ctx.region, observability: cfg.observability, backupEnabled: cfg.backup.enabled, tags });
-  const network = new Network(name, { network: cfg.network, ingress: cfg.ingress, ingressRules: ingress.securityGroupIngress, tags });
+  const obs = new Observability(name, {
+    stack: ctx.stack,
+    region: ctx.region,
+    observability: cfg.observability,
+    backupEnabled: cfg.backup.enabled,
+    tags,
+  });
+  const network = new Network(name, {
+    network: cfg.network,
+    ingress: cfg.ingress,
+    ingressRules: ingress.securityGroupIngress,
+    tags,
+  });
 
   const secrets = new RotatingSecret(`${name}-secrets`, {
     stack: ctx.stack,
@@ -53,14 +64,28 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     providerKeys: ctx.secrets,
     alarmTopicArn: obs.alertTopicArn,
   });
-  const secretHost = { region: ctx.region, tokenSecretArn: secrets.tokenSecretArn, providerKeysSecretArn: secrets.providerKeysSecretArn, kmsKeyArn: secrets.kmsKeyArn };
+  const secretHost = {
+    region: ctx.region,
+    tokenSecretArn: secrets.tokenSecretArn,
+    providerKeysSecretArn: secrets.providerKeysSecretArn,
+    kmsKeyArn: secrets.kmsKeyArn,
+  };
 
   const ingressSecrets: Record<string, pulumi.Input<string>> = {};
   for (const s of ingress.secretEnv) {
     if (s.source === "tailnet-key" && ingress.tailscale) {
-      ingressSecrets[s.name] = new TailnetAuthKey(`${name}-tailnet-key`, { aclTags: ingress.tailscale.tags, expirySeconds: ingress.tailscale.keyExpirySeconds, kmsKeyId: secrets.kmsKeyArn, tags }).secretArn;
+      ingressSecrets[s.name] = new TailnetAuthKey(`${name}-tailnet-key`, {
+        aclTags: ingress.tailscale.tags,
+        expirySeconds: ingress.tailscale.keyExpirySeconds,
+        kmsKeyId: secrets.kmsKeyArn,
+        tags,
+      }).secretArn;
     } else if (s.source === "caddyBasicAuthHash" && ctx.secrets.caddyBasicAuthHash) {
-      ingressSecrets[s.name] = new CaddyBasicAuthSecret(`${name}-caddy-auth`, { hash: ctx.secrets.caddyBasicAuthHash, kmsKeyId: secrets.kmsKeyArn, tags }).secretArn;
+      ingressSecrets[s.name] = new CaddyBasicAuthSecret(`${name}-caddy-auth`, {
+        hash: ctx.secrets.caddyBasicAuthHash,
+        kmsKeyId: secrets.kmsKeyArn,
+        tags,
+      }).secretArn;
     }
   }
 
@@ -69,8 +94,21 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
   const addons: HostAddon[] = [
     rotationHostAddon(secretHost),
     ingressHostAddon(ingress, { region: ctx.region, secretArns: ingressSecrets, kmsKeyArn: secrets.kmsKeyArn }),
-    observabilityHostAddon({ stack: ctx.stack, region: ctx.region, logGroupArn: obs.logGroupArn, probeIntervalMinutes: cfg.observability.healthProbeIntervalMinutes }),
-    backupHostAddon({ stack: ctx.stack, region: ctx.region, backup: cfg.backup, bucketName: backup.bucketName, bucketArn: backup.bucketArn, keyArn: backup.keyArn, prefix: backup.prefix }),
+    observabilityHostAddon({
+      stack: ctx.stack,
+      region: ctx.region,
+      logGroupArn: obs.logGroupArn,
+      probeIntervalMinutes: cfg.observability.healthProbeIntervalMinutes,
+    }),
+    backupHostAddon({
+      stack: ctx.stack,
+      region: ctx.region,
+      backup: cfg.backup,
+      bucketName: backup.bucketName,
+      bucketArn: backup.bucketArn,
+      keyArn: backup.keyArn,
+      prefix: backup.prefix,
+    }),
   ];
   const vm = new GatewayVm(name, {
     vm: cfg.vm,
@@ -86,7 +124,15 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     tags,
   });
 
-  new InstanceWatch(name, { stack: ctx.stack, region: ctx.region, instanceId: vm.instanceId, alertTopicArn: obs.alertTopicArn, observability: cfg.observability, muteAlarmNames: obs.alarmNames, tags });
+  new InstanceWatch(name, {
+    stack: ctx.stack,
+    region: ctx.region,
+    instanceId: vm.instanceId,
+    alertTopicArn: obs.alertTopicArn,
+    observability: cfg.observability,
+    muteAlarmNames: obs.alarmNames,
+    tags,
+  });
 
   const ssm = rotationArtifacts(secretHost);
   return {
@@ -110,7 +156,7 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
       "vm/ssm/reload-token.json": ssm["vm/ssm/reload-token.json"]!,
       ...ingress.artifacts,
       // The whole host layout, so CI can lay it out under a root and run systemd-analyze verify on it.
-      "vm/host-files.json": JSON.stringify(files, null, 2) + "\n",
+      "vm/host-files.json": `${JSON.stringify(files, null, 2)}\n`,
       ...hostFileArtifacts(files),
     })),
   };

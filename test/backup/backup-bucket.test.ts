@@ -18,15 +18,30 @@ const T = {
 async function build(backup: Record<string, unknown> = {}) {
   const cfg = testConfig({ backup });
   return withMocks(
-    () => new BackupBucket("backup", { stack: "prod", backup: cfg.backup, region: "us-east-1", accountId: "111122223333", tags: { "openclaw:stack": "prod" } }),
+    () =>
+      new BackupBucket("backup", {
+        stack: "prod",
+        backup: cfg.backup,
+        region: "us-east-1",
+        accountId: "111122223333",
+        tags: { "openclaw:stack": "prod" },
+      }),
     { stack: "prod" },
   );
 }
 
 /** The settings resource of `type` whose `bucket` input is the given bucket's id. */
 function linked(resources: RecordedResource[], type: string, bucketName: string): RecordedResource {
-  const found = ofType(resources, type).filter((r) => String(r.inputs.bucket).startsWith(`${bucketName}-`) && !String(r.inputs.bucket).startsWith(`${bucketName}-logs`));
-  if (found.length !== 1) throw new Error(`expected one ${type} for ${bucketName}, found ${found.length} (${ofType(resources, type).map((r) => `${r.name}:${r.inputs.bucket}`).join(", ")})`);
+  const found = ofType(resources, type).filter(
+    (r) =>
+      String(r.inputs.bucket).startsWith(`${bucketName}-`) && !String(r.inputs.bucket).startsWith(`${bucketName}-logs`),
+  );
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ${type} for ${bucketName}, found ${found.length} (${ofType(resources, type)
+        .map((r) => `${r.name}:${r.inputs.bucket}`)
+        .join(", ")})`,
+    );
   return found[0]!;
 }
 
@@ -40,14 +55,22 @@ describe("BackupBucket (defaults)", () => {
     expect(bucket.inputs.tags).toMatchObject({ "openclaw:stack": "prod", Name: "backup-bucket" });
 
     const pab = linked(resources, T.pab, bucket.name).inputs;
-    expect([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets]).toEqual([true, true, true, true]);
+    expect([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets]).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
 
     expect(linked(resources, T.versioning, bucket.name).inputs.versioningConfiguration).toEqual({ status: "Enabled" });
 
     const key = one(resources, T.key).inputs;
     expect(key.enableKeyRotation).toBe(true);
     const keyPolicy = JSON.parse(key.policy);
-    expect(keyPolicy.Statement.map((s: any) => s.Sid)).toEqual(["AccountAdministersKeyAndDelegatesToIam", "CryptographyOnlyThroughS3"]);
+    expect(keyPolicy.Statement.map((s: any) => s.Sid)).toEqual([
+      "AccountAdministersKeyAndDelegatesToIam",
+      "CryptographyOnlyThroughS3",
+    ]);
     expect(keyPolicy.Statement[0].Principal).toEqual({ AWS: "arn:aws:iam::111122223333:root" });
 
     const [rule] = linked(resources, T.sse, bucket.name).inputs.rules;
@@ -65,9 +88,16 @@ describe("BackupBucket (defaults)", () => {
 
     const policy = JSON.parse(linked(resources, T.policy, bucket.name).inputs.policy);
     const sids = policy.Statement.map((s: any) => s.Sid);
-    expect(sids).toEqual(["DenyInsecureTransport", "DenyNonKmsEncryptionHeader", "DenyOtherKmsKeys", "DenyCustomerProvidedKeys"]);
+    expect(sids).toEqual([
+      "DenyInsecureTransport",
+      "DenyNonKmsEncryptionHeader",
+      "DenyOtherKmsKeys",
+      "DenyCustomerProvidedKeys",
+    ]);
     expect(policy.Statement[0].Condition).toEqual({ Bool: { "aws:SecureTransport": "false" } });
-    expect(policy.Statement[2].Condition.StringNotEquals["s3:x-amz-server-side-encryption-aws-kms-key-id"]).toBe(await valueOf(value.keyArn));
+    expect(policy.Statement[2].Condition.StringNotEquals["s3:x-amz-server-side-encryption-aws-kms-key-id"]).toBe(
+      await valueOf(value.keyArn),
+    );
 
     expect(ofType(resources, T.lock)).toHaveLength(0);
     expect(ofType(resources, T.logging)).toHaveLength(0);
@@ -92,7 +122,9 @@ describe("BackupBucket options", () => {
     const { resources } = await build({ objectLock: { enabled: true, mode: "COMPLIANCE", days: 60 } });
     const bucket = one(resources, T.bucket);
     expect(bucket.inputs.objectLockEnabled).toBe(true);
-    expect(linked(resources, T.lock, bucket.name).inputs.rule).toEqual({ defaultRetention: { mode: "COMPLIANCE", days: 60 } });
+    expect(linked(resources, T.lock, bucket.name).inputs.rule).toEqual({
+      defaultRetention: { mode: "COMPLIANCE", days: 60 },
+    });
   });
 
   it("access logging: a log bucket with its own public access block, encryption, versioning, lifecycle and TLS policy", async () => {
@@ -103,9 +135,16 @@ describe("BackupBucket options", () => {
     expect(String(logging.bucket)).toMatch(/^backup-bucket-/);
     expect(String(logging.targetBucket)).toMatch(/^backup-logs-/);
     const pab = linked(resources, T.pab, "backup-logs").inputs;
-    expect([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets]).toEqual([true, true, true, true]);
+    expect([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets]).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
     // S3 log delivery cannot write into an SSE-KMS bucket.
-    expect(linked(resources, T.sse, "backup-logs").inputs.rules[0].applyServerSideEncryptionByDefault).toEqual({ sseAlgorithm: "AES256" });
+    expect(linked(resources, T.sse, "backup-logs").inputs.rules[0].applyServerSideEncryptionByDefault).toEqual({
+      sseAlgorithm: "AES256",
+    });
     expect(linked(resources, T.versioning, "backup-logs").inputs.versioningConfiguration.status).toBe("Enabled");
     expect(linked(resources, T.lifecycle, "backup-logs").inputs.rules[0].expiration).toEqual({ days: 365 });
     const policy = JSON.parse(linked(resources, T.policy, "backup-logs").inputs.policy);

@@ -12,11 +12,20 @@ const otherKey = `arn:aws:kms:${region}:${acct}:key/99999999-2222-3333-4444-5555
 const role = `arn:aws:iam::${acct}:role/openclaw-prod-gateway`;
 const viaS3 = { "kms:ViaService": `s3.${region}.amazonaws.com` };
 
-const doc = (restore?: boolean) => ({ Version: "2012-10-17", Statement: backupInstanceStatements({ bucketArn, keyArn: key, prefix: "prod/", region, restore }) });
+const doc = (restore?: boolean) => ({
+  Version: "2012-10-17",
+  Statement: backupInstanceStatements({ bucketArn, keyArn: key, prefix: "prod/", region, restore }),
+});
 const bucketPolicy = backupBucketPolicy({ bucketArn, keyArn: key });
 const keyPolicy = backupKeyPolicy({ accountId: acct, region });
 
-async function decide(policy: unknown, action: string, resource: string, ctx: Record<string, string | string[]> = {}, resourcePolicy?: unknown): Promise<string> {
+async function decide(
+  policy: unknown,
+  action: string,
+  resource: string,
+  ctx: Record<string, string | string[]> = {},
+  resourcePolicy?: unknown,
+): Promise<string> {
   const r = await runSimulation(
     {
       request: { principal: role, action, resource: { resource, accountId: acct }, contextVariables: ctx },
@@ -24,7 +33,11 @@ async function decide(policy: unknown, action: string, resource: string, ctx: Re
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       // KMS authorizes only when the key policy lets IAM policies grant the key's use: simulate with ours.
-      ...(resourcePolicy ? { resourcePolicy } : resource.startsWith("arn:aws:kms:") ? { resourcePolicy: keyPolicy } : {}),
+      ...(resourcePolicy
+        ? { resourcePolicy }
+        : resource.startsWith("arn:aws:kms:")
+          ? { resourcePolicy: keyPolicy }
+          : {}),
     },
     {},
   );
@@ -79,19 +92,41 @@ describe("instance role: restore reads only its own prefix", () => {
   });
 
   it("rejects a prefix without its trailing slash", () => {
-    expect(() => backupInstanceStatements({ bucketArn, keyArn: key, prefix: "prod", region })).toThrow(/must be "<stack>\/"/);
+    expect(() => backupInstanceStatements({ bucketArn, keyArn: key, prefix: "prod", region })).toThrow(
+      /must be "<stack>\/"/,
+    );
   });
 });
 
 describe("bucket policy on the instance's uploads", () => {
   const put = obj("prod/2026/05/09/x.tar.gz");
   it.each([
-    ["the stack's own upload (aws:kms + this key, TLS)", { ...tls, "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": key }, "Allowed"],
+    [
+      "the stack's own upload (aws:kms + this key, TLS)",
+      { ...tls, "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": key },
+      "Allowed",
+    ],
     // An UploadPart carries no encryption header; default encryption applies the bucket key.
     ["a multipart part without headers (TLS)", { ...tls }, "Allowed"],
-    ["plain HTTP", { "aws:SecureTransport": "false", "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": key }, "ExplicitlyDenied"],
+    [
+      "plain HTTP",
+      {
+        "aws:SecureTransport": "false",
+        "s3:x-amz-server-side-encryption": "aws:kms",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id": key,
+      },
+      "ExplicitlyDenied",
+    ],
     ["SSE-S3 requested", { ...tls, "s3:x-amz-server-side-encryption": "AES256" }, "ExplicitlyDenied"],
-    ["another KMS key", { ...tls, "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": otherKey }, "ExplicitlyDenied"],
+    [
+      "another KMS key",
+      {
+        ...tls,
+        "s3:x-amz-server-side-encryption": "aws:kms",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id": otherKey,
+      },
+      "ExplicitlyDenied",
+    ],
     ["SSE-C", { ...tls, "s3:x-amz-server-side-encryption-customer-algorithm": "AES256" }, "ExplicitlyDenied"],
   ])("%s", async (_name, ctx, expected) => {
     expect(await decide(doc(), "s3:PutObject", put, ctx, bucketPolicy)).toBe(expected);
@@ -102,7 +137,12 @@ describe("key policy", () => {
   it.each([
     ["kms:GenerateDataKey through S3", "kms:GenerateDataKey", viaS3, "Allowed"],
     ["kms:Decrypt called directly, not through S3", "kms:Decrypt", {}, "ExplicitlyDenied"],
-    ["kms:Decrypt through another service", "kms:Decrypt", { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` }, "ExplicitlyDenied"],
+    [
+      "kms:Decrypt through another service",
+      "kms:Decrypt",
+      { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` },
+      "ExplicitlyDenied",
+    ],
   ])("%s", async (_name, action, ctx, expected) => {
     expect(await decide(doc(), action, key, ctx, keyPolicy)).toBe(expected);
   });

@@ -25,8 +25,18 @@ describe("backupLifecycleRules", () => {
 
   it.each([
     [{ standardIaAfterDays: 60, glacierAfterDays: 120, retentionDays: 730 }, [60, 120], 730, "GLACIER_IR"],
-    [{ glacierStorageClass: "DEEP_ARCHIVE", glacierAfterDays: 180, retentionDays: 2555 }, [30, 180], 2555, "DEEP_ARCHIVE"],
-    [{ glacierStorageClass: "GLACIER", noncurrentVersionExpiryDays: 7, abortIncompleteUploadDays: 2 }, [30, 90], 365, "GLACIER"],
+    [
+      { glacierStorageClass: "DEEP_ARCHIVE", glacierAfterDays: 180, retentionDays: 2555 },
+      [30, 180],
+      2555,
+      "DEEP_ARCHIVE",
+    ],
+    [
+      { glacierStorageClass: "GLACIER", noncurrentVersionExpiryDays: 7, abortIncompleteUploadDays: 2 },
+      [30, 90],
+      365,
+      "GLACIER",
+    ],
   ] as const)("config %j -> transitions %j, expiry %d, class %s", (backup, days, expiry, cls) => {
     const cfg = testConfig({ backup });
     const [tiering] = backupLifecycleRules(cfg.backup, "s/");
@@ -48,7 +58,8 @@ describe("backupLifecycleRules", () => {
 });
 
 describe("backup config is rejected with the key's name", () => {
-  const parse = (backup: unknown) => parseStackConfig({ stack: "t", values: { ...BASE_VALUES, backup }, secretKeys: new Set() });
+  const parse = (backup: unknown) =>
+    parseStackConfig({ stack: "t", values: { ...BASE_VALUES, backup }, secretKeys: new Set() });
   it.each([
     [{ standardIaAfterDays: 10 }, "openclaw:backup.standardIaAfterDays", /at least 30/],
     [{ glacierAfterDays: 45 }, "openclaw:backup.glacierAfterDays", /standardIaAfterDays \+ 30 = 60/],
@@ -73,5 +84,7 @@ describe("backupPrefix", () => {
     ["prod", "prod/"],
     ["dev-1.eu", "dev-1.eu/"],
   ])("%s -> %s", (stack, prefix) => expect(backupPrefix(stack)).toBe(prefix));
-  it.each(["", "a/b", "../x", "*"])("rejects %j", (stack) => expect(() => backupPrefix(stack)).toThrow(/S3 key prefix/));
+  it.each(["", "a/b", "../x", "*"])("rejects %j", (stack) =>
+    expect(() => backupPrefix(stack)).toThrow(/S3 key prefix/),
+  );
 });

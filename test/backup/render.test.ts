@@ -4,7 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { backupArtifacts, backupHostAddon } from "../../components/backup/host-addon";
-import { backupScript, renderBackupEnv, renderBackupService, renderBackupTimer, restoreScript } from "../../components/backup/render";
+import {
+  backupScript,
+  renderBackupEnv,
+  renderBackupService,
+  renderBackupTimer,
+  restoreScript,
+} from "../../components/backup/render";
 import { testConfig } from "../helpers/config";
 import { valueOf, withMocks } from "../helpers/mocks";
 
@@ -50,7 +56,13 @@ describe("renderBackupService", () => {
 describe("renderBackupEnv", () => {
   it("writes every variable backup.sh requires", () => {
     const out = renderBackupEnv(env);
-    for (const line of ["OPENCLAW_BACKUP_BUCKET=openclaw-backup-abc", "OPENCLAW_BACKUP_PREFIX=prod/", `OPENCLAW_BACKUP_KMS_KEY_ID=${keyArn}`, "OPENCLAW_STACK=prod", "AWS_REGION=us-east-1"]) {
+    for (const line of [
+      "OPENCLAW_BACKUP_BUCKET=openclaw-backup-abc",
+      "OPENCLAW_BACKUP_PREFIX=prod/",
+      `OPENCLAW_BACKUP_KMS_KEY_ID=${keyArn}`,
+      "OPENCLAW_STACK=prod",
+      "AWS_REGION=us-east-1",
+    ]) {
       expect(out.split("\n")).toContain(line);
     }
     const required = [...backupScript().matchAll(/^need (.+)$/gm)].flatMap((m) => m[1].split(" "));
@@ -71,7 +83,10 @@ describe("rendered files pass the host's own checkers", () => {
 
   it("systemd-analyze security --offline=true: exposure <= 2.0", () => {
     expect(has("systemd-analyze"), "systemd-analyze is installed here and in CI").toBe(true);
-    const r = spawnSync("systemd-analyze", ["security", "--offline=true", "--no-pager", "openclaw-backup.service"], { cwd: dir, encoding: "utf8" });
+    const r = spawnSync("systemd-analyze", ["security", "--offline=true", "--no-pager", "openclaw-backup.service"], {
+      cwd: dir,
+      encoding: "utf8",
+    });
     const m = /Overall exposure level for openclaw-backup\.service: (\d+\.\d+)/.exec(r.stdout + r.stderr);
     expect(m, r.stdout + r.stderr).not.toBeNull();
     const score = Number(m![1]);
@@ -80,9 +95,14 @@ describe("rendered files pass the host's own checkers", () => {
   });
 
   it("systemd-analyze verify finds no syntax problems in the timer and service", () => {
-    const r = spawnSync("systemd-analyze", ["verify", "--man=no", "openclaw-backup.timer", "openclaw-backup.service"], { cwd: dir, encoding: "utf8" });
+    const r = spawnSync("systemd-analyze", ["verify", "--man=no", "openclaw-backup.timer", "openclaw-backup.service"], {
+      cwd: dir,
+      encoding: "utf8",
+    });
     // Only the host's missing pieces (other units, the script path) may be reported, never an unknown key.
-    const problems = (r.stdout + r.stderr).split("\n").filter((l) => l.trim() && !/not found|is not executable|No such file/.test(l));
+    const problems = (r.stdout + r.stderr)
+      .split("\n")
+      .filter((l) => l.trim() && !/not found|is not executable|No such file/.test(l));
     expect(problems).toEqual([]);
   });
 
@@ -97,7 +117,9 @@ describe("rendered files pass the host's own checkers", () => {
     const r = spawnSync("bash", [join(dir, "backup.sh")], { encoding: "utf8", env: { PATH: process.env.PATH } });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("OPENCLAW_BACKUP_BUCKET is not set");
-    expect(execFileSync("head", ["-n", "30", join(dir, "backup.sh")], { encoding: "utf8" })).toContain("set -euo pipefail");
+    expect(execFileSync("head", ["-n", "30", join(dir, "backup.sh")], { encoding: "utf8" })).toContain(
+      "set -euo pipefail",
+    );
   });
 });
 
@@ -124,14 +146,26 @@ describe("backupHostAddon", () => {
     ]);
     expect(addon.files.find((f) => f.path.endsWith("backup.sh"))!.permissions).toBe("0755");
     expect(addon.enableUnits).toEqual(["openclaw-backup.timer"]);
-    expect(await valueOf(addon.files.find((f) => f.path === "/etc/openclaw/backup.env")!.content)).toContain("OPENCLAW_BACKUP_BUCKET=openclaw-backup-abc");
-    const sids = await Promise.all(addon.policyStatements.map(async (s) => ((await valueOf(s)) as { Sid: string }).Sid));
-    expect(sids).toEqual(["BackupPutUnderStackPrefix", "BackupEncryptWithBucketKey", "BackupSuccessMetric", "RestoreGetUnderStackPrefix", "RestoreListStackPrefix"]);
+    expect(await valueOf(addon.files.find((f) => f.path === "/etc/openclaw/backup.env")!.content)).toContain(
+      "OPENCLAW_BACKUP_BUCKET=openclaw-backup-abc",
+    );
+    const sids = await Promise.all(
+      addon.policyStatements.map(async (s) => ((await valueOf(s)) as { Sid: string }).Sid),
+    );
+    expect(sids).toEqual([
+      "BackupPutUnderStackPrefix",
+      "BackupEncryptWithBucketKey",
+      "BackupSuccessMetric",
+      "RestoreGetUnderStackPrefix",
+      "RestoreListStackPrefix",
+    ]);
   });
 
   it("restoreFromHost=false leaves the role write-only", async () => {
     const { value: addon } = await withMocks(() => backupHostAddon(args({}, false)));
-    const actions = await Promise.all(addon.policyStatements.map(async (s) => ((await valueOf(s)) as { Action: unknown }).Action));
+    const actions = await Promise.all(
+      addon.policyStatements.map(async (s) => ((await valueOf(s)) as { Action: unknown }).Action),
+    );
     expect(actions.flat()).not.toContain("s3:GetObject");
     expect(actions.flat()).not.toContain("s3:ListBucket");
   });
@@ -143,7 +177,13 @@ describe("backupHostAddon", () => {
 
   it("plan artifacts carry the same files under vm/", async () => {
     const { value: a } = await withMocks(() => backupArtifacts(args()));
-    expect(Object.keys(a).sort()).toEqual(["vm/backup.env", "vm/scripts/backup.sh", "vm/scripts/restore.sh", "vm/units/openclaw-backup.service", "vm/units/openclaw-backup.timer"]);
+    expect(Object.keys(a).sort()).toEqual([
+      "vm/backup.env",
+      "vm/scripts/backup.sh",
+      "vm/scripts/restore.sh",
+      "vm/units/openclaw-backup.service",
+      "vm/units/openclaw-backup.timer",
+    ]);
     expect(await valueOf(a["vm/units/openclaw-backup.timer"])).toContain("OnCalendar=*-*-* 03:00:00");
   });
 });

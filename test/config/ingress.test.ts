@@ -16,7 +16,11 @@ describe("openclaw:tailscale / openclaw:caddy images", () => {
     ["caddy", "caddy:latest", /moving tag 'latest'/],
     ["caddy", "Caddy:2", /not a valid image reference/],
   ])("rejects openclaw:%s.image = %s, naming the key", (section, image, message) => {
-    const r = parseStackConfig({ stack: "t", values: { ...BASE_VALUES, [section]: { ...(BASE_VALUES[section] as object), image } }, secretKeys: new Set() });
+    const r = parseStackConfig({
+      stack: "t",
+      values: { ...BASE_VALUES, [section]: { ...(BASE_VALUES[section] as object), image } },
+      secretKeys: new Set(),
+    });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const p = r.problems.find((x) => x.key === `openclaw:${section}.image`);
@@ -25,7 +29,7 @@ describe("openclaw:tailscale / openclaw:caddy images", () => {
   });
 
   it("accepts a digest pin", () => {
-    const digest = "caddy@sha256:" + "a".repeat(64);
+    const digest = `caddy@sha256:${"a".repeat(64)}`;
     expect(testConfig({ caddy: { image: digest } }).caddy.image).toBe(digest);
   });
 });

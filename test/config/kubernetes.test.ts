@@ -6,7 +6,13 @@ import { BASE_VALUES } from "../helpers/config";
 describe("openclaw:kubernetes", () => {
   it("has safe defaults", () => {
     const k = kubernetesSection.parse(undefined);
-    expect(k).toMatchObject({ namespace: "openclaw", stateVolumeGiB: 10, tailscaleOperatorNamespace: "tailscale", trustedProxyCidrs: [], prometheusScrape: true });
+    expect(k).toMatchObject({
+      namespace: "openclaw",
+      stateVolumeGiB: 10,
+      tailscaleOperatorNamespace: "tailscale",
+      trustedProxyCidrs: [],
+      prometheusScrape: true,
+    });
   });
 
   it.each([
@@ -41,7 +47,11 @@ describe("targetIngressIssues", () => {
   });
 
   it("ingress none parses as a mode (the rule above restricts it to docker)", () => {
-    const r = parseStackConfig({ stack: "local", values: { ...BASE_VALUES, target: "docker", ingress: "none" }, secretKeys: new Set() });
+    const r = parseStackConfig({
+      stack: "local",
+      values: { ...BASE_VALUES, target: "docker", ingress: "none" },
+      secretKeys: new Set(),
+    });
     expect(r.ok).toBe(true);
   });
 });

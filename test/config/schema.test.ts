@@ -10,44 +10,240 @@ function problemsFor(values: Record<string, unknown>, secretKeys: string[] = [])
 const with_ = (patch: Record<string, unknown>) => ({ ...BASE_VALUES, ...patch });
 
 // Each bad config, the key its error must name, and a fragment of the fix it must state.
-const badConfigs: { name: string; values: Record<string, unknown>; secretKeys?: string[]; key: string; message: RegExp; value?: string }[] = [
-  { name: "image latest", values: with_({ image: "ghcr.io/openclaw/openclaw:latest" }), key: "openclaw:image", message: /moving tag 'latest'/, value: '"ghcr.io/openclaw/openclaw:latest"' },
-  { name: "image without tag", values: with_({ image: "ghcr.io/openclaw/openclaw" }), key: "openclaw:image", message: /no tag or digest/ },
-  { name: "image garbage", values: with_({ image: "Not An Image!" }), key: "openclaw:image", message: /not a valid image reference/ },
-  { name: "image short digest", values: with_({ image: "ghcr.io/openclaw/openclaw@sha256:abc" }), key: "openclaw:image", message: /not a valid image reference/ },
-  { name: "image missing", values: with_({ image: undefined }), key: "openclaw:image", message: /required|image reference/ },
-  { name: "unknown target", values: with_({ target: "ec2" }), key: "openclaw:target", message: /one of vm, kubernetes, docker/, value: '"ec2"' },
-  { name: "missing target", values: with_({ target: undefined }), key: "openclaw:target", message: /one of vm, kubernetes, docker|required/ },
-  { name: "unknown ingress", values: with_({ ingress: "nginx" }), key: "openclaw:ingress", message: /tailscale, caddy/ },
+const badConfigs: {
+  name: string;
+  values: Record<string, unknown>;
+  secretKeys?: string[];
+  key: string;
+  message: RegExp;
+  value?: string;
+}[] = [
+  {
+    name: "image latest",
+    values: with_({ image: "ghcr.io/openclaw/openclaw:latest" }),
+    key: "openclaw:image",
+    message: /moving tag 'latest'/,
+    value: '"ghcr.io/openclaw/openclaw:latest"',
+  },
+  {
+    name: "image without tag",
+    values: with_({ image: "ghcr.io/openclaw/openclaw" }),
+    key: "openclaw:image",
+    message: /no tag or digest/,
+  },
+  {
+    name: "image garbage",
+    values: with_({ image: "Not An Image!" }),
+    key: "openclaw:image",
+    message: /not a valid image reference/,
+  },
+  {
+    name: "image short digest",
+    values: with_({ image: "ghcr.io/openclaw/openclaw@sha256:abc" }),
+    key: "openclaw:image",
+    message: /not a valid image reference/,
+  },
+  {
+    name: "image missing",
+    values: with_({ image: undefined }),
+    key: "openclaw:image",
+    message: /required|image reference/,
+  },
+  {
+    name: "unknown target",
+    values: with_({ target: "ec2" }),
+    key: "openclaw:target",
+    message: /one of vm, kubernetes, docker/,
+    value: '"ec2"',
+  },
+  {
+    name: "missing target",
+    values: with_({ target: undefined }),
+    key: "openclaw:target",
+    message: /one of vm, kubernetes, docker|required/,
+  },
+  {
+    name: "unknown ingress",
+    values: with_({ ingress: "nginx" }),
+    key: "openclaw:ingress",
+    message: /tailscale, caddy/,
+  },
   { name: "unknown top-level key", values: with_({ imagee: "x:1" }), key: "openclaw:imagee", message: /unknown key/ },
-  { name: "unknown nested key", values: with_({ network: { cidrr: "10.0.0.0/16" } }), key: "openclaw:network.{cidrr}", message: /unknown key/ },
-  { name: "public VPC range", values: with_({ network: { cidr: "8.8.0.0/16" } }), key: "openclaw:network.cidr", message: /private range/ },
-  { name: "VPC too large", values: with_({ network: { cidr: "10.0.0.0/8" } }), key: "openclaw:network.cidr", message: /\/16 and \/24/ },
-  { name: "VPC not a CIDR", values: with_({ network: { cidr: "10.0.0.0" } }), key: "openclaw:network.cidr", message: /IPv4 CIDR/ },
-  { name: "bad egress", values: with_({ network: { egress: "vpn" } }), key: "openclaw:network.egress", message: /nat-gateway, nat-instance, public-ip/ },
-  { name: "too many zones", values: with_({ network: { availabilityZones: 4 } }), key: "openclaw:network.availabilityZones", message: /at most 3/ },
-  { name: "unknown instance type", values: with_({ vm: { instanceType: "t2.nano" } }), key: "openclaw:vm.instanceType", message: /must be one of/ },
-  { name: "container larger than host", values: with_({ gateway: { memoryMiB: 4096 } }), key: "openclaw:gateway.memoryMiB", message: /does not fit t3.medium/ },
-  { name: "memory too small", values: with_({ gateway: { memoryMiB: 512 } }), key: "openclaw:gateway.memoryMiB", message: /at least 1024/ },
-  { name: "hostname not a label", values: with_({ gateway: { hostname: "Open_Claw" } }), key: "openclaw:gateway.hostname", message: /DNS label/ },
+  {
+    name: "unknown nested key",
+    values: with_({ network: { cidrr: "10.0.0.0/16" } }),
+    key: "openclaw:network.{cidrr}",
+    message: /unknown key/,
+  },
+  {
+    name: "public VPC range",
+    values: with_({ network: { cidr: "8.8.0.0/16" } }),
+    key: "openclaw:network.cidr",
+    message: /private range/,
+  },
+  {
+    name: "VPC too large",
+    values: with_({ network: { cidr: "10.0.0.0/8" } }),
+    key: "openclaw:network.cidr",
+    message: /\/16 and \/24/,
+  },
+  {
+    name: "VPC not a CIDR",
+    values: with_({ network: { cidr: "10.0.0.0" } }),
+    key: "openclaw:network.cidr",
+    message: /IPv4 CIDR/,
+  },
+  {
+    name: "bad egress",
+    values: with_({ network: { egress: "vpn" } }),
+    key: "openclaw:network.egress",
+    message: /nat-gateway, nat-instance, public-ip/,
+  },
+  {
+    name: "too many zones",
+    values: with_({ network: { availabilityZones: 4 } }),
+    key: "openclaw:network.availabilityZones",
+    message: /at most 3/,
+  },
+  {
+    name: "unknown instance type",
+    values: with_({ vm: { instanceType: "t2.nano" } }),
+    key: "openclaw:vm.instanceType",
+    message: /must be one of/,
+  },
+  {
+    name: "container larger than host",
+    values: with_({ gateway: { memoryMiB: 4096 } }),
+    key: "openclaw:gateway.memoryMiB",
+    message: /does not fit t3.medium/,
+  },
+  {
+    name: "memory too small",
+    values: with_({ gateway: { memoryMiB: 512 } }),
+    key: "openclaw:gateway.memoryMiB",
+    message: /at least 1024/,
+  },
+  {
+    name: "hostname not a label",
+    values: with_({ gateway: { hostname: "Open_Claw" } }),
+    key: "openclaw:gateway.hostname",
+    message: /DNS label/,
+  },
   { name: "bad ami", values: with_({ vm: { ami: "ubuntu" } }), key: "openclaw:vm.ami", message: /AMI id/ },
-  { name: "rotation over 90 days", values: with_({ rotation: { days: 120 } }), key: "openclaw:rotation.days", message: /at most 90 days/ },
-  { name: "rotation zero", values: with_({ rotation: { days: 0 } }), key: "openclaw:rotation.days", message: /at least 1 days/ },
-  { name: "IA before 30 days", values: with_({ backup: { standardIaAfterDays: 10 } }), key: "openclaw:backup.standardIaAfterDays", message: /at least 30 days/ },
-  { name: "glacier before IA", values: with_({ backup: { glacierAfterDays: 45 } }), key: "openclaw:backup.glacierAfterDays", message: /standardIaAfterDays \+ 30/ },
-  { name: "expiry before last transition", values: with_({ backup: { retentionDays: 100 } }), key: "openclaw:backup.retentionDays", message: /after the last transition/ },
-  { name: "object lock longer than retention", values: with_({ backup: { objectLock: { enabled: true, days: 400 } } }), key: "openclaw:backup.objectLock.days", message: /retentionDays/ },
-  { name: "bad glacier class", values: with_({ backup: { glacierStorageClass: "COLD" } }), key: "openclaw:backup.glacierStorageClass", message: /GLACIER_IR/ },
-  { name: "caddy without domain", values: with_({ ingress: "caddy", network: { egress: "public-ip" }, caddy: { acmeEmail: "ops@example.com", basicAuth: { enabled: false } } }), key: "openclaw:caddy.domain", message: /required when ingress is caddy/ },
-  { name: "caddy behind NAT", values: with_({ ingress: "caddy", caddy: { domain: "gw.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } } }), key: "openclaw:network.egress", message: /must be public-ip when ingress is caddy/ },
-  { name: "caddy basic auth without hash", values: with_({ ingress: "caddy", network: { egress: "public-ip" }, caddy: { domain: "gw.example.com", acmeEmail: "ops@example.com" } }), key: "openclaw:caddyBasicAuthHash", message: /caddy hash-password/ },
-  { name: "tailscale without tailnet", values: with_({ tailscale: {} }), key: "openclaw:tailscale.tailnetDnsName", message: /required when ingress is tailscale/ },
-  { name: "tailscale untagged", values: with_({ tailscale: { tailnetDnsName: "example-tailnet.ts.net", tags: [] } }), key: "openclaw:tailscale.tags", message: /at least one tag/ },
-  { name: "tailscale bad tag", values: with_({ tailscale: { tailnetDnsName: "example-tailnet.ts.net", tags: ["openclaw"] } }), key: "openclaw:tailscale.tags.0", message: /tag:openclaw/ },
-  { name: "provider key in plain text", values: with_({ anthropicApiKey: "not-encrypted" }), key: "openclaw:anthropicApiKey", message: /pulumi config set --secret/ },
-  { name: "non-secret set as secret", values: with_({ image: "[secret]" }), secretKeys: ["image"], key: "openclaw:image", message: /not a secret setting/ },
-  { name: "tag key reserved by AWS", values: with_({ tags: { "aws:owner": "me" } }), key: "openclaw:tags.aws:owner", message: /must not start with aws:/ },
-  { name: "bad alert e-mail", values: with_({ observability: { alertEmails: ["ops"] } }), key: "openclaw:observability.alertEmails.0", message: /e-mail/ },
+  {
+    name: "rotation over 90 days",
+    values: with_({ rotation: { days: 120 } }),
+    key: "openclaw:rotation.days",
+    message: /at most 90 days/,
+  },
+  {
+    name: "rotation zero",
+    values: with_({ rotation: { days: 0 } }),
+    key: "openclaw:rotation.days",
+    message: /at least 1 days/,
+  },
+  {
+    name: "IA before 30 days",
+    values: with_({ backup: { standardIaAfterDays: 10 } }),
+    key: "openclaw:backup.standardIaAfterDays",
+    message: /at least 30 days/,
+  },
+  {
+    name: "glacier before IA",
+    values: with_({ backup: { glacierAfterDays: 45 } }),
+    key: "openclaw:backup.glacierAfterDays",
+    message: /standardIaAfterDays \+ 30/,
+  },
+  {
+    name: "expiry before last transition",
+    values: with_({ backup: { retentionDays: 100 } }),
+    key: "openclaw:backup.retentionDays",
+    message: /after the last transition/,
+  },
+  {
+    name: "object lock longer than retention",
+    values: with_({ backup: { objectLock: { enabled: true, days: 400 } } }),
+    key: "openclaw:backup.objectLock.days",
+    message: /retentionDays/,
+  },
+  {
+    name: "bad glacier class",
+    values: with_({ backup: { glacierStorageClass: "COLD" } }),
+    key: "openclaw:backup.glacierStorageClass",
+    message: /GLACIER_IR/,
+  },
+  {
+    name: "caddy without domain",
+    values: with_({
+      ingress: "caddy",
+      network: { egress: "public-ip" },
+      caddy: { acmeEmail: "ops@example.com", basicAuth: { enabled: false } },
+    }),
+    key: "openclaw:caddy.domain",
+    message: /required when ingress is caddy/,
+  },
+  {
+    name: "caddy behind NAT",
+    values: with_({
+      ingress: "caddy",
+      caddy: { domain: "gw.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } },
+    }),
+    key: "openclaw:network.egress",
+    message: /must be public-ip when ingress is caddy/,
+  },
+  {
+    name: "caddy basic auth without hash",
+    values: with_({
+      ingress: "caddy",
+      network: { egress: "public-ip" },
+      caddy: { domain: "gw.example.com", acmeEmail: "ops@example.com" },
+    }),
+    key: "openclaw:caddyBasicAuthHash",
+    message: /caddy hash-password/,
+  },
+  {
+    name: "tailscale without tailnet",
+    values: with_({ tailscale: {} }),
+    key: "openclaw:tailscale.tailnetDnsName",
+    message: /required when ingress is tailscale/,
+  },
+  {
+    name: "tailscale untagged",
+    values: with_({ tailscale: { tailnetDnsName: "example-tailnet.ts.net", tags: [] } }),
+    key: "openclaw:tailscale.tags",
+    message: /at least one tag/,
+  },
+  {
+    name: "tailscale bad tag",
+    values: with_({ tailscale: { tailnetDnsName: "example-tailnet.ts.net", tags: ["openclaw"] } }),
+    key: "openclaw:tailscale.tags.0",
+    message: /tag:openclaw/,
+  },
+  {
+    name: "provider key in plain text",
+    values: with_({ anthropicApiKey: "not-encrypted" }),
+    key: "openclaw:anthropicApiKey",
+    message: /pulumi config set --secret/,
+  },
+  {
+    name: "non-secret set as secret",
+    values: with_({ image: "[secret]" }),
+    secretKeys: ["image"],
+    key: "openclaw:image",
+    message: /not a secret setting/,
+  },
+  {
+    name: "tag key reserved by AWS",
+    values: with_({ tags: { "aws:owner": "me" } }),
+    key: "openclaw:tags.aws:owner",
+    message: /must not start with aws:/,
+  },
+  {
+    name: "bad alert e-mail",
+    values: with_({ observability: { alertEmails: ["ops"] } }),
+    key: "openclaw:observability.alertEmails.0",
+    message: /e-mail/,
+  },
 ];
 
 describe("stack config schema rejects bad input with key, value and fix", () => {
@@ -105,7 +301,13 @@ describe("secret values are checked when Pulumi can decrypt them", () => {
   // Imported lazily: load.ts pulls in the Pulumi SDK.
   const raw = (hash: string | undefined) => ({
     source: "runtime" as const,
-    values: { ...BASE_VALUES, ingress: "caddy", network: { egress: "public-ip" }, caddy: { domain: "gw.example.com", acmeEmail: "ops@example.com" }, caddyBasicAuthHash: "[secret]" },
+    values: {
+      ...BASE_VALUES,
+      ingress: "caddy",
+      network: { egress: "public-ip" },
+      caddy: { domain: "gw.example.com", acmeEmail: "ops@example.com" },
+      caddyBasicAuthHash: "[secret]",
+    },
     secretKeys: new Set(["caddyBasicAuthHash"]),
     secretValues: { caddyBasicAuthHash: hash },
   });
@@ -124,7 +326,7 @@ describe("secret values are checked when Pulumi can decrypt them", () => {
 
   it("accepts a bcrypt hash, and an encrypted value it cannot read (offline plan)", async () => {
     const { resolveConfig } = await import("../../components/config/load");
-    expect(() => resolveConfig("edge", raw("$2a$14$" + "a".repeat(53)))).not.toThrow();
+    expect(() => resolveConfig("edge", raw(`$2a$14$${"a".repeat(53)}`))).not.toThrow();
     expect(() => resolveConfig("edge", raw(undefined))).not.toThrow();
   });
 });

@@ -63,11 +63,25 @@ function composeView(spec: GatewayContainerSpec): HardeningView {
   const [uid, gid] = String(s.user).split(":").map(Number);
   const tmp = String(s.tmpfs[0]);
   return {
-    image: s.image, hostname: s.hostname, uid: uid!, gid: gid!, readOnlyRoot: s.read_only, privileged: s.privileged,
-    noNewPrivileges: s.security_opt.includes("no-new-privileges:true"), capDrop: s.cap_drop, capAdd: s.cap_add ?? [],
-    tmp: { path: tmp.split(":")[0]!, sizeMiB: sizeOf(tmp) }, memoryMiB: parseInt(s.mem_limit, 10), cpus: s.cpus, pids: s.pids_limit,
-    heap: s.environment.NODE_OPTIONS, xdgCache: s.environment.XDG_CACHE_HOME, health: s.healthcheck.test, port: spec.port.container,
-    publish: s.ports[0], stopGraceSeconds: parseInt(s.stop_grace_period, 10),
+    image: s.image,
+    hostname: s.hostname,
+    uid: uid!,
+    gid: gid!,
+    readOnlyRoot: s.read_only,
+    privileged: s.privileged,
+    noNewPrivileges: s.security_opt.includes("no-new-privileges:true"),
+    capDrop: s.cap_drop,
+    capAdd: s.cap_add ?? [],
+    tmp: { path: tmp.split(":")[0]!, sizeMiB: sizeOf(tmp) },
+    memoryMiB: parseInt(s.mem_limit, 10),
+    cpus: s.cpus,
+    pids: s.pids_limit,
+    heap: s.environment.NODE_OPTIONS,
+    xdgCache: s.environment.XDG_CACHE_HOME,
+    health: s.healthcheck.test,
+    port: spec.port.container,
+    publish: s.ports[0],
+    stopGraceSeconds: parseInt(s.stop_grace_period, 10),
   };
 }
 
@@ -78,11 +92,25 @@ function dockerView(spec: GatewayContainerSpec): HardeningView {
   const env = Object.fromEntries(a.envs.map((e: string) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
   const p = a.ports[0];
   return {
-    image: a.image, hostname: a.hostname, uid: uid!, gid: gid!, readOnlyRoot: a.readOnly, privileged: a.privileged,
-    noNewPrivileges: a.securityOpts.includes("no-new-privileges:true"), capDrop: a.capabilities.drops, capAdd: a.capabilities.adds ?? [],
-    tmp: { path: tmpPath, sizeMiB: sizeOf(tmpOpts) }, memoryMiB: a.memory, cpus: Number(a.cpus),
-    pids: a.ulimits.find((u: any) => u.name === "nproc").hard, heap: env.NODE_OPTIONS, xdgCache: env.XDG_CACHE_HOME,
-    health: a.healthcheck.tests, port: p.internal, publish: `${p.ip}:${p.external}:${p.internal}`, stopGraceSeconds: a.stopTimeout,
+    image: a.image,
+    hostname: a.hostname,
+    uid: uid!,
+    gid: gid!,
+    readOnlyRoot: a.readOnly,
+    privileged: a.privileged,
+    noNewPrivileges: a.securityOpts.includes("no-new-privileges:true"),
+    capDrop: a.capabilities.drops,
+    capAdd: a.capabilities.adds ?? [],
+    tmp: { path: tmpPath, sizeMiB: sizeOf(tmpOpts) },
+    memoryMiB: a.memory,
+    cpus: Number(a.cpus),
+    pids: a.ulimits.find((u: any) => u.name === "nproc").hard,
+    heap: env.NODE_OPTIONS,
+    xdgCache: env.XDG_CACHE_HOME,
+    health: a.healthcheck.tests,
+    port: p.internal,
+    publish: `${p.ip}:${p.external}:${p.internal}`,
+    stopGraceSeconds: a.stopTimeout,
   };
 }
 
@@ -94,13 +122,25 @@ function k8sView(spec: GatewayContainerSpec, cfg: StackConfig): HardeningView {
   const tmpVol = pod.volumes!.find((v) => v.name === tmpMount.name)!;
   const env = Object.fromEntries(c.env!.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
   return {
-    image: c.image!, hostname: pod.hostname!, uid: sc.runAsUser!, gid: sc.runAsGroup!, readOnlyRoot: sc.readOnlyRootFilesystem!,
-    privileged: sc.privileged!, noNewPrivileges: sc.allowPrivilegeEscalation === false, capDrop: sc.capabilities!.drop!, capAdd: sc.capabilities!.add ?? [],
+    image: c.image!,
+    hostname: pod.hostname!,
+    uid: sc.runAsUser!,
+    gid: sc.runAsGroup!,
+    readOnlyRoot: sc.readOnlyRootFilesystem!,
+    privileged: sc.privileged!,
+    noNewPrivileges: sc.allowPrivilegeEscalation === false,
+    capDrop: sc.capabilities!.drop!,
+    capAdd: sc.capabilities!.add ?? [],
     tmp: { path: tmpMount.mountPath, sizeMiB: parseInt(String(tmpVol.emptyDir!.sizeLimit), 10) },
-    memoryMiB: parseInt(String(c.resources!.limits!.memory), 10), cpus: parseInt(String(c.resources!.limits!.cpu), 10) / 1000,
-    pids: "kubelet podPidsLimit", heap: env.NODE_OPTIONS!, xdgCache: env.XDG_CACHE_HOME!,
+    memoryMiB: parseInt(String(c.resources!.limits!.memory), 10),
+    cpus: parseInt(String(c.resources!.limits!.cpu), 10) / 1000,
+    pids: "kubelet podPidsLimit",
+    heap: env.NODE_OPTIONS!,
+    xdgCache: env.XDG_CACHE_HOME!,
     health: [c.startupProbe!.httpGet!.path!, c.livenessProbe!.httpGet!.path!, c.readinessProbe!.httpGet!.path!],
-    port: c.ports![0]!.containerPort, publish: "ClusterIP Service", stopGraceSeconds: pod.terminationGracePeriodSeconds!,
+    port: c.ports![0]!.containerPort,
+    publish: "ClusterIP Service",
+    stopGraceSeconds: pod.terminationGracePeriodSeconds!,
   };
 }
 
@@ -110,11 +150,34 @@ function views(values: Record<string, unknown>) {
   return { spec, compose: composeView(spec), docker: dockerView(spec), k8s: k8sView(spec, cfg) };
 }
 
-const COMMON = ["image", "hostname", "uid", "gid", "readOnlyRoot", "privileged", "noNewPrivileges", "capDrop", "capAdd", "tmp", "memoryMiB", "cpus", "heap", "xdgCache", "port", "stopGraceSeconds"] as const;
+const COMMON = [
+  "image",
+  "hostname",
+  "uid",
+  "gid",
+  "readOnlyRoot",
+  "privileged",
+  "noNewPrivileges",
+  "capDrop",
+  "capAdd",
+  "tmp",
+  "memoryMiB",
+  "cpus",
+  "heap",
+  "xdgCache",
+  "port",
+  "stopGraceSeconds",
+] as const;
 
 describe.each([
   ["defaults", {}],
-  ["changed spec", { image: "registry.example.com/openclaw:2026.10.1@sha256:" + "a".repeat(64), gateway: { memoryMiB: 4096, cpus: 2, pidsLimit: 512, tmpSizeMiB: 128, hostname: "oc-two" } }],
+  [
+    "changed spec",
+    {
+      image: `registry.example.com/openclaw:2026.10.1@sha256:${"a".repeat(64)}`,
+      gateway: { memoryMiB: 4096, cpus: 2, pidsLimit: 512, tmpSizeMiB: 128, hostname: "oc-two" },
+    },
+  ],
 ])("renderings agree (%s)", (_name, values) => {
   const { spec, compose, docker, k8s } = views(values);
   const want = expected(spec);

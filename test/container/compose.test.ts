@@ -31,7 +31,13 @@ describe("gateway container spec", () => {
 
 describe("compose rendering", () => {
   const spec = gatewayContainerSpec(testConfig({ gateway: { memoryMiB: 1536, pidsLimit: 128 } }));
-  const doc = parse(renderCompose(spec, { configHostPath: "/run/openclaw/openclaw.json", envFile: "/run/openclaw/gateway.env", stateHostDir: "/var/lib/openclaw/state" }));
+  const doc = parse(
+    renderCompose(spec, {
+      configHostPath: "/run/openclaw/openclaw.json",
+      envFile: "/run/openclaw/gateway.env",
+      stateHostDir: "/var/lib/openclaw/state",
+    }),
+  );
   const gw = doc.services.gateway;
 
   it.each([
@@ -50,7 +56,10 @@ describe("compose rendering", () => {
 
   it("writable paths are only tmpfs /tmp (noexec) and the state volume", () => {
     expect(gw.tmpfs).toEqual(["/tmp:rw,noexec,nosuid,nodev,size=64m,mode=1777"]);
-    expect(gw.volumes).toEqual(["openclaw-state:/home/node/.openclaw", "/run/openclaw/openclaw.json:/etc/openclaw/openclaw.json:ro"]);
+    expect(gw.volumes).toEqual([
+      "openclaw-state:/home/node/.openclaw",
+      "/run/openclaw/openclaw.json:/etc/openclaw/openclaw.json:ro",
+    ]);
     expect(doc.volumes["openclaw-state"].driver_opts.device).toBe("/var/lib/openclaw/state");
   });
 
@@ -66,12 +75,31 @@ describe("compose rendering", () => {
 
 describe("one-off job service (backup, restore)", () => {
   const spec = gatewayContainerSpec(testConfig());
-  const doc = parse(renderCompose(spec, { configHostPath: "/x", gatewayAddress: "172.30.89.2", subnet: "172.30.89.0/28", oneOffService: "backup" }));
+  const doc = parse(
+    renderCompose(spec, {
+      configHostPath: "/x",
+      gatewayAddress: "172.30.89.2",
+      subnet: "172.30.89.0/28",
+      oneOffService: "backup",
+    }),
+  );
   const gw = doc.services.gateway;
   const job = doc.services.backup;
 
   it("is the gateway service itself: same image, user, hardening, state and config", () => {
-    for (const k of ["image", "user", "read_only", "cap_drop", "security_opt", "tmpfs", "volumes", "mem_limit", "pids_limit", "environment", "healthcheck"]) {
+    for (const k of [
+      "image",
+      "user",
+      "read_only",
+      "cap_drop",
+      "security_opt",
+      "tmpfs",
+      "volumes",
+      "mem_limit",
+      "pids_limit",
+      "environment",
+      "healthcheck",
+    ]) {
       expect(job[k], k).toEqual(gw[k]);
     }
   });

@@ -17,7 +17,12 @@ describe("openclaw.json", () => {
   it("uses token auth with a rate limit, never a token literal", () => {
     expect(doc.gateway.auth.mode).toBe("token");
     expect(doc.gateway.auth.token).toBeUndefined();
-    expect(doc.gateway.auth.rateLimit).toEqual({ maxAttempts: 10, windowMs: 60000, lockoutMs: 300000, exemptLoopback: false });
+    expect(doc.gateway.auth.rateLimit).toEqual({
+      maxAttempts: 10,
+      windowMs: 60000,
+      lockoutMs: 300000,
+      exemptLoopback: false,
+    });
   });
 
   it("trusts exactly the proxy and allows exactly the ingress origin", () => {
@@ -33,7 +38,9 @@ describe("openclaw.json", () => {
   // The fixture was accepted by `openclaw config validate` on the pinned gateway (e2e/fixtures): rendering a key
   // outside that validated set risks a config the gateway rejects at start (it refuses unknown keys).
   it("renders only keys the real gateway validated", () => {
-    const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, "../../e2e/fixtures/openclaw.locked.json"), "utf8"));
+    const fixture = JSON.parse(
+      fs.readFileSync(path.join(__dirname, "../../e2e/fixtures/openclaw.locked.json"), "utf8"),
+    );
     const validated = new Set(keyPaths(fixture));
     const extra = keyPaths(doc).filter((k) => !validated.has(k) && !k.startsWith("gateway.auth.allowTailscale"));
     expect(extra).toEqual([]);

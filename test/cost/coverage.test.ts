@@ -31,7 +31,12 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const packages: Record<string, string> = { "@pulumi/aws": "aws", "@pulumi/kubernetes": "k8s", "@pulumi/docker": "docker", "@pulumi/tailscale": "tailscale" };
+const packages: Record<string, string> = {
+  "@pulumi/aws": "aws",
+  "@pulumi/kubernetes": "k8s",
+  "@pulumi/docker": "docker",
+  "@pulumi/tailscale": "tailscale",
+};
 
 /** `new alias.a.b.Class(` in each file, with the alias resolved by that file's `import * as alias from "@pulumi/x"`. */
 function constructedTypes(): { type: string; where: string }[] {
@@ -57,16 +62,20 @@ describe("price table coverage", () => {
     expect(planned).toEqual(expect.arrayContaining(["dev", "prod"]));
   });
 
-  it.each(planned)("every custom resource type in the plan of stack %s is priced or an explicit zero", async (stack) => {
-    const plan = await runPlan({ stack });
-    const types = [...new Set(plan.resources.map((r) => r.type))].filter((t) => !isComponentType(t));
-    expect(types.length).toBeGreaterThan(0);
-    expect(types.filter((t) => !PRICE_RULES[t])).toEqual([]);
-    expect(plan.cost.unpriced).toEqual([]);
-    // AWS stacks cost something; a cluster's or a laptop's resources are priced by their owner (explicit zeros).
-    if (types.some((t) => t.startsWith("aws:"))) expect(plan.cost.totalUsd).toBeGreaterThan(0);
-    else expect(plan.cost.totalUsd).toBe(0);
-  }, 120_000);
+  it.each(planned)(
+    "every custom resource type in the plan of stack %s is priced or an explicit zero",
+    async (stack) => {
+      const plan = await runPlan({ stack });
+      const types = [...new Set(plan.resources.map((r) => r.type))].filter((t) => !isComponentType(t));
+      expect(types.length).toBeGreaterThan(0);
+      expect(types.filter((t) => !PRICE_RULES[t])).toEqual([]);
+      expect(plan.cost.unpriced).toEqual([]);
+      // AWS stacks cost something; a cluster's or a laptop's resources are priced by their owner (explicit zeros).
+      if (types.some((t) => t.startsWith("aws:"))) expect(plan.cost.totalUsd).toBeGreaterThan(0);
+      else expect(plan.cost.totalUsd).toBe(0);
+    },
+    120_000,
+  );
 
   it("every resource class the components construct is priced or an explicit zero", () => {
     const found = constructedTypes();
@@ -75,6 +84,7 @@ describe("price table coverage", () => {
   });
 
   it("every zero has a reason and every priced rule says how", () => {
-    for (const [type, rule] of Object.entries(PRICE_RULES)) expect(rule.kind === "zero" ? rule.reason : rule.note, type).toMatch(/\w{3,}/);
+    for (const [type, rule] of Object.entries(PRICE_RULES))
+      expect(rule.kind === "zero" ? rule.reason : rule.note, type).toMatch(/\w{3,}/);
   });
 });

@@ -7,32 +7,67 @@ import { GatewayDocker, publishesPort, renderDockerArtifacts } from "../../compo
 import { testConfig } from "../helpers/config";
 import { ofType, withMocks } from "../helpers/mocks";
 
-const TOKEN = "tok-" + "y".repeat(40);
+const TOKEN = `tok-${"y".repeat(40)}`;
 const cfg = testConfig({ target: "docker", ingress: "none" });
 const spec = gatewayContainerSpec(cfg);
 const configJson = '{"gateway":{"mode":"local","bind":"lan"}}\n';
 
 describe("GatewayDocker", () => {
   it("creates a private network, state and config volumes, the config writer and the gateway", async () => {
-    const { resources } = await withMocks(() => new GatewayDocker("local", { spec, configJson, ingress: "none", secretEnv: { OPENCLAW_GATEWAY_TOKEN: pulumi.secret(TOKEN) } }), { stack: "local" });
+    const { resources } = await withMocks(
+      () =>
+        new GatewayDocker("local", {
+          spec,
+          configJson,
+          ingress: "none",
+          secretEnv: { OPENCLAW_GATEWAY_TOKEN: pulumi.secret(TOKEN) },
+        }),
+      { stack: "local" },
+    );
     expect(resources.map((r) => r.type).sort()).toEqual(
-      ["openclaw:docker:GatewayDocker", "docker:index/network:Network", "docker:index/volume:Volume", "docker:index/volume:Volume", "docker:index/container:Container", "docker:index/container:Container"].sort(),
+      [
+        "openclaw:docker:GatewayDocker",
+        "docker:index/network:Network",
+        "docker:index/volume:Volume",
+        "docker:index/volume:Volume",
+        "docker:index/container:Container",
+        "docker:index/container:Container",
+      ].sort(),
     );
     const [writer, gateway] = ["local-config-writer", "local-gateway"].map((n) => resources.find((r) => r.name === n)!);
     expect(gateway!.inputs.envs).toContain(`OPENCLAW_GATEWAY_TOKEN=${TOKEN}`);
     expect(JSON.stringify(gateway!.redacted)).not.toContain(TOKEN);
     expect(gateway!.inputs.ports).toEqual([{ internal: 18789, external: 18789, ip: "127.0.0.1", protocol: "tcp" }]);
-    expect(gateway!.inputs.mounts).toContainEqual({ type: "volume", source: "openclaw-config", target: "/etc/openclaw", readOnly: true });
+    expect(gateway!.inputs.mounts).toContainEqual({
+      type: "volume",
+      source: "openclaw-config",
+      target: "/etc/openclaw",
+      readOnly: true,
+    });
     expect(gateway!.inputs.networksAdvanced[0].name).toBe("openclaw-local");
     expect(writer!.inputs.envs).toEqual([`OPENCLAW_CONFIG_JSON=${configJson}`]);
-    expect(writer!.inputs).toMatchObject({ readOnly: true, user: "1000:1000", networkMode: "none", attach: true, mustRun: false });
+    expect(writer!.inputs).toMatchObject({
+      readOnly: true,
+      user: "1000:1000",
+      networkMode: "none",
+      attach: true,
+      mustRun: false,
+    });
     expect(ofType(resources, "docker:index/network:Network")[0]!.inputs.internal).toBeUndefined();
   });
 
   it("publishes nothing when a proxy fronts the gateway", async () => {
     expect(publishesPort("none")).toBe(true);
     expect(publishesPort("caddy")).toBe(false);
-    const { resources } = await withMocks(() => new GatewayDocker("local", { spec, configJson, ingress: "caddy", secretEnv: { OPENCLAW_GATEWAY_TOKEN: TOKEN } }));
+    const { resources } = await withMocks(
+      () =>
+        new GatewayDocker("local", {
+          spec,
+          configJson,
+          ingress: "caddy",
+          secretEnv: { OPENCLAW_GATEWAY_TOKEN: TOKEN },
+        }),
+    );
     expect(resources.find((r) => r.name === "local-gateway")!.inputs.ports).toEqual([]);
   });
 

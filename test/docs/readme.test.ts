@@ -32,11 +32,15 @@ describe("README", () => {
 
   it("documents no key the schema does not have", () => {
     const documented = [...readme.matchAll(/^\| `openclaw:([a-zA-Z.]+)` \|/gm)].map((m) => m[1]!);
-    expect(documented.filter((k) => !keys.includes(k) && !(secretConfigKeys as readonly string[]).includes(k))).toEqual([]);
+    expect(documented.filter((k) => !keys.includes(k) && !(secretConfigKeys as readonly string[]).includes(k))).toEqual(
+      [],
+    );
   });
 
   it("links only to files that exist", () => {
-    const links = [...readme.matchAll(/\]\(([^)#]+?)(#[^)]*)?\)/g)].map((m) => m[1]!).filter((l) => !/^https?:/.test(l));
+    const links = [...readme.matchAll(/\]\(([^)#]+?)(#[^)]*)?\)/g)]
+      .map((m) => m[1]!)
+      .filter((l) => !/^https?:/.test(l));
     expect(links.length).toBeGreaterThan(10);
     expect(links.filter((l) => !fs.existsSync(path.join(ROOT, l)))).toEqual([]);
   });
@@ -48,6 +52,7 @@ describe("README", () => {
   });
 
   it("has a stack file for every stack it lists", () => {
-    for (const stack of ["dev", "prod", "caddy", "k8s", "local"]) expect(fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))).toBe(true);
+    for (const stack of ["dev", "prod", "caddy", "k8s", "local"])
+      expect(fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))).toBe(true);
   });
 });

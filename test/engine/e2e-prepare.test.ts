@@ -54,7 +54,12 @@ describe("prepare-compose", () => {
   });
 
   it("keeps a sidecar with a local image, its paths and ports moved to loopback, hardening and addresses untouched", () => {
-    const d = prepare(rendered(), { image: "gw:local", workdir: "/w", sidecars: { caddy: "caddy:local" }, publish: { "443": "127.0.0.1:18443", "80": "127.0.0.1:18080" } });
+    const d = prepare(rendered(), {
+      image: "gw:local",
+      workdir: "/w",
+      sidecars: { caddy: "caddy:local" },
+      publish: { "443": "127.0.0.1:18443", "80": "127.0.0.1:18080" },
+    });
     const c = d.services.caddy;
     expect(c.image).toBe("caddy:local");
     expect(c.ports).toEqual(["127.0.0.1:18443:8443", "127.0.0.1:18080:8080"]);
@@ -67,8 +72,12 @@ describe("prepare-compose", () => {
   });
 
   it("refuses a kept sidecar whose public port has no loopback mapping, and an unknown sidecar", () => {
-    expect(() => prepare(rendered(), { image: "gw", workdir: "/w", sidecars: { caddy: "c" }, publish: { "443": "127.0.0.1:1" } })).toThrow(/--publish 80=/);
-    expect(() => prepare(rendered(), { image: "gw", workdir: "/w", sidecars: { nope: "c" } })).toThrow(/no service nope/);
+    expect(() =>
+      prepare(rendered(), { image: "gw", workdir: "/w", sidecars: { caddy: "c" }, publish: { "443": "127.0.0.1:1" } }),
+    ).toThrow(/--publish 80=/);
+    expect(() => prepare(rendered(), { image: "gw", workdir: "/w", sidecars: { nope: "c" } })).toThrow(
+      /no service nope/,
+    );
   });
 });
 
@@ -79,7 +88,9 @@ describe("e2e Caddyfile test variant", () => {
     expect(allowedTestChange(lineDiff(base, test))).toBe(true);
   });
   it("rejects any other change, and a variant without tls internal", () => {
-    expect(allowedTestChange(lineDiff(base, base.replace("admin off", "admin localhost:2019") + "\ttls internal\n"))).toBe(false);
+    expect(
+      allowedTestChange(lineDiff(base, `${base.replace("admin off", "admin localhost:2019")}\ttls internal\n`)),
+    ).toBe(false);
     expect(allowedTestChange(lineDiff(base, base))).toBe(false);
   });
 });
@@ -93,15 +104,29 @@ describe("the one-off backup service and bench helpers", () => {
     expect(b.image).toBe("gw");
     expect(b.network_mode).toBe("none");
     expect(b.profiles).toEqual(["backup"]);
-    for (const k of ["read_only", "cap_drop", "security_opt", "user", "tmpfs", "volumes", "env_file"]) expect(b[k]).toEqual(d.services.gateway[k]);
+    for (const k of ["read_only", "cap_drop", "security_opt", "user", "tmpfs", "volumes", "env_file"])
+      expect(b[k]).toEqual(d.services.gateway[k]);
   });
   it("derives docker run flags from the rendered gateway service and takes medians", () => {
     const gw = rendered().services.gateway;
-    expect(lockdownFlags(gw)).toEqual(["--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true", "--tmpfs", "/tmp:rw,noexec,nosuid,nodev,size=64m,mode=1777", "--memory", "2048m", "--pids-limit", "256"]);
+    expect(lockdownFlags(gw)).toEqual([
+      "--read-only",
+      "--cap-drop",
+      "ALL",
+      "--security-opt",
+      "no-new-privileges:true",
+      "--tmpfs",
+      "/tmp:rw,noexec,nosuid,nodev,size=64m,mode=1777",
+      "--memory",
+      "2048m",
+      "--pids-limit",
+      "256",
+    ]);
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
   });
   it("the e2e client and the shell steps exist where run.sh expects them", () => {
-    for (const f of ["client.ts", "lib.sh", "backup-drill.sh", "build-caddy-image.sh"]) expect(fs.existsSync(path.join(__dirname, "../../e2e", f))).toBe(true);
+    for (const f of ["client.ts", "lib.sh", "backup-drill.sh", "build-caddy-image.sh"])
+      expect(fs.existsSync(path.join(__dirname, "../../e2e", f))).toBe(true);
   });
 });

@@ -17,7 +17,25 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
 
-const HARDENING_KEYS = ["read_only", "cap_drop", "cap_add", "security_opt", "user", "privileged", "tmpfs", "mem_limit", "memswap_limit", "cpus", "pids_limit", "healthcheck", "hostname", "command", "entrypoint", "environment", "restart"];
+const HARDENING_KEYS = [
+  "read_only",
+  "cap_drop",
+  "cap_add",
+  "security_opt",
+  "user",
+  "privileged",
+  "tmpfs",
+  "mem_limit",
+  "memswap_limit",
+  "cpus",
+  "pids_limit",
+  "healthcheck",
+  "hostname",
+  "command",
+  "entrypoint",
+  "environment",
+  "restart",
+];
 
 export interface PrepareOptions {
   image: string;
@@ -34,7 +52,8 @@ const hardening = (svc: any) => JSON.stringify(HARDENING_KEYS.map((k) => svc?.[k
 const local = (workdir: string, hostPath: string) => path.join(workdir, path.basename(hostPath));
 
 function relocate(svc: any, workdir: string): void {
-  if (svc.env_file) svc.env_file = (Array.isArray(svc.env_file) ? svc.env_file : [svc.env_file]).map((f: string) => local(workdir, f));
+  if (svc.env_file)
+    svc.env_file = (Array.isArray(svc.env_file) ? svc.env_file : [svc.env_file]).map((f: string) => local(workdir, f));
   svc.volumes = (svc.volumes ?? []).map((v: string) => {
     const [src, dst, mode] = v.split(":");
     return src!.startsWith("/") ? [local(workdir, src!), dst, mode].filter(Boolean).join(":") : v;
@@ -49,7 +68,10 @@ export function prepare(doc: any, o: PrepareOptions): any {
   const oneOffs = Object.entries<any>(doc.services).filter(([n, s]) => n !== "gateway" && Array.isArray(s?.profiles));
   for (const [name, svc] of oneOffs) kept[name] = svc;
   for (const [name, image] of Object.entries(o.sidecars ?? {})) {
-    if (!doc.services[name]) throw new Error(`--sidecar ${name}: the compose file has no service ${name} (has: ${Object.keys(doc.services).join(", ")})`);
+    if (!doc.services[name])
+      throw new Error(
+        `--sidecar ${name}: the compose file has no service ${name} (has: ${Object.keys(doc.services).join(", ")})`,
+      );
     kept[name] = doc.services[name];
     kept[name].image = image;
   }
@@ -68,26 +90,35 @@ export function prepare(doc: any, o: PrepareOptions): any {
     svc.ports = svc.ports.map((p: string) => {
       const m = /^(?:[^:]+:)?(\d+):(\d+)$/.exec(p);
       const to = m ? o.publish?.[m[1]!] : undefined;
-      if (!m || !to) throw new Error(`${name} publishes ${p}: map its host port with --publish ${m?.[1] ?? "<port>"}=127.0.0.1:<port>`);
+      if (!m || !to)
+        throw new Error(
+          `${name} publishes ${p}: map its host port with --publish ${m?.[1] ?? "<port>"}=127.0.0.1:<port>`,
+        );
       return `${to}:${m[2]}`;
     });
   }
   for (const [name, vol] of Object.entries<any>(doc.volumes ?? {})) {
-    if (vol?.driver_opts?.device) vol.driver_opts.device = name === "openclaw-state" ? path.join(o.workdir, "state") : local(o.workdir, vol.driver_opts.device);
+    if (vol?.driver_opts?.device)
+      vol.driver_opts.device =
+        name === "openclaw-state" ? path.join(o.workdir, "state") : local(o.workdir, vol.driver_opts.device);
   }
   // depends_on may name a dropped sidecar.
   for (const svc of Object.values(kept)) {
-    if (svc.depends_on && !Array.isArray(svc.depends_on)) svc.depends_on = Object.fromEntries(Object.entries(svc.depends_on).filter(([n]) => n in kept));
+    if (svc.depends_on && !Array.isArray(svc.depends_on))
+      svc.depends_on = Object.fromEntries(Object.entries(svc.depends_on).filter(([n]) => n in kept));
   }
   doc.services = kept;
-  const used = (k: string) => Object.values(kept).some((s) => (s.volumes ?? []).some((v: string) => v.startsWith(`${k}:`)));
+  const used = (k: string) =>
+    Object.values(kept).some((s) => (s.volumes ?? []).some((v: string) => v.startsWith(`${k}:`)));
   doc.volumes = Object.fromEntries(Object.entries(doc.volumes ?? {}).filter(([k]) => used(k)));
   if (o.subnet) {
-    for (const net of Object.values<any>(doc.networks ?? {})) if (net?.ipam?.config) net.ipam.config = [{ subnet: o.subnet }];
+    for (const net of Object.values<any>(doc.networks ?? {}))
+      if (net?.ipam?.config) net.ipam.config = [{ subnet: o.subnet }];
     // A moved subnet invalidates the fixed addresses (and the gateway's trust in the proxy's): only for stub runs.
     for (const svc of Object.values(kept)) {
       const nets = svc.networks;
-      if (nets && !Array.isArray(nets)) for (const n of Object.values<any>(nets)) if (n?.ipv4_address) delete n.ipv4_address;
+      if (nets && !Array.isArray(nets))
+        for (const n of Object.values<any>(nets)) if (n?.ipv4_address) delete n.ipv4_address;
     }
   }
   for (const [n, s] of Object.entries(kept)) {
@@ -120,7 +151,9 @@ if (require.main === module) {
   });
   const [input, output] = positionals;
   if (!input || !output || !values.image || !values.workdir) {
-    console.error("usage: prepare-compose.ts <in.yaml> <out.yaml> --image <ref> --workdir <dir> [--host-port N] [--subnet CIDR] [--sidecar name=image]... [--publish port=ip:port]...");
+    console.error(
+      "usage: prepare-compose.ts <in.yaml> <out.yaml> --image <ref> --workdir <dir> [--host-port N] [--subnet CIDR] [--sidecar name=image]... [--publish port=ip:port]...",
+    );
     process.exit(2);
   }
   const doc = prepare(parse(fs.readFileSync(input, "utf8")), {

@@ -9,7 +9,11 @@ export const BASE_VALUES: Record<string, unknown> = {
 };
 
 export function testConfig(values: Record<string, unknown> = {}, secretKeys: string[] = []): StackConfig {
-  const result = parseStackConfig({ stack: "test", values: { ...BASE_VALUES, ...values }, secretKeys: new Set(secretKeys) });
+  const result = parseStackConfig({
+    stack: "test",
+    values: { ...BASE_VALUES, ...values },
+    secretKeys: new Set(secretKeys),
+  });
   if (!result.ok) throw new Error(`test config is invalid: ${JSON.stringify(result.problems, null, 2)}`);
   return result.config;
 }

@@ -20,7 +20,10 @@ export interface RecordedResource {
  * Runs `body` inside a fresh mock stack; resolves once every resource is registered.
  * Returns what `body` returned plus the recorded resources.
  */
-export async function withMocks<T>(body: () => T, opts: { stack?: string; region?: string } = {}): Promise<{ value: T; resources: RecordedResource[] }> {
+export async function withMocks<T>(
+  body: () => T,
+  opts: { stack?: string; region?: string } = {},
+): Promise<{ value: T; resources: RecordedResource[] }> {
   const region = opts.region ?? "us-east-1";
   await pulumi.runtime.setMocks(planMocks(region), "openclaw", opts.stack ?? "test", false);
   const raw: { type: string; name: string; props: unknown; resource: pulumi.Resource }[] = [];
@@ -38,7 +41,13 @@ export async function withMocks<T>(body: () => T, opts: { stack?: string; region
   const resources: RecordedResource[] = [];
   for (const r of raw) {
     const resolved = await resolveInput(r.props);
-    resources.push({ type: r.type, name: r.name, inputs: resolved.plain as Record<string, any>, redacted: resolved.redacted as Record<string, any>, resource: r.resource });
+    resources.push({
+      type: r.type,
+      name: r.name,
+      inputs: resolved.plain as Record<string, any>,
+      redacted: resolved.redacted as Record<string, any>,
+      resource: r.resource,
+    });
   }
   return { value, resources };
 }
@@ -54,6 +63,7 @@ export function ofType(resources: RecordedResource[], type: string): RecordedRes
 
 export function one(resources: RecordedResource[], type: string): RecordedResource {
   const found = ofType(resources, type);
-  if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+  if (found.length !== 1)
+    throw new Error(`expected exactly one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
   return found[0]!;
 }

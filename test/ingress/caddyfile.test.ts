@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { BASIC_AUTH_HASH_ENV, GATEWAY_BEARER_PATHS, renderCaddyfile, type CaddyfileInput } from "../../components/ingress/caddyfile";
+import {
+  BASIC_AUTH_HASH_ENV,
+  GATEWAY_BEARER_PATHS,
+  renderCaddyfile,
+  type CaddyfileInput,
+} from "../../components/ingress/caddyfile";
 
-const base: CaddyfileInput = { domain: "gateway.example.com", acmeEmail: "ops@example.com", upstream: "172.30.89.2:18789", maxRequestBodyMiB: 10 };
+const base: CaddyfileInput = {
+  domain: "gateway.example.com",
+  acmeEmail: "ops@example.com",
+  upstream: "172.30.89.2:18789",
+  maxRequestBodyMiB: 10,
+};
 
 /** The site block for the domain (between `<domain> {` and the matching top-level `}`). */
 function siteBlock(caddyfile: string, address: string): string {
@@ -32,13 +42,33 @@ describe("renderCaddyfile", () => {
     {
       name: "production: ACME e-mail, no internal CA, no test bind",
       input: base,
-      present: [/^\temail ops@example\.com$/m, /^\tadmin off$/m, /^\thttp_port 8080$/m, /^\thttps_port 8443$/m, /^gateway\.example\.com \{$/m, /^http:\/\/gateway\.example\.com \{$/m],
+      present: [
+        /^\temail ops@example\.com$/m,
+        /^\tadmin off$/m,
+        /^\thttp_port 8080$/m,
+        /^\thttps_port 8443$/m,
+        /^gateway\.example\.com \{$/m,
+        /^http:\/\/gateway\.example\.com \{$/m,
+      ],
       absent: [/tls internal/, /skip_install_trust/, /^\tbind 127\.0\.0\.1\n\ttls/m],
     },
     {
       name: "test shape: internal CA, loopback bind, chosen ports, no ACME e-mail",
-      input: { ...base, domain: "localhost", httpPort: 18080, httpsPort: 18443, healthPort: 18081, test: { tlsInternal: true, bind: "127.0.0.1" } },
-      present: [/^\ttls internal$/m, /^\tbind 127\.0\.0\.1$/m, /^\thttps_port 18443$/m, /^http:\/\/127\.0\.0\.1:18081 \{$/m, /skip_install_trust/],
+      input: {
+        ...base,
+        domain: "localhost",
+        httpPort: 18080,
+        httpsPort: 18443,
+        healthPort: 18081,
+        test: { tlsInternal: true, bind: "127.0.0.1" },
+      },
+      present: [
+        /^\ttls internal$/m,
+        /^\tbind 127\.0\.0\.1$/m,
+        /^\thttps_port 18443$/m,
+        /^http:\/\/127\.0\.0\.1:18081 \{$/m,
+        /skip_install_trust/,
+      ],
       absent: [/email /],
     },
     {

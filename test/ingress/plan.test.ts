@@ -4,7 +4,14 @@ import { renderCompose } from "../../components/container/render-compose";
 import { gatewayContainerSpec } from "../../components/container/spec";
 import { renderGatewayConfig } from "../../components/gateway-config/render";
 import { hardenedSidecar, sharedHardening } from "../../components/container/sidecar";
-import { GATEWAY_ADDRESS, INGRESS_ENV_FILE, INGRESS_SUBNET, ingressPlan, PROXY_ADDRESS, tailnetHostname } from "../../components/ingress/plan";
+import {
+  GATEWAY_ADDRESS,
+  INGRESS_ENV_FILE,
+  INGRESS_SUBNET,
+  ingressPlan,
+  PROXY_ADDRESS,
+  tailnetHostname,
+} from "../../components/ingress/plan";
 import { servesFunnel } from "../../components/ingress/tailscale-serve";
 import { testConfig } from "../helpers/config";
 
@@ -15,7 +22,8 @@ const caddyValues = {
   caddyBasicAuthHash: "[secret]",
 };
 const caddyCfg = () => testConfig(caddyValues, ["caddyBasicAuthHash"]);
-const tailscaleCfg = () => testConfig({ tailscale: { tailnetDnsName: "tail1234.ts.net", tags: ["tag:openclaw", "tag:prod"] } });
+const tailscaleCfg = () =>
+  testConfig({ tailscale: { tailnetDnsName: "tail1234.ts.net", tags: ["tag:openclaw", "tag:prod"] } });
 
 function ipInSubnet(ip: string, cidr: string): boolean {
   const [net, bits] = cidr.split("/");
@@ -26,8 +34,20 @@ function ipInSubnet(ip: string, cidr: string): boolean {
 
 describe("ingressPlan: what each mode means for the gateway", () => {
   it.each([
-    ["caddy", caddyCfg, { allowedOrigins: ["https://gateway.example.com"], trustedProxies: [PROXY_ADDRESS], allowTailscale: false }],
-    ["tailscale", tailscaleCfg, { allowedOrigins: ["https://openclaw-prod.tail1234.ts.net"], trustedProxies: [PROXY_ADDRESS], allowTailscale: false }],
+    [
+      "caddy",
+      caddyCfg,
+      { allowedOrigins: ["https://gateway.example.com"], trustedProxies: [PROXY_ADDRESS], allowTailscale: false },
+    ],
+    [
+      "tailscale",
+      tailscaleCfg,
+      {
+        allowedOrigins: ["https://openclaw-prod.tail1234.ts.net"],
+        trustedProxies: [PROXY_ADDRESS],
+        allowTailscale: false,
+      },
+    ],
   ] as const)("%s: trusts exactly the proxy and allows exactly its origin", (_mode, cfg, facts) => {
     const plan = ingressPlan(cfg(), { stack: "prod" });
     expect(plan.facts).toEqual(facts);
@@ -73,22 +93,25 @@ describe("ingressPlan: sidecars are hardened like the gateway", () => {
     ["tailscale", tailscaleCfg, "tailscale"],
   ] as const;
 
-  it.each(modes)("%s sidecar: read-only, no capabilities, no-new-privileges, uid 1000, limits, health check", (_m, cfg, service) => {
-    const svc = ingressPlan(cfg(), { stack: "prod" }).compose.sidecars[service] as Record<string, any>;
-    expect(svc.read_only).toBe(true);
-    expect(svc.privileged).toBe(false);
-    expect(svc.cap_drop).toEqual(["ALL"]);
-    expect(svc.cap_add).toBeUndefined();
-    expect(svc.security_opt).toContain("no-new-privileges:true");
-    expect(svc.user).toBe("1000:1000");
-    expect(svc.mem_limit).toMatch(/^\d+m$/);
-    expect(svc.memswap_limit).toBe(svc.mem_limit);
-    expect(svc.pids_limit).toBeGreaterThan(0);
-    expect(svc.healthcheck.test[0]).toBe("CMD");
-    for (const t of svc.tmpfs as string[]) expect(t).toMatch(/noexec.*nosuid.*nodev|nosuid.*noexec/);
-    expect(svc.networks.openclaw.ipv4_address).toBe(PROXY_ADDRESS);
-    expect(svc.image).not.toMatch(/:latest$/);
-  });
+  it.each(modes)(
+    "%s sidecar: read-only, no capabilities, no-new-privileges, uid 1000, limits, health check",
+    (_m, cfg, service) => {
+      const svc = ingressPlan(cfg(), { stack: "prod" }).compose.sidecars[service] as Record<string, any>;
+      expect(svc.read_only).toBe(true);
+      expect(svc.privileged).toBe(false);
+      expect(svc.cap_drop).toEqual(["ALL"]);
+      expect(svc.cap_add).toBeUndefined();
+      expect(svc.security_opt).toContain("no-new-privileges:true");
+      expect(svc.user).toBe("1000:1000");
+      expect(svc.mem_limit).toMatch(/^\d+m$/);
+      expect(svc.memswap_limit).toBe(svc.mem_limit);
+      expect(svc.pids_limit).toBeGreaterThan(0);
+      expect(svc.healthcheck.test[0]).toBe("CMD");
+      for (const t of svc.tmpfs as string[]) expect(t).toMatch(/noexec.*nosuid.*nodev|nosuid.*noexec/);
+      expect(svc.networks.openclaw.ipv4_address).toBe(PROXY_ADDRESS);
+      expect(svc.image).not.toMatch(/:latest$/);
+    },
+  );
 
   it("derives the shared settings from the gateway spec, so they cannot drift", () => {
     const spec = gatewayContainerSpec(caddyCfg());
@@ -131,7 +154,13 @@ describe("ingressPlan: sidecars are hardened like the gateway", () => {
   it("tailscale: userspace networking, no tun device, no published port, state on a volume, serve config without funnel", () => {
     const plan = ingressPlan(tailscaleCfg(), { stack: "prod" });
     const svc = plan.compose.sidecars.tailscale as Record<string, any>;
-    expect(svc.environment).toMatchObject({ TS_USERSPACE: "true", TS_STATE_DIR: "/var/lib/tailscale", TS_HOSTNAME: "openclaw-prod", TS_AUTH_ONCE: "true", TS_SERVE_CONFIG: "/etc/tailscale/serve.json" });
+    expect(svc.environment).toMatchObject({
+      TS_USERSPACE: "true",
+      TS_STATE_DIR: "/var/lib/tailscale",
+      TS_HOSTNAME: "openclaw-prod",
+      TS_AUTH_ONCE: "true",
+      TS_SERVE_CONFIG: "/etc/tailscale/serve.json",
+    });
     expect(svc.environment.TS_AUTHKEY).toBeUndefined();
     expect(svc.devices).toBeUndefined();
     expect(svc.ports).toBeUndefined();
@@ -140,7 +169,11 @@ describe("ingressPlan: sidecars are hardened like the gateway", () => {
     const serve = JSON.parse(plan.artifacts["tailscale/serve.json"]);
     expect(servesFunnel(serve)).toBe(false);
     expect(JSON.stringify(serve)).toContain(`http://${GATEWAY_ADDRESS}:18789`);
-    expect(plan.tailscale).toMatchObject({ hostname: "openclaw-prod", tags: ["tag:openclaw", "tag:prod"], keyExpirySeconds: 3600 });
+    expect(plan.tailscale).toMatchObject({
+      hostname: "openclaw-prod",
+      tags: ["tag:openclaw", "tag:prod"],
+      keyExpirySeconds: 3600,
+    });
     expect(plan.secretEnv).toEqual([{ name: "TS_AUTHKEY", source: "tailnet-key" }]);
   });
 
@@ -150,7 +183,10 @@ describe("ingressPlan: sidecars are hardened like the gateway", () => {
       [tailscaleCfg(), "tailscale-state", "/var/lib/openclaw/tailscale"],
     ] as const) {
       const plan = ingressPlan(cfg, { stack: "prod" });
-      expect(plan.compose.extraVolumes[vol]).toEqual({ driver: "local", driver_opts: { type: "none", o: "bind", device: dir } });
+      expect(plan.compose.extraVolumes[vol]).toEqual({
+        driver: "local",
+        driver_opts: { type: "none", o: "bind", device: dir },
+      });
       expect(plan.hostDirs).toEqual([{ path: dir, owner: "1000:1000", mode: "0700" }]);
     }
   });
@@ -163,7 +199,13 @@ describe("renderCompose with the plan", () => {
   ] as const)("%s: gateway on loopback only, sidecar beside it, no secret in the file", (mode, cfg) => {
     const c = cfg();
     const plan = ingressPlan(c, { stack: "prod" });
-    const doc = parse(renderCompose(gatewayContainerSpec(c), { configHostPath: "/run/openclaw/openclaw.json", envFile: "/run/openclaw/gateway.env", ...plan.compose }));
+    const doc = parse(
+      renderCompose(gatewayContainerSpec(c), {
+        configHostPath: "/run/openclaw/openclaw.json",
+        envFile: "/run/openclaw/gateway.env",
+        ...plan.compose,
+      }),
+    );
     expect(Object.keys(doc.services).sort()).toEqual(["gateway", mode].sort());
     expect(doc.services.gateway.ports).toEqual(["127.0.0.1:18789:18789"]);
     expect(doc.services.gateway.networks.openclaw.ipv4_address).toBe(GATEWAY_ADDRESS);
@@ -179,7 +221,7 @@ describe("tailnetHostname", () => {
   it.each([
     ["prod", undefined, "openclaw-prod"],
     ["Dev_Eu.1", undefined, "openclaw-dev-eu-1"],
-    ["x".repeat(80), undefined, "openclaw-" + "x".repeat(54)],
+    ["x".repeat(80), undefined, `openclaw-${"x".repeat(54)}`],
     ["prod", "my-gw", "my-gw"],
   ])("stack %s, hostname %s -> %s", (stack, hostname, expected) => {
     const cfg = testConfig({ tailscale: { tailnetDnsName: "tail1234.ts.net", ...(hostname ? { hostname } : {}) } });

@@ -10,7 +10,10 @@ import type { AddressInfo, Socket } from "node:net";
 export const WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 export function wsAccept(key: string): string {
-  return crypto.createHash("sha1").update(key + WS_GUID).digest("base64");
+  return crypto
+    .createHash("sha1")
+    .update(key + WS_GUID)
+    .digest("base64");
 }
 
 /** One text frame; masked when sent by a client (RFC 6455 5.3). Payloads < 126 bytes are all the tests need. */
@@ -80,7 +83,16 @@ export async function startStubUpstream(): Promise<StubUpstream> {
       socket.end("HTTP/1.1 400 Bad Request\r\n\r\n");
       return;
     }
-    socket.write(["HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade", `Sec-WebSocket-Accept: ${wsAccept(key)}`, "", ""].join("\r\n"));
+    socket.write(
+      [
+        "HTTP/1.1 101 Switching Protocols",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        `Sec-WebSocket-Accept: ${wsAccept(key)}`,
+        "",
+        "",
+      ].join("\r\n"),
+    );
     let buf: Buffer = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);

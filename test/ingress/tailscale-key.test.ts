@@ -7,13 +7,29 @@ import { one, valueOf, withMocks } from "../helpers/mocks";
 const KMS = "arn:aws:kms:us-east-1:123456789012:key/k1";
 
 describe("TailnetAuthKey", () => {
-  const build = () => withMocks(() => new TailnetAuthKey("ts", { aclTags: ["tag:openclaw"], expirySeconds: 3600, kmsKeyId: KMS, tags: { "openclaw:stack": "test" } }));
+  const build = () =>
+    withMocks(
+      () =>
+        new TailnetAuthKey("ts", {
+          aclTags: ["tag:openclaw"],
+          expirySeconds: 3600,
+          kmsKeyId: KMS,
+          tags: { "openclaw:stack": "test" },
+        }),
+    );
 
   it("registers a preauthorized, single-use, non-ephemeral, tagged, short-lived key", async () => {
     const { resources } = await build();
     const key = one(resources, "tailscale:index/tailnetKey:TailnetKey");
     expect(key.name).toBe("ts-key");
-    expect(key.inputs).toMatchObject({ preauthorized: true, reusable: false, ephemeral: false, tags: ["tag:openclaw"], expiry: 3600, recreateIfInvalid: "never" });
+    expect(key.inputs).toMatchObject({
+      preauthorized: true,
+      reusable: false,
+      ephemeral: false,
+      tags: ["tag:openclaw"],
+      expiry: 3600,
+      recreateIfInvalid: "never",
+    });
     expect(key.inputs.description.length).toBeLessThanOrEqual(50);
   });
 
@@ -38,7 +54,8 @@ describe("TailnetAuthKey", () => {
     const children = resources.filter((r) => r.type !== "openclaw:ingress:TailnetAuthKey");
     expect(children.map((r) => r.name).sort()).toEqual(["ts-key", "ts-secret", "ts-secret-value"]);
     const parentUrn = await valueOf(value.urn);
-    for (const c of children) expect(await valueOf((c.resource as any).__parentResource?.urn ?? pulumi.output(""))).toBe(parentUrn);
+    for (const c of children)
+      expect(await valueOf((c.resource as any).__parentResource?.urn ?? pulumi.output(""))).toBe(parentUrn);
   });
 });
 
@@ -52,17 +69,22 @@ describe("tailnetKeySettings", () => {
   });
 
   it("trims the description to Tailscale's 50 characters and its character set", () => {
-    const s = tailnetKeySettings("openclaw-a-very-long-stack-name-that-goes-on-and-on_and.on", { aclTags: ["tag:a"], expirySeconds: 300 });
+    const s = tailnetKeySettings("openclaw-a-very-long-stack-name-that-goes-on-and-on_and.on", {
+      aclTags: ["tag:a"],
+      expirySeconds: 300,
+    });
     expect(s.description.length).toBeLessThanOrEqual(50);
     expect(s.description).toMatch(/^[A-Za-z0-9 -]+$/);
   });
 });
 
 describe("CaddyBasicAuthSecret", () => {
-  const hash = "$2a$14$" + "a".repeat(53);
+  const hash = `$2a$14$${"a".repeat(53)}`;
 
   it("stores the bcrypt hash only as a KMS-encrypted secret", async () => {
-    const { value, resources } = await withMocks(() => new CaddyBasicAuthSecret("caddy-auth", { hash: pulumi.secret(hash), kmsKeyId: KMS }));
+    const { value, resources } = await withMocks(
+      () => new CaddyBasicAuthSecret("caddy-auth", { hash: pulumi.secret(hash), kmsKeyId: KMS }),
+    );
     expect(one(resources, "aws:secretsmanager/secret:Secret").inputs.kmsKeyId).toBe(KMS);
     const version = one(resources, "aws:secretsmanager/secretVersion:SecretVersion");
     expect(version.redacted.secretString).toBe("[secret]");
@@ -72,7 +94,7 @@ describe("CaddyBasicAuthSecret", () => {
 
   it.each([
     [hash, undefined],
-    ["$2b$10$" + "./AZaz09".repeat(6) + "abcde", undefined],
+    [`$2b$10$${"./AZaz09".repeat(6)}abcde`, undefined],
     ["hunter2", /not a bcrypt hash/],
     [Buffer.from(hash).toString("base64"), /caddy hash-password/],
   ])("checkBcryptHash(%s)", (h, problem) => {

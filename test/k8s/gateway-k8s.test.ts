@@ -5,7 +5,7 @@ import { GatewayK8s, missingSecretEnv } from "../../components/gateway-k8s/gatew
 import { testConfig } from "../helpers/config";
 import { one, withMocks } from "../helpers/mocks";
 
-const TOKEN = "tok-" + "x".repeat(40);
+const TOKEN = `tok-${"x".repeat(40)}`;
 const cfg = testConfig({ target: "kubernetes", kubernetes: { trustedProxyCidrs: ["10.244.0.0/16"] } });
 const spec = gatewayContainerSpec(cfg);
 const configJson = '{"gateway":{"mode":"local"}}\n';
@@ -14,7 +14,13 @@ describe("GatewayK8s", () => {
   it("registers every manifest, a Secret from secret Outputs and a provider from the kubeconfig", async () => {
     let gw!: GatewayK8s;
     const { resources } = await withMocks(() => {
-      gw = new GatewayK8s("gw", { config: cfg, spec, configJson, secretEnv: { OPENCLAW_GATEWAY_TOKEN: pulumi.secret(TOKEN) }, kubeconfig: pulumi.secret("apiVersion: v1") });
+      gw = new GatewayK8s("gw", {
+        config: cfg,
+        spec,
+        configJson,
+        secretEnv: { OPENCLAW_GATEWAY_TOKEN: pulumi.secret(TOKEN) },
+        kubeconfig: pulumi.secret("apiVersion: v1"),
+      });
     });
     const types = resources.map((r) => r.type).sort();
     expect(types).toEqual(
@@ -40,7 +46,8 @@ describe("GatewayK8s", () => {
     expect(JSON.stringify(dep.inputs)).not.toContain(TOKEN);
     expect(dep.inputs.spec.template.spec.hostname).toBe(spec.hostname);
     expect(dep.inputs.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
-    for (const r of resources.filter((r) => r.type.startsWith("kubernetes:"))) expect(r.inputs.metadata.namespace ?? r.inputs.metadata.name).toBe("openclaw");
+    for (const r of resources.filter((r) => r.type.startsWith("kubernetes:")))
+      expect(r.inputs.metadata.namespace ?? r.inputs.metadata.name).toBe("openclaw");
 
     const artifacts = gw.artifacts();
     expect(Object.keys(artifacts)).toContain("k8s/deployment-openclaw-gateway.yaml");
@@ -49,7 +56,9 @@ describe("GatewayK8s", () => {
   });
 
   it("uses the ambient kubeconfig when none is configured", async () => {
-    const { resources } = await withMocks(() => new GatewayK8s("gw", { config: cfg, spec, configJson, secretEnv: { OPENCLAW_GATEWAY_TOKEN: TOKEN } }));
+    const { resources } = await withMocks(
+      () => new GatewayK8s("gw", { config: cfg, spec, configJson, secretEnv: { OPENCLAW_GATEWAY_TOKEN: TOKEN } }),
+    );
     expect(resources.some((r) => r.type === "pulumi:providers:kubernetes")).toBe(false);
   });
 

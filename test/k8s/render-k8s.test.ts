@@ -7,18 +7,30 @@ import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import { GATEWAY_SECRET_NAME, manifestList, manifestPath, renderK8s, sha256, type K8sObject } from "../../components/container/render-k8s";
+import {
+  GATEWAY_SECRET_NAME,
+  manifestList,
+  manifestPath,
+  renderK8s,
+  sha256,
+  type K8sObject,
+} from "../../components/container/render-k8s";
 import { gatewayContainerSpec } from "../../components/container/spec";
 import { testConfig } from "../helpers/config";
 
 const K8S = { target: "kubernetes", kubernetes: { trustedProxyCidrs: ["10.244.0.0/16"] } };
 const CONFIG_JSON = '{"gateway":{"mode":"local"}}\n';
-const CADDYFILE = "{\n  http_port 8080\n  https_port 8443\n}\ngateway.example.com {\n  reverse_proxy openclaw-gateway:18789\n}\n";
+const CADDYFILE =
+  "{\n  http_port 8080\n  https_port 8443\n}\ngateway.example.com {\n  reverse_proxy openclaw-gateway:18789\n}\n";
 
 function render(values: Record<string, unknown> = {}, extra: { caddyfile?: string } = {}) {
   const cfg = testConfig({ ...K8S, ...values });
   const spec = gatewayContainerSpec(cfg, { providerKeyEnv: ["ANTHROPIC_API_KEY"] });
-  return { cfg, spec, m: renderK8s({ cfg, spec, configJson: CONFIG_JSON, tailscaleHostname: "openclaw-k8s", ...extra }) };
+  return {
+    cfg,
+    spec,
+    m: renderK8s({ cfg, spec, configJson: CONFIG_JSON, tailscaleHostname: "openclaw-k8s", ...extra }),
+  };
 }
 
 const validators: Record<string, (o: any) => { validate(): void }> = {
@@ -35,7 +47,14 @@ const validators: Record<string, (o: any) => { validate(): void }> = {
 describe("renderK8s", () => {
   it.each([
     ["tailscale", {}, 9],
-    ["caddy", { ingress: "caddy", caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } } }, 13],
+    [
+      "caddy",
+      {
+        ingress: "caddy",
+        caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } },
+      },
+      13,
+    ],
   ])("every manifest (%s) passes the kubernetes-models schema", (_mode, values, count) => {
     const { m } = render(values, { caddyfile: CADDYFILE });
     const list = manifestList(m);
@@ -57,7 +76,8 @@ describe("renderK8s", () => {
 
   it("labels the namespace for Pod Security restricted (enforce, audit, warn)", () => {
     const labels = render().m.namespace.metadata!.labels!;
-    for (const mode of ["enforce", "audit", "warn"]) expect(labels[`pod-security.kubernetes.io/${mode}`]).toBe("restricted");
+    for (const mode of ["enforce", "audit", "warn"])
+      expect(labels[`pod-security.kubernetes.io/${mode}`]).toBe("restricted");
   });
 
   it("renders a single Recreate replica with a fixed hostname, no token and no service links", () => {
@@ -71,12 +91,29 @@ describe("renderK8s", () => {
     expect(m.serviceAccount.automountServiceAccountToken).toBe(false);
     expect(pod.enableServiceLinks).toBe(false);
     expect(pod.terminationGracePeriodSeconds).toBe(spec.stopGracePeriodSeconds);
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: 1000,
+      fsGroupChangePolicy: "OnRootMismatch",
+      seccompProfile: { type: "RuntimeDefault" },
+    });
   });
 
   it("takes probe timings from openclaw:kubernetes.probes", () => {
-    const c = render({ kubernetes: { ...K8S.kubernetes, probes: { periodSeconds: 7, timeoutSeconds: 2, startupFailureThreshold: 40, livenessFailureThreshold: 5 } } }).m.deployment.spec!.template.spec!.containers[0]!;
-    expect(c.startupProbe).toMatchObject({ httpGet: { path: "/startupz" }, periodSeconds: 7, timeoutSeconds: 2, failureThreshold: 40 });
+    const c = render({
+      kubernetes: {
+        ...K8S.kubernetes,
+        probes: { periodSeconds: 7, timeoutSeconds: 2, startupFailureThreshold: 40, livenessFailureThreshold: 5 },
+      },
+    }).m.deployment.spec!.template.spec!.containers[0]!;
+    expect(c.startupProbe).toMatchObject({
+      httpGet: { path: "/startupz" },
+      periodSeconds: 7,
+      timeoutSeconds: 2,
+      failureThreshold: 40,
+    });
     expect(c.livenessProbe).toMatchObject({ httpGet: { path: "/healthz" }, periodSeconds: 7, failureThreshold: 5 });
     expect(c.readinessProbe).toMatchObject({ httpGet: { path: "/readyz" } });
   });
@@ -93,13 +130,20 @@ describe("renderK8s", () => {
   });
 
   it("mounts state from the PVC, /tmp as a sized memory emptyDir and the config read-only", () => {
-    const { m, spec } = render({ gateway: { tmpSizeMiB: 48 }, kubernetes: { ...K8S.kubernetes, storageClass: "gp3", stateVolumeGiB: 20 } });
+    const { m, spec } = render({
+      gateway: { tmpSizeMiB: 48 },
+      kubernetes: { ...K8S.kubernetes, storageClass: "gp3", stateVolumeGiB: 20 },
+    });
     const pod = m.deployment.spec!.template.spec!;
     const mounts = pod.containers[0]!.volumeMounts!;
     expect(mounts.find((x) => x.mountPath === "/tmp")).toBeDefined();
     expect(pod.volumes!.find((v) => v.emptyDir)?.emptyDir).toEqual({ medium: "Memory", sizeLimit: "48Mi" });
     expect(mounts.find((x) => x.mountPath === spec.config.dir)?.readOnly).toBe(true);
-    expect(m.pvc.spec).toMatchObject({ accessModes: ["ReadWriteOnce"], storageClassName: "gp3", resources: { requests: { storage: "20Gi" } } });
+    expect(m.pvc.spec).toMatchObject({
+      accessModes: ["ReadWriteOnce"],
+      storageClassName: "gp3",
+      resources: { requests: { storage: "20Gi" } },
+    });
     expect(m.configMap.data!["openclaw.json"]).toBe(CONFIG_JSON);
   });
 
@@ -107,7 +151,8 @@ describe("renderK8s", () => {
     const a = render().m.deployment.spec!.template.metadata!.annotations!["openclaw.ai/config-sha256"];
     expect(a).toBe(sha256(CONFIG_JSON));
     const cfg = testConfig(K8S);
-    const b = renderK8s({ cfg, spec: gatewayContainerSpec(cfg), configJson: "{}" }).deployment.spec!.template.metadata!.annotations!["openclaw.ai/config-sha256"];
+    const b = renderK8s({ cfg, spec: gatewayContainerSpec(cfg), configJson: "{}" }).deployment.spec!.template.metadata!
+      .annotations!["openclaw.ai/config-sha256"];
     expect(b).not.toBe(a);
   });
 
@@ -115,12 +160,27 @@ describe("renderK8s", () => {
     const { m } = render();
     expect(m.service.spec!.type).toBe("ClusterIP");
     expect(m.service.metadata!.annotations!["prometheus.io/path"]).toBe("/api/diagnostics/prometheus");
-    expect(render({ kubernetes: { ...K8S.kubernetes, prometheusScrape: false } }).m.service.metadata!.annotations).toBeUndefined();
+    expect(
+      render({ kubernetes: { ...K8S.kubernetes, prometheusScrape: false } }).m.service.metadata!.annotations,
+    ).toBeUndefined();
   });
 
   it.each([
     ["tailscale", {}, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "tailscale" } } }]],
-    ["caddy", { ingress: "caddy", caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } } }, [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "openclaw", "app.kubernetes.io/component": "caddy" } } }]],
+    [
+      "caddy",
+      {
+        ingress: "caddy",
+        caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } },
+      },
+      [
+        {
+          podSelector: {
+            matchLabels: { "app.kubernetes.io/name": "openclaw", "app.kubernetes.io/component": "caddy" },
+          },
+        },
+      ],
+    ],
   ])("NetworkPolicy (%s) admits only the ingress path and allows egress to DNS and 443 only", (_m, values, from) => {
     const np = render(values, { caddyfile: CADDYFILE }).m.networkPolicy.spec!;
     expect(np.policyTypes).toEqual(["Ingress", "Egress"]);
@@ -137,11 +197,19 @@ describe("renderK8s", () => {
   });
 
   it("refuses ingress caddy without a Caddyfile and locks Caddy down like the gateway", () => {
-    const caddyValues = { ingress: "caddy", caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } } };
+    const caddyValues = {
+      ingress: "caddy",
+      caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } },
+    };
     expect(() => render(caddyValues)).toThrow(/Caddyfile/);
     const c = render(caddyValues, { caddyfile: CADDYFILE }).m.caddy!;
     const ctr = c.deployment.spec!.template.spec!.containers[0]!;
-    expect(ctr.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, runAsNonRoot: true });
+    expect(ctr.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+      runAsNonRoot: true,
+    });
     expect(ctr.image).toBe("caddy:2.10.2"); // openclaw:caddy.image, shared with the VM sidecar
     expect(c.configMap.data!.Caddyfile).toBe(CADDYFILE);
   });

@@ -14,23 +14,51 @@ import { renderK8s } from "../../components/container/render-k8s";
 import { gatewayContainerSpec } from "../../components/container/spec";
 import { renderK8sArtifacts } from "../../components/gateway-k8s/gateway-k8s";
 
-const SAMPLE_CADDYFILE = "{\n\thttp_port 8080\n\thttps_port 8443\n}\ngateway.example.com {\n\treverse_proxy openclaw-gateway:18789\n}\n";
+const SAMPLE_CADDYFILE =
+  "{\n\thttp_port 8080\n\thttps_port 8443\n}\ngateway.example.com {\n\treverse_proxy openclaw-gateway:18789\n}\n";
 
-export function renderStackManifests(stackFile: string, variant: "as-configured" | "caddy" = "as-configured"): Record<string, string> {
-  const raw = rawFromYaml([path.join(path.dirname(stackFile), "Pulumi.yaml"), stackFile].filter((f) => fs.existsSync(f)));
+export function renderStackManifests(
+  stackFile: string,
+  variant: "as-configured" | "caddy" = "as-configured",
+): Record<string, string> {
+  const raw = rawFromYaml(
+    [path.join(path.dirname(stackFile), "Pulumi.yaml"), stackFile].filter((f) => fs.existsSync(f)),
+  );
   const stack = path.basename(stackFile).replace(/^Pulumi\.|\.yaml$/g, "");
-  const values = variant === "caddy"
-    ? { ...raw.values, ingress: "caddy", caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } } }
-    : raw.values;
+  const values =
+    variant === "caddy"
+      ? {
+          ...raw.values,
+          ingress: "caddy",
+          caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } },
+        }
+      : raw.values;
   const parsed = parseStackConfig({ stack, values, secretKeys: raw.secretKeys });
   if (!parsed.ok) throw new Error(`${stackFile}: ${JSON.stringify(parsed.problems)}`);
   const cfg: StackConfig = parsed.config;
   const keys = parsed.secretNames.map((n) => providerKeyEnv[n]).filter((v): v is string => !!v);
   const spec = gatewayContainerSpec(cfg, { providerKeyEnv: keys });
   const host = cfg.tailscale.hostname ?? `openclaw-${stack}`;
-  const origin = cfg.ingress === "tailscale" ? [`https://${host}.${cfg.tailscale.tailnetDnsName}`] : cfg.ingress === "caddy" ? [`https://${cfg.caddy.domain}`] : [];
-  const configJson = renderGatewayConfigJson(cfg, { allowedOrigins: origin, trustedProxies: cfg.kubernetes.trustedProxyCidrs, allowTailscale: false });
-  return renderK8sArtifacts(renderK8s({ cfg, spec, configJson, tailscaleHostname: host, caddyfile: variant === "caddy" ? SAMPLE_CADDYFILE : undefined }));
+  const origin =
+    cfg.ingress === "tailscale"
+      ? [`https://${host}.${cfg.tailscale.tailnetDnsName}`]
+      : cfg.ingress === "caddy"
+        ? [`https://${cfg.caddy.domain}`]
+        : [];
+  const configJson = renderGatewayConfigJson(cfg, {
+    allowedOrigins: origin,
+    trustedProxies: cfg.kubernetes.trustedProxyCidrs,
+    allowTailscale: false,
+  });
+  return renderK8sArtifacts(
+    renderK8s({
+      cfg,
+      spec,
+      configJson,
+      tailscaleHostname: host,
+      caddyfile: variant === "caddy" ? SAMPLE_CADDYFILE : undefined,
+    }),
+  );
 }
 
 if (require.main === module) {
@@ -47,6 +75,8 @@ if (require.main === module) {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, text);
     }
-    console.log(`render-manifests: wrote ${Object.keys(renderStackManifests(stackFile, v)).length} manifests (${v}) to ${dir}/k8s`);
+    console.log(
+      `render-manifests: wrote ${Object.keys(renderStackManifests(stackFile, v)).length} manifests (${v}) to ${dir}/k8s`,
+    );
   }
 }

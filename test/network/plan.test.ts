@@ -1,14 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { subnetOf, vpcResolver } from "../../components/network/cidr";
-import { assertNoForbiddenPublicIngress, gatewayEgressRules, placement, subnetPlan } from "../../components/network/plan";
+import {
+  assertNoForbiddenPublicIngress,
+  gatewayEgressRules,
+  placement,
+  subnetPlan,
+} from "../../components/network/plan";
 
 describe("subnet plan", () => {
   it.each([
     ["10.40.0.0/16", 1, [{ zoneIndex: 0, publicCidr: "10.40.0.0/20", privateCidr: "10.40.128.0/20" }]],
-    ["10.41.0.0/16", 2, [
-      { zoneIndex: 0, publicCidr: "10.41.0.0/20", privateCidr: "10.41.128.0/20" },
-      { zoneIndex: 1, publicCidr: "10.41.16.0/20", privateCidr: "10.41.144.0/20" },
-    ]],
+    [
+      "10.41.0.0/16",
+      2,
+      [
+        { zoneIndex: 0, publicCidr: "10.41.0.0/20", privateCidr: "10.41.128.0/20" },
+        { zoneIndex: 1, publicCidr: "10.41.16.0/20", privateCidr: "10.41.144.0/20" },
+      ],
+    ],
     ["192.168.10.0/24", 1, [{ zoneIndex: 0, publicCidr: "192.168.10.0/28", privateCidr: "192.168.10.128/28" }]],
   ])("%s over %i zone(s)", (cidr, zones, expected) => expect(subnetPlan(cidr, zones)).toEqual(expected));
 
@@ -55,7 +64,14 @@ describe("security-group rules", () => {
   it("allows 443 public and the gateway port from a private range", () => {
     expect(() =>
       assertNoForbiddenPublicIngress([
-        { description: "https", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] },
+        {
+          description: "https",
+          protocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: ["0.0.0.0/0"],
+          ipv6CidrBlocks: ["::/0"],
+        },
         { description: "vpc", protocol: "tcp", fromPort: 18789, toPort: 18789, cidrBlocks: ["10.0.0.0/8"] },
       ]),
     ).not.toThrow();

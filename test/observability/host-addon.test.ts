@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { gatewayContainerSpec } from "../../components/container/spec";
 import { renderCompose } from "../../components/container/render-compose";
-import { observabilityArtifacts, observabilityHostAddon, PROBE_SCRIPT, PROBE_TIMER } from "../../components/observability/host";
+import {
+  observabilityArtifacts,
+  observabilityHostAddon,
+  PROBE_SCRIPT,
+  PROBE_TIMER,
+} from "../../components/observability/host";
 import { awslogsLogging } from "../../components/observability/policies";
 import { testConfig } from "../helpers/config";
 import { valueOf } from "../helpers/mocks";
@@ -11,7 +16,12 @@ import { valueOf } from "../helpers/mocks";
 const LG = "arn:aws:logs:us-east-1:123456789012:log-group:/openclaw/prod/gateway";
 
 describe("observabilityHostAddon", () => {
-  const addon = observabilityHostAddon({ stack: "prod", region: "us-east-1", logGroupArn: LG, probeIntervalMinutes: 2 });
+  const addon = observabilityHostAddon({
+    stack: "prod",
+    region: "us-east-1",
+    logGroupArn: LG,
+    probeIntervalMinutes: 2,
+  });
 
   it("installs the probe, its units, and enables only the timer", () => {
     expect(addon.files.map((f) => [f.path, f.permissions])).toEqual([
@@ -26,24 +36,49 @@ describe("observabilityHostAddon", () => {
   it("lets the host write log streams into the gateway's group only, and metrics into one namespace", async () => {
     const statements = await Promise.all(addon.policyStatements.map((s) => valueOf(s)));
     expect(statements).toEqual([
-      { Sid: "GatewayContainerLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [LG, `${LG}:log-stream:*`] },
-      { Sid: "GatewayHealthMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "OpenClaw/Gateway" } } },
+      {
+        Sid: "GatewayContainerLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [LG, `${LG}:log-stream:*`],
+      },
+      {
+        Sid: "GatewayHealthMetrics",
+        Effect: "Allow",
+        Action: "cloudwatch:PutMetricData",
+        Resource: "*",
+        Condition: { StringEquals: { "cloudwatch:namespace": "OpenClaw/Gateway" } },
+      },
     ]);
     // Nothing account-wide: no logs:* / CreateLogGroup, no wildcard log resource.
     expect(JSON.stringify(statements)).not.toMatch(/CreateLogGroup|logs:\*|log-group:\*/);
   });
 
   it("gives plan artifacts under vm/", () => {
-    expect(Object.keys(observabilityArtifacts({ stack: "prod", region: "us-east-1" })).sort()).toEqual(["vm/scripts/health-probe.sh", "vm/units/openclaw-health.service", "vm/units/openclaw-health.timer"]);
+    expect(Object.keys(observabilityArtifacts({ stack: "prod", region: "us-east-1" })).sort()).toEqual([
+      "vm/scripts/health-probe.sh",
+      "vm/units/openclaw-health.service",
+      "vm/units/openclaw-health.timer",
+    ]);
   });
 });
 
 describe("awslogsLogging", () => {
   it("renders into the gateway service of the compose file", () => {
     const spec = gatewayContainerSpec(testConfig());
-    const yaml = renderCompose(spec, { configHostPath: "/run/openclaw/openclaw.json", envFile: "/run/openclaw/gateway.env", stateHostDir: "/var/lib/openclaw/state", logging: awslogsLogging("/openclaw/prod/gateway", "us-east-1") });
+    const yaml = renderCompose(spec, {
+      configHostPath: "/run/openclaw/openclaw.json",
+      envFile: "/run/openclaw/gateway.env",
+      stateHostDir: "/var/lib/openclaw/state",
+      logging: awslogsLogging("/openclaw/prod/gateway", "us-east-1"),
+    });
     const logging = parse(yaml).services.gateway.logging;
     expect(logging.driver).toBe("awslogs");
-    expect(logging.options).toMatchObject({ "awslogs-group": "/openclaw/prod/gateway", "awslogs-region": "us-east-1", "awslogs-create-group": "false", mode: "non-blocking" });
+    expect(logging.options).toMatchObject({
+      "awslogs-group": "/openclaw/prod/gateway",
+      "awslogs-region": "us-east-1",
+      "awslogs-create-group": "false",
+      mode: "non-blocking",
+    });
   });
 });

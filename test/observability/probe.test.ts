@@ -20,7 +20,8 @@ const record = path.join(dir, "pushed.txt");
 const meminfo = path.join(dir, "meminfo");
 
 const LIVE = '{"ok":true,"status":"live"}';
-const CONTROL_UI = "<!doctype html><html><head><title>OpenClaw Control</title></head><body><div id=app></div></body></html>";
+const CONTROL_UI =
+  "<!doctype html><html><head><title>OpenClaw Control</title></head><body><div id=app></div></body></html>";
 
 type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
 let handler: Handler = (_q, _b, res) => res.end();
@@ -48,13 +49,25 @@ afterAll(async () => {
 
 async function probe(env: Record<string, string>): Promise<{ code: number; stderr: string; pushed: string[] }> {
   fs.rmSync(record, { force: true });
-  const base = { PATH: process.env.PATH ?? "/usr/bin:/bin", OPENCLAW_MEMINFO: meminfo, OPENCLAW_DISK_PATHS: `/ ${dir}` };
+  const base = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    OPENCLAW_MEMINFO: meminfo,
+    OPENCLAW_DISK_PATHS: `/ ${dir}`,
+  };
   try {
     const r = await run("bash", [script], { env: { ...base, ...env }, timeout: 30_000 });
-    return { code: 0, stderr: r.stderr, pushed: fs.existsSync(record) ? fs.readFileSync(record, "utf8").trim().split("\n") : [] };
+    return {
+      code: 0,
+      stderr: r.stderr,
+      pushed: fs.existsSync(record) ? fs.readFileSync(record, "utf8").trim().split("\n") : [],
+    };
   } catch (e) {
     const err = e as { code: number; stderr: string };
-    return { code: err.code, stderr: err.stderr, pushed: fs.existsSync(record) ? fs.readFileSync(record, "utf8").trim().split("\n") : [] };
+    return {
+      code: err.code,
+      stderr: err.stderr,
+      pushed: fs.existsSync(record) ? fs.readFileSync(record, "utf8").trim().split("\n") : [],
+    };
   }
 }
 
@@ -66,19 +79,29 @@ describe("health-probe.sh", () => {
   const cases: { name: string; setup: () => string; healthy: string; reason: RegExp }[] = [
     {
       name: "200 with the live body",
-      setup: () => ((handler = (req, _b, res) => res.writeHead(req.url === "/healthz" ? 200 : 404, { "content-type": "application/json" }).end(LIVE)), `http://127.0.0.1:${port}/healthz`),
+      setup: () => (
+        (handler = (req, _b, res) =>
+          res.writeHead(req.url === "/healthz" ? 200 : 404, { "content-type": "application/json" }).end(LIVE)),
+        `http://127.0.0.1:${port}/healthz`
+      ),
       healthy: "1",
       reason: /published Healthy=1/,
     },
     {
       name: "200 with the Control UI's HTML (wrong body)",
-      setup: () => ((handler = (_q, _b, res) => res.writeHead(200, { "content-type": "text/html" }).end(CONTROL_UI)), `http://127.0.0.1:${port}/healthz`),
+      setup: () => (
+        (handler = (_q, _b, res) => res.writeHead(200, { "content-type": "text/html" }).end(CONTROL_UI)),
+        `http://127.0.0.1:${port}/healthz`
+      ),
       healthy: "0",
       reason: /HTTP 200 but the body is not/,
     },
     {
       name: '200 with JSON that is not live ({"status":"draining"})',
-      setup: () => ((handler = (_q, _b, res) => res.writeHead(200).end('{"ok":false,"status":"draining"}')), `http://127.0.0.1:${port}/healthz`),
+      setup: () => (
+        (handler = (_q, _b, res) => res.writeHead(200).end('{"ok":false,"status":"draining"}')),
+        `http://127.0.0.1:${port}/healthz`
+      ),
       healthy: "0",
       reason: /body is not/,
     },
@@ -93,7 +116,12 @@ describe("health-probe.sh", () => {
       setup: () => {
         // A port that was just free: bind, read, close.
         const s = http.createServer();
-        return new Promise<string>((r) => s.listen(0, "127.0.0.1", () => { const p = (s.address() as AddressInfo).port; s.close(() => r(`http://127.0.0.1:${p}/healthz`)); })) as unknown as string;
+        return new Promise<string>((r) =>
+          s.listen(0, "127.0.0.1", () => {
+            const p = (s.address() as AddressInfo).port;
+            s.close(() => r(`http://127.0.0.1:${p}/healthz`));
+          }),
+        ) as unknown as string;
       },
       healthy: "0",
       reason: /unhealthy: .*(refused|Failed to connect)/i,
@@ -110,7 +138,11 @@ describe("health-probe.sh", () => {
     expect(r.pushed).toContain("mem_used_percent 75.0 Percent Stack=prod");
     expect(r.pushed.filter((l) => l.startsWith("disk_used_percent "))).toEqual([
       expect.stringMatching(/^disk_used_percent \d+(\.\d)? Percent Stack=prod path=\/$/),
-      expect.stringMatching(new RegExp(`^disk_used_percent \\d+(\\.\\d)? Percent Stack=prod path=${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^disk_used_percent \\d+(\\.\\d)? Percent Stack=prod path=${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`,
+        ),
+      ),
     ]);
   });
 
@@ -118,7 +150,12 @@ describe("health-probe.sh", () => {
     const seen: { url?: string; auth?: string; token?: string; body?: string } = {};
     handler = (req, body, res) => {
       if (req.url === "/healthz") return res.writeHead(200).end(LIVE);
-      Object.assign(seen, { url: req.url, auth: String(req.headers.authorization), token: String(req.headers["x-amz-security-token"]), body });
+      Object.assign(seen, {
+        url: req.url,
+        auth: String(req.headers.authorization),
+        token: String(req.headers["x-amz-security-token"]),
+        body,
+      });
       res.writeHead(200, { "content-type": "text/xml" }).end("<PutMetricDataResponse/>");
     };
     const r = await probe({
@@ -129,7 +166,9 @@ describe("health-probe.sh", () => {
       AWS_SESSION_TOKEN: "session-token-example",
     });
     expect(r.code, r.stderr).toBe(0);
-    expect(seen.auth).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/monitoring\/aws4_request, SignedHeaders=[^,]*x-amz-date[^,]*, Signature=[0-9a-f]{64}$/);
+    expect(seen.auth).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/monitoring\/aws4_request, SignedHeaders=[^,]*x-amz-date[^,]*, Signature=[0-9a-f]{64}$/,
+    );
     expect(seen.token).toBe("session-token-example");
     const form = new URLSearchParams(seen.body);
     expect(form.get("Action")).toBe("PutMetricData");
@@ -147,8 +186,16 @@ describe("health-probe.sh", () => {
   });
 
   it("fails (non-zero) when CloudWatch rejects the data, so systemd shows the unit failed", async () => {
-    handler = (req, _b, res) => (req.url === "/healthz" ? res.writeHead(200).end(LIVE) : res.writeHead(403).end("<ErrorResponse><Error><Code>AccessDenied</Code></Error></ErrorResponse>"));
-    const r = await probe({ OPENCLAW_HEALTH_URL: `http://127.0.0.1:${port}/healthz`, OPENCLAW_CW_ENDPOINT: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "x" });
+    handler = (req, _b, res) =>
+      req.url === "/healthz"
+        ? res.writeHead(200).end(LIVE)
+        : res.writeHead(403).end("<ErrorResponse><Error><Code>AccessDenied</Code></Error></ErrorResponse>");
+    const r = await probe({
+      OPENCLAW_HEALTH_URL: `http://127.0.0.1:${port}/healthz`,
+      OPENCLAW_CW_ENDPOINT: `http://127.0.0.1:${port}`,
+      AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "x",
+    });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/PutMetricData -> HTTP 403: .*AccessDenied/);
   });

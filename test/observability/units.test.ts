@@ -5,14 +5,23 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { sandbox } from "../../components/gateway-vm/units";
-import { PROBE_SANDBOX_CHANGES, PROBE_SERVICE, PROBE_TIMER, renderProbeService, renderProbeTimer } from "../../components/observability/host";
+import {
+  PROBE_SANDBOX_CHANGES,
+  PROBE_SERVICE,
+  PROBE_TIMER,
+  renderProbeService,
+  renderProbeTimer,
+} from "../../components/observability/host";
 
 function exposure(name: string, content: string): { score: number; out: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oc-units-"));
   try {
     const file = path.join(dir, name);
     fs.writeFileSync(file, content);
-    const out = execFileSync("systemd-analyze", ["security", "--offline=true", file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const out = execFileSync("systemd-analyze", ["security", "--offline=true", file], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const m = /Overall exposure level for \S+: (\d+\.\d+)/.exec(out);
     if (!m) throw new Error(`no exposure score in:\n${out}`);
     return { score: Number(m[1]), out };
@@ -34,7 +43,9 @@ describe("openclaw-health.service", () => {
     expect(lines).toContain("DynamicUser=yes");
     expect(lines).not.toContain("ProcSubset=pid");
     // One RestrictAddressFamilies line: a second one would be merged with the first, not narrow it.
-    expect(lines.filter((l) => l.startsWith("RestrictAddressFamilies="))).toEqual(["RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"]);
+    expect(lines.filter((l) => l.startsWith("RestrictAddressFamilies="))).toEqual([
+      "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
+    ]);
   });
 });
 
@@ -53,8 +64,15 @@ describe("openclaw-health.timer", () => {
     try {
       fs.writeFileSync(path.join(dir, PROBE_TIMER), renderProbeTimer(1));
       // The service's ExecStart does not exist on this machine; point it at a real binary for verify only.
-      fs.writeFileSync(path.join(dir, PROBE_SERVICE), renderProbeService().replace(/^ExecStart=.*$/m, "ExecStart=/bin/true"));
-      const r = execFileSync("systemd-analyze", ["verify", path.join(dir, PROBE_TIMER), path.join(dir, PROBE_SERVICE)], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      fs.writeFileSync(
+        path.join(dir, PROBE_SERVICE),
+        renderProbeService().replace(/^ExecStart=.*$/m, "ExecStart=/bin/true"),
+      );
+      const r = execFileSync(
+        "systemd-analyze",
+        ["verify", path.join(dir, PROBE_TIMER), path.join(dir, PROBE_SERVICE)],
+        { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+      );
       expect(r).toBe("");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

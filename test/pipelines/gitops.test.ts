@@ -1,13 +1,20 @@
 // The GitOps manifest is checked offline as the API server would check it (CRD schema of the operator,
 // unknown fields rejected, the CRD's CEL rule), the RBAC/ServiceAccount objects with kubernetes-models,
 // and everything through the project's policy pack.
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
 import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 import { describe, expect, it } from "vitest";
-import { CEL_RULES, type KubeObject, closeObjects, isValidStack, loadManifests, validateStack } from "../../gitops/validate";
+import {
+  CEL_RULES,
+  type KubeObject,
+  closeObjects,
+  isValidStack,
+  loadManifests,
+  validateStack,
+} from "../../gitops/validate";
 
 const ROOT = path.resolve(__dirname, "../..");
 const docs = loadManifests(fs.readFileSync(path.join(ROOT, "gitops/stack.yaml"), "utf8"));
@@ -26,7 +33,10 @@ describe("gitops/stack.yaml: the operator Stack", () => {
     expect(stack.spec.commit).toBeUndefined();
     expect(stack.spec.projectRepo).toMatch(/^https:\/\/github\.com\//);
     expect(stack.spec.destroyOnFinalize).toBe(false);
-    expect(stack.spec.envRefs?.PULUMI_ACCESS_TOKEN).toEqual({ type: "Secret", secret: { name: "pulumi-api-token", key: "accessToken" } });
+    expect(stack.spec.envRefs?.PULUMI_ACCESS_TOKEN).toEqual({
+      type: "Secret",
+      secret: { name: "pulumi-api-token", key: "accessToken" },
+    });
     // No credential literal anywhere in the manifest.
     for (const ref of Object.values(stack.spec.envRefs ?? {})) expect(ref.type).not.toBe("Literal");
   });
@@ -34,19 +44,70 @@ describe("gitops/stack.yaml: the operator Stack", () => {
   it("names a stack of this project that has a stack file, or the k8s stack that is still to come", () => {
     if (!isValidStack(stack)) throw new Error("invalid");
     const name = stack.spec.stack.split("/").pop()!;
-    const stackFiles = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
+    const stackFiles = fs
+      .readdirSync(ROOT)
+      .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+      .map((f) => f.slice(7, -5));
     expect([...stackFiles, "k8s"]).toContain(name);
   });
 
   it.each([
-    ["misspelt field", (s: any) => { s.spec.destroyOnFinalise = false; }, /destroyOnFinalise/],
-    ["wrong type", (s: any) => { s.spec.resyncFrequencySeconds = "hourly"; }, /resyncFrequencySeconds must be integer/],
-    ["missing stack", (s: any) => { delete s.spec.stack; }, /must have required property 'stack'/],
-    ["unknown envRef field", (s: any) => { s.spec.envRefs.PULUMI_ACCESS_TOKEN.secret.keyy = "x"; }, /keyy/],
-    ["bad reclaim policy", (s: any) => { s.spec.workspaceReclaimPolicy = "Keep"; }, /must be equal to one of the allowed values/],
-    ["name over 42 chars (CEL rule)", (s: any) => { s.metadata.name = "o".repeat(43); }, /no more than 42 characters/],
-    ["name not DNS-1123", (s: any) => { s.metadata.name = "OpenClaw_K8s"; }, /metadata\/name must match pattern/],
-    ["wrong kind", (s: any) => { s.kind = "Stacks"; }, /expected pulumi.com\/v1\/Stack/],
+    [
+      "misspelt field",
+      (s: any) => {
+        s.spec.destroyOnFinalise = false;
+      },
+      /destroyOnFinalise/,
+    ],
+    [
+      "wrong type",
+      (s: any) => {
+        s.spec.resyncFrequencySeconds = "hourly";
+      },
+      /resyncFrequencySeconds must be integer/,
+    ],
+    [
+      "missing stack",
+      (s: any) => {
+        delete s.spec.stack;
+      },
+      /must have required property 'stack'/,
+    ],
+    [
+      "unknown envRef field",
+      (s: any) => {
+        s.spec.envRefs.PULUMI_ACCESS_TOKEN.secret.keyy = "x";
+      },
+      /keyy/,
+    ],
+    [
+      "bad reclaim policy",
+      (s: any) => {
+        s.spec.workspaceReclaimPolicy = "Keep";
+      },
+      /must be equal to one of the allowed values/,
+    ],
+    [
+      "name over 42 chars (CEL rule)",
+      (s: any) => {
+        s.metadata.name = "o".repeat(43);
+      },
+      /no more than 42 characters/,
+    ],
+    [
+      "name not DNS-1123",
+      (s: any) => {
+        s.metadata.name = "OpenClaw_K8s";
+      },
+      /metadata\/name must match pattern/,
+    ],
+    [
+      "wrong kind",
+      (s: any) => {
+        s.kind = "Stacks";
+      },
+      /expected pulumi.com\/v1\/Stack/,
+    ],
   ])("rejects a %s", (_why, mutate, message) => {
     const bad = clone(stack);
     mutate(bad);
@@ -57,8 +118,14 @@ describe("gitops/stack.yaml: the operator Stack", () => {
     const ok = clone(stack) as any;
     ok.spec.config = { "openclaw:replicas": 2, "openclaw:ingress": { mode: "tailscale" } };
     expect(validateStack(ok)).toEqual([]);
-    expect(closeObjects({ type: "object", properties: { a: {} } })).toEqual({ type: "object", properties: { a: {} }, additionalProperties: false });
-    expect(closeObjects({ type: "object", properties: { a: {} }, "x-kubernetes-preserve-unknown-fields": true })).not.toHaveProperty("additionalProperties");
+    expect(closeObjects({ type: "object", properties: { a: {} } })).toEqual({
+      type: "object",
+      properties: { a: {} },
+      additionalProperties: false,
+    });
+    expect(
+      closeObjects({ type: "object", properties: { a: {} }, "x-kubernetes-preserve-unknown-fields": true }),
+    ).not.toHaveProperty("additionalProperties");
   });
 
   it("implements every CEL rule the schema carries", () => {
@@ -86,7 +153,12 @@ describe("gitops/stack.yaml: the supporting objects", () => {
   };
   it("every other document is a valid Kubernetes object", () => {
     const others = docs.filter((d) => d.kind !== "Stack");
-    expect(others.map((d) => d.kind).sort()).toEqual(["ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "ServiceAccount"]);
+    expect(others.map((d) => d.kind).sort()).toEqual([
+      "ClusterRole",
+      "ClusterRoleBinding",
+      "ClusterRoleBinding",
+      "ServiceAccount",
+    ]);
     for (const d of others) expect(() => new models[d.kind](d).validate()).not.toThrow();
   });
 
@@ -103,7 +175,9 @@ describe("gitops/stack.yaml: the supporting objects", () => {
   it("bindings name the Stack's service account", () => {
     if (!isValidStack(stack)) throw new Error("invalid");
     for (const b of docs.filter((d) => d.kind === "ClusterRoleBinding") as any[]) {
-      expect(b.subjects).toEqual([{ kind: "ServiceAccount", name: stack.spec.serviceAccountName, namespace: stack.metadata.namespace }]);
+      expect(b.subjects).toEqual([
+        { kind: "ServiceAccount", name: stack.spec.serviceAccountName, namespace: stack.metadata.namespace },
+      ]);
     }
   });
 });
@@ -133,7 +207,12 @@ describe("gitops/stack.yaml through the policy pack", () => {
       type: "kubernetes:core/v1:Service",
       name: "gateway",
       urn: "urn:pulumi:gitops::openclaw::kubernetes:core/v1:Service::gateway",
-      props: { apiVersion: "v1", kind: "Service", metadata: { name: "gateway" }, spec: { type: "LoadBalancer", ports: [{ port: 18789 }] } },
+      props: {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "gateway" },
+        spec: { type: "LoadBalancer", ports: [{ port: 18789 }] },
+      },
     };
     const canary: { level: string; policy: string }[] = await evaluatePolicies([...resources, exposed]);
     expect(canary.filter((v) => v.level === "mandatory").map((v) => v.policy)).toContain("k8s-service-not-exposed");

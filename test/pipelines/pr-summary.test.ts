@@ -5,9 +5,24 @@ const plan = (extra: object = {}) =>
   JSON.stringify({
     stack: "dev",
     resources: [
-      { urn: "urn:pulumi:dev::openclaw::aws:s3/bucket:Bucket::backups", type: "aws:s3/bucket:Bucket", name: "backups", inputs: { secretish: "hunter2-token-value" } },
-      { urn: "urn:pulumi:dev::openclaw::aws:ec2/instance:Instance::gw", type: "aws:ec2/instance:Instance", name: "gw", inputs: {} },
-      { urn: "urn:pulumi:dev::openclaw::aws:ec2/instance:Instance::gw2", type: "aws:ec2/instance:Instance", name: "gw2", inputs: {} },
+      {
+        urn: "urn:pulumi:dev::openclaw::aws:s3/bucket:Bucket::backups",
+        type: "aws:s3/bucket:Bucket",
+        name: "backups",
+        inputs: { secretish: "hunter2-token-value" },
+      },
+      {
+        urn: "urn:pulumi:dev::openclaw::aws:ec2/instance:Instance::gw",
+        type: "aws:ec2/instance:Instance",
+        name: "gw",
+        inputs: {},
+      },
+      {
+        urn: "urn:pulumi:dev::openclaw::aws:ec2/instance:Instance::gw2",
+        type: "aws:ec2/instance:Instance",
+        name: "gw2",
+        inputs: {},
+      },
     ],
     violations: [],
     ...extra,
@@ -32,8 +47,18 @@ describe("renderSummary", () => {
       stack: "prod",
       planText: plan({
         violations: [
-          { policy: "egress-justified", level: "advisory", urn: "urn:pulumi:prod::openclaw::aws:ec2/securityGroup:SecurityGroup::sg", message: "egress 0.0.0.0/0" },
-          { policy: "s3-versioning", level: "mandatory", urn: "urn:pulumi:prod::openclaw::aws:s3/bucket:Bucket::backups", message: "versioning off | fix:\nset backup.versioning" },
+          {
+            policy: "egress-justified",
+            level: "advisory",
+            urn: "urn:pulumi:prod::openclaw::aws:ec2/securityGroup:SecurityGroup::sg",
+            message: "egress 0.0.0.0/0",
+          },
+          {
+            policy: "s3-versioning",
+            level: "mandatory",
+            urn: "urn:pulumi:prod::openclaw::aws:s3/bucket:Bucket::backups",
+            message: "versioning off | fix:\nset backup.versioning",
+          },
         ],
       }),
       exitCode: 1,
@@ -54,7 +79,9 @@ describe("renderSummary", () => {
     [{ monthlyUsd: 17 }, "$17.00"],
     [{ total: 3.333 }, "$3.33"],
   ])("shows the monthly cost from %j", (cost, shown) => {
-    expect(renderSummary({ stack: "dev", planText: plan({ cost }), exitCode: 0 })).toContain(`estimated monthly cost: **${shown}**`);
+    expect(renderSummary({ stack: "dev", planText: plan({ cost }), exitCode: 0 })).toContain(
+      `estimated monthly cost: **${shown}**`,
+    );
   });
 
   it("tolerates a missing or unrecognised cost field", () => {

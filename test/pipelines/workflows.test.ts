@@ -1,8 +1,8 @@
 // Structural checks of the three workflows: the properties the pipelines' safety rests on (triggers,
 // OIDC instead of keys, approvals, non-overlapping deploys, policy packs on preview and up). actionlint
 // and action-validator (ci/steps/40-pipelines.sh) check syntax and schema; these check intent.
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 
@@ -65,7 +65,9 @@ describe("pr-preview.yml", () => {
     expect(steps(w.jobs.stacks).some((s) => s.run?.includes("Pulumi.*.yaml"))).toBe(true);
     const plan = steps(w.jobs.plan);
     expect(plan.some((s) => s.run?.includes('npm run --silent plan -- --stack "$STACK" --json'))).toBe(true);
-    expect(plan.some((s) => s.run?.includes("tools/pr-summary.ts") && s.run.includes("GITHUB_STEP_SUMMARY"))).toBe(true);
+    expect(plan.some((s) => s.run?.includes("tools/pr-summary.ts") && s.run.includes("GITHUB_STEP_SUMMARY"))).toBe(
+      true,
+    );
     const gate = plan[plan.length - 1];
     expect(gate.if).toBe("steps.plan.outputs.code != '0'");
     expect(gate.run).toMatch(/exit 1/);

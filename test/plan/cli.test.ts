@@ -31,11 +31,14 @@ describe("npm run plan", () => {
     const types = out.resources.map((x: { type: string }) => x.type);
     expect(types).toContain("aws:ec2/vpc:Vpc");
     expect(types).toContain("aws:ec2/securityGroup:SecurityGroup");
-    const instance = out.resources.find((x: { type: string; name: string }) => x.type === "aws:ec2/instance:Instance" && x.name.endsWith("-instance"));
+    const instance = out.resources.find(
+      (x: { type: string; name: string }) => x.type === "aws:ec2/instance:Instance" && x.name.endsWith("-instance"),
+    );
     expect(instance.inputs.metadataOptions.httpTokens).toBe("required");
     expect(instance.inputs.rootBlockDevice.encrypted).toBe(true);
     expect(instance.inputs.keyName).toBeUndefined();
-    for (const v of out.resources.filter((x: { type: string }) => x.type === "aws:ebs/volume:Volume")) expect(v.inputs.encrypted).toBe(true);
+    for (const v of out.resources.filter((x: { type: string }) => x.type === "aws:ebs/volume:Volume"))
+      expect(v.inputs.encrypted).toBe(true);
     expect(out.violations.filter((v: { level: string }) => v.level === "mandatory")).toEqual([]);
     for (const r of out.resources) for (const k of ["urn", "type", "name", "inputs"]) expect(r).toHaveProperty(k);
 
@@ -45,35 +48,76 @@ describe("npm run plan", () => {
       return all(type)[0].inputs;
     };
     // Issue 4: the tailnet key is tagged, preauthorized and single-use; the gateway's SG has no inbound rule.
-    expect(only("tailscale:index/tailnetKey:TailnetKey")).toMatchObject({ preauthorized: true, reusable: false, tags: ["tag:openclaw"] });
-    expect(all("aws:ec2/securityGroup:SecurityGroup").find((g: { name: string }) => g.name.endsWith("-gateway-sg")).inputs.ingress).toEqual([]);
+    expect(only("tailscale:index/tailnetKey:TailnetKey")).toMatchObject({
+      preauthorized: true,
+      reusable: false,
+      tags: ["tag:openclaw"],
+    });
+    expect(
+      all("aws:ec2/securityGroup:SecurityGroup").find((g: { name: string }) => g.name.endsWith("-gateway-sg")).inputs
+        .ingress,
+    ).toEqual([]);
     // Issue 5: the bucket's settings are separate resources, with the default tiers.
-    expect(only("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-    expect(only("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).toBe("aws:kms");
+    expect(only("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    expect(
+      only("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rules[0]
+        .applyServerSideEncryptionByDefault.sseAlgorithm,
+    ).toBe("aws:kms");
     expect(only("aws:s3/bucketVersioning:BucketVersioning").versioningConfiguration.status).toBe("Enabled");
     expect(all("aws:s3/bucketPolicy:BucketPolicy")).toHaveLength(1);
     const rules = only("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules;
-    const transitions = rules.flatMap((r: { transitions?: { days: number; storageClass: string }[] }) => r.transitions ?? []);
-    expect(transitions).toEqual(expect.arrayContaining([{ days: 30, storageClass: "STANDARD_IA" }, { days: 90, storageClass: "GLACIER_IR" }]));
+    const transitions = rules.flatMap(
+      (r: { transitions?: { days: number; storageClass: string }[] }) => r.transitions ?? [],
+    );
+    expect(transitions).toEqual(
+      expect.arrayContaining([
+        { days: 30, storageClass: "STANDARD_IA" },
+        { days: 90, storageClass: "GLACIER_IR" },
+      ]),
+    );
     // Issue 6: the token rotates within 90 days through a Lambda only Secrets Manager may invoke, delivered over SSM.
-    expect(only("aws:secretsmanager/secretRotation:SecretRotation").rotationRules.automaticallyAfterDays).toBeLessThanOrEqual(90);
-    expect(only("aws:lambda/permission:Permission")).toMatchObject({ principal: "secretsmanager.amazonaws.com", sourceArn: expect.stringMatching(/^arn:aws:secretsmanager:/) });
+    expect(
+      only("aws:secretsmanager/secretRotation:SecretRotation").rotationRules.automaticallyAfterDays,
+    ).toBeLessThanOrEqual(90);
+    expect(only("aws:lambda/permission:Permission")).toMatchObject({
+      principal: "secretsmanager.amazonaws.com",
+      sourceArn: expect.stringMatching(/^arn:aws:secretsmanager:/),
+    });
     expect(all("aws:lambda/function:Function")).toHaveLength(1);
     expect(all("aws:ssm/document:Document")).toHaveLength(1);
   }, 120_000);
 
   it.each([
-    ["openclaw:image", "ghcr.io/openclaw/openclaw:latest", /openclaw:image = "ghcr.io\/openclaw\/openclaw:latest": uses the moving tag 'latest'/],
+    [
+      "openclaw:image",
+      "ghcr.io/openclaw/openclaw:latest",
+      /openclaw:image = "ghcr.io\/openclaw\/openclaw:latest": uses the moving tag 'latest'/,
+    ],
     ["openclaw:target", "ec2", /openclaw:target = "ec2": must be one of vm, kubernetes, docker/],
-  ])("invalid config (%s = %s) exits 2 and names the key, before any resource", (key, value, message) => {
-    const r = plan("--stack", "prod", "--config", variant("prod", key, value));
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(message);
-    expect(r.stdout).not.toContain("aws:");
-  }, 120_000);
+  ])(
+    "invalid config (%s = %s) exits 2 and names the key, before any resource",
+    (key, value, message) => {
+      const r = plan("--stack", "prod", "--config", variant("prod", key, value));
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).not.toContain("aws:");
+    },
+    120_000,
+  );
 
   it("a mandatory violation exits 1 and names the policy", () => {
-    const r = plan("--stack", "prod", "--json", "--config", variant("prod", "openclaw:network", { cidr: "10.41.0.0/16", egress: "public-ip" }));
+    const r = plan(
+      "--stack",
+      "prod",
+      "--json",
+      "--config",
+      variant("prod", "openclaw:network", { cidr: "10.41.0.0/16", egress: "public-ip" }),
+    );
     expect(r.status).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.violations.map((v: { policy: string }) => v.policy)).toContain("ec2-instance-no-public-ip");
@@ -89,10 +133,21 @@ describe("npm run plan", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-out-"));
     const r = plan("--stack", "caddy", "--out", dir);
     expect([0, 1]).toContain(r.status);
-    for (const f of ["vm/user-data.yaml", "vm/compose.yaml", "vm/openclaw.json", "vm/units/openclaw-gateway.service", "caddy/Caddyfile"]) {
+    for (const f of [
+      "vm/user-data.yaml",
+      "vm/compose.yaml",
+      "vm/openclaw.json",
+      "vm/units/openclaw-gateway.service",
+      "caddy/Caddyfile",
+    ]) {
       expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
     }
-    const all = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => fs.statSync(path.join(dir, f)).isFile()).map((f) => fs.readFileSync(path.join(dir, f), "utf8")).join("\n");
+    const all = fs
+      .readdirSync(dir, { recursive: true })
+      .map(String)
+      .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+      .map((f) => fs.readFileSync(path.join(dir, f), "utf8"))
+      .join("\n");
     // A bcrypt hash, a Tailscale key, or a token value (16+ token characters; format strings like =%s don't count).
     expect(all).not.toMatch(/\$2[aby]\$\d\d\$|tskey-auth-|OPENCLAW_GATEWAY_TOKEN=[A-Za-z0-9_-]{16,}/);
   }, 120_000);

@@ -4,7 +4,8 @@ import { runPlan } from "../../tools/lib/plan";
 import { res, run } from "./helpers";
 
 const gateway = res("aws:ec2/instance:Instance", "gw", { tags: { "openclaw:role": "gateway" } });
-const alarm = (name: string, namespace: string, metricName: string) => res("aws:cloudwatch/metricAlarm:MetricAlarm", name, { namespace, metricName });
+const alarm = (name: string, namespace: string, metricName: string) =>
+  res("aws:cloudwatch/metricAlarm:MetricAlarm", name, { namespace, metricName });
 const statusAlarm = alarm("status", "AWS/EC2", "StatusCheckFailed_System");
 const healthAlarm = alarm("health", "OpenClaw/Gateway", "Healthy");
 const backupAlarm = alarm("backup", "OpenClaw/Backup", "BackupSucceeded");
@@ -32,7 +33,9 @@ describe("gateway-alarms-present", () => {
 
 describe("log-group-retention", () => {
   it("passes with a retention period", async () => {
-    expect(await run(logGroupRetention, [res("aws:cloudwatch/logGroup:LogGroup", "g", { retentionInDays: 30 })])).toEqual([]);
+    expect(
+      await run(logGroupRetention, [res("aws:cloudwatch/logGroup:LogGroup", "g", { retentionInDays: 30 })]),
+    ).toEqual([]);
   });
   it.each([[{}], [{ retentionInDays: 0 }]])("flags %j", async (props) => {
     const v = await run(logGroupRetention, [res("aws:cloudwatch/logGroup:LogGroup", "g", props)]);

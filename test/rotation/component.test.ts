@@ -5,15 +5,31 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
-interface Rec { type: string; name: string; inputs: Record<string, any> }
+interface Rec {
+  type: string;
+  name: string;
+  inputs: Record<string, any>;
+}
 const recorded: Rec[] = [];
 pulumi.runtime.setMocks(
   {
     newResource: (a) => {
       recorded.push({ type: a.type, name: a.name, inputs: a.inputs });
-      return { id: `${a.name}-id`, state: { ...a.inputs, arn: a.inputs.arn ?? `arn:aws:mock:us-east-1:111122223333:${a.name}`, keyId: `${a.name}-keyid` } };
+      return {
+        id: `${a.name}-id`,
+        state: {
+          ...a.inputs,
+          arn: a.inputs.arn ?? `arn:aws:mock:us-east-1:111122223333:${a.name}`,
+          keyId: `${a.name}-keyid`,
+        },
+      };
     },
-    call: (a) => (a.token === "aws:index/getCallerIdentity:getCallerIdentity" ? { accountId: "111122223333", arn: "arn:aws:iam::111122223333:root", userId: "u" } : a.token === "aws:index/getPartition:getPartition" ? { partition: "aws", dnsSuffix: "amazonaws.com" } : {}),
+    call: (a) =>
+      a.token === "aws:index/getCallerIdentity:getCallerIdentity"
+        ? { accountId: "111122223333", arn: "arn:aws:iam::111122223333:root", userId: "u" }
+        : a.token === "aws:index/getPartition:getPartition"
+          ? { partition: "aws", dnsSuffix: "amazonaws.com" }
+          : {},
   },
   "openclaw",
   "prod",
@@ -24,12 +40,26 @@ pulumi.runtime.setMocks(
 import { RotatingSecret, rotationArtifacts, rotationHostAddon } from "../../components/rotating-secret";
 
 const sentinel = "sk-ant-SENTINEL-" + "9f8e7d6c5b4a3210";
-const unwrap = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply((v) => { r(v); return v; }));
+const unwrap = <T>(o: pulumi.Output<T>) =>
+  new Promise<T>((r) =>
+    o.apply((v) => {
+      r(v);
+      return v;
+    }),
+  );
 const isSecret = (o: pulumi.Output<unknown>) => (o as any).isSecret as Promise<boolean>;
 
 async function build(extra: Partial<ConstructorParameters<typeof RotatingSecret>[1]> = {}) {
   recorded.length = 0;
-  const c = new RotatingSecret("gw", { stack: "prod", region: "us-east-1", tags: { "openclaw:stack": "prod" }, rotationDays: 45, providerKeys: { anthropicApiKey: pulumi.secret(sentinel) }, alarmTopicArn: "arn:aws:sns:us-east-1:111122223333:alerts", ...extra });
+  const c = new RotatingSecret("gw", {
+    stack: "prod",
+    region: "us-east-1",
+    tags: { "openclaw:stack": "prod" },
+    rotationDays: 45,
+    providerKeys: { anthropicApiKey: pulumi.secret(sentinel) },
+    alarmTopicArn: "arn:aws:sns:us-east-1:111122223333:alerts",
+    ...extra,
+  });
   await unwrap(pulumi.all([c.tokenSecretArn, c.functionArn, c.providerKeysSecretArn, c.alarmName, c.kmsKeyArn]));
   await new Promise((r) => setTimeout(r, 50));
   return c;
@@ -48,13 +78,18 @@ describe("RotatingSecret", () => {
     expect(rot.inputs.rotateImmediately).toBe(true);
     expect(rot.inputs.rotationLambdaArn).toContain("gw-fn");
     const secrets = recorded.filter((x) => x.type === "aws:secretsmanager/secret:Secret");
-    expect(secrets.map((s) => s.inputs.name).sort()).toEqual(["openclaw/prod/gateway-token", "openclaw/prod/provider-keys"]);
+    expect(secrets.map((s) => s.inputs.name).sort()).toEqual([
+      "openclaw/prod/gateway-token",
+      "openclaw/prod/provider-keys",
+    ]);
     for (const s of secrets) {
       expect(s.inputs.kmsKeyId).toContain("gw-key");
       expect(s.inputs.recoveryWindowInDays).toBeGreaterThanOrEqual(7);
     }
     // The token never passes through Pulumi: exactly one SecretVersion, for the provider keys.
-    expect(recorded.filter((x) => x.type === "aws:secretsmanager/secretVersion:SecretVersion").map((v) => v.inputs.secretId)).toEqual(["gw-provider-keys-id"]);
+    expect(
+      recorded.filter((x) => x.type === "aws:secretsmanager/secretVersion:SecretVersion").map((v) => v.inputs.secretId),
+    ).toEqual(["gw-provider-keys-id"]);
     expect(one("aws:kms/key:Key").inputs.enableKeyRotation).toBe(true);
   });
 
@@ -63,14 +98,28 @@ describe("RotatingSecret", () => {
     const fn = one("aws:lambda/function:Function").inputs;
     expect([fn.runtime, fn.reservedConcurrentExecutions, fn.tracingConfig.mode]).toEqual(["nodejs22.x", 1, "Active"]);
     expect(fn.kmsKeyArn).toContain("gw-key");
-    expect(Object.keys(fn.environment.variables).sort()).toEqual(["OPENCLAW_DELIVERY_TIMEOUT_SECONDS", "OPENCLAW_RELOAD_DOCUMENT", "OPENCLAW_SECRET_ARN", "OPENCLAW_TARGET_TAGS"]);
+    expect(Object.keys(fn.environment.variables).sort()).toEqual([
+      "OPENCLAW_DELIVERY_TIMEOUT_SECONDS",
+      "OPENCLAW_RELOAD_DOCUMENT",
+      "OPENCLAW_SECRET_ARN",
+      "OPENCLAW_TARGET_TAGS",
+    ]);
     const perm = one("aws:lambda/permission:Permission").inputs;
-    expect([perm.principal, perm.sourceArn, perm.sourceAccount]).toEqual(["secretsmanager.amazonaws.com", "arn:aws:mock:us-east-1:111122223333:gw-token", "111122223333"]);
+    expect([perm.principal, perm.sourceArn, perm.sourceAccount]).toEqual([
+      "secretsmanager.amazonaws.com",
+      "arn:aws:mock:us-east-1:111122223333:gw-token",
+      "111122223333",
+    ]);
     const lg = one("aws:cloudwatch/logGroup:LogGroup").inputs;
     expect([lg.name, lg.retentionInDays]).toEqual(["/aws/lambda/openclaw-prod-token-rotation", 365]);
     expect(lg.kmsKeyId).toContain("gw-key");
     const alarm = one("aws:cloudwatch/metricAlarm:MetricAlarm").inputs;
-    expect([alarm.metricName, alarm.threshold, alarm.comparisonOperator, alarm.alarmActions]).toEqual(["Errors", 1, "GreaterThanOrEqualToThreshold", ["arn:aws:sns:us-east-1:111122223333:alerts"]]);
+    expect([alarm.metricName, alarm.threshold, alarm.comparisonOperator, alarm.alarmActions]).toEqual([
+      "Errors",
+      1,
+      "GreaterThanOrEqualToThreshold",
+      ["arn:aws:sns:us-east-1:111122223333:alerts"],
+    ]);
     const doc = JSON.parse(one("aws:ssm/document:Document").inputs.content);
     expect(doc.parameters.Action.allowedValues).toEqual(["apply-pending", "verify", "restore-current"]);
   });
@@ -78,10 +127,14 @@ describe("RotatingSecret", () => {
   it("scopes the role policy to this secret, this key, this document and tagged instances", async () => {
     await build();
     const policy = JSON.parse(one("aws:iam/rolePolicy:RolePolicy").inputs.policy);
-    const byAction = (a: string) => policy.Statement.filter((s: any) => s.Action.includes(a)).map((s: any) => s.Resource);
+    const byAction = (a: string) =>
+      policy.Statement.filter((s: any) => s.Action.includes(a)).map((s: any) => s.Resource);
     expect(byAction("secretsmanager:PutSecretValue")).toEqual(["arn:aws:mock:us-east-1:111122223333:gw-token"]);
     expect(byAction("kms:Decrypt")).toEqual(["arn:aws:mock:us-east-1:111122223333:gw-key"]);
-    expect(byAction("ssm:SendCommand")).toEqual(["arn:aws:ssm:us-east-1:111122223333:document/openclaw-prod-reload-token", "arn:aws:ec2:us-east-1:111122223333:instance/*"]);
+    expect(byAction("ssm:SendCommand")).toEqual([
+      "arn:aws:ssm:us-east-1:111122223333:document/openclaw-prod-reload-token",
+      "arn:aws:ec2:us-east-1:111122223333:instance/*",
+    ]);
     expect(policy.Statement.flatMap((s: any) => s.Action)).not.toContain("*");
     expect(JSON.stringify(policy)).not.toMatch(/DeleteSecret|secretsmanager:\*|kms:\*/);
   });
@@ -98,24 +151,52 @@ describe("RotatingSecret", () => {
     [{ rotationEnabled: false }, /openclaw:rotation.enabled = false/],
     [{ recoveryWindowInDays: 3 }, /recoveryWindowInDays = 3/],
   ])("rejects %j", (bad, msg) => {
-    expect(() => new RotatingSecret(`bad-${JSON.stringify(bad).length}`, { stack: "prod", region: "us-east-1", ...bad })).toThrow(msg);
+    expect(
+      () => new RotatingSecret(`bad-${JSON.stringify(bad).length}`, { stack: "prod", region: "us-east-1", ...bad }),
+    ).toThrow(msg);
   });
 
   it("no secret value appears in plain text in any resource input except the one secret-wrapped SecretVersion, any output, or any artifact", async () => {
     const c = await build();
     const holders = recorded.filter((r) => JSON.stringify(r.inputs).includes(sentinel));
     expect(holders.map((h) => h.type)).toEqual(["aws:secretsmanager/secretVersion:SecretVersion"]);
-    const outputs = { tokenSecretArn: c.tokenSecretArn, providerKeysSecretArn: c.providerKeysSecretArn, kmsKeyArn: c.kmsKeyArn, functionArn: c.functionArn, reloadDocumentName: c.reloadDocumentName, alarmName: c.alarmName };
-    for (const [k, o] of Object.entries(outputs)) expect(JSON.stringify(await unwrap(o as pulumi.Output<unknown>)) ?? "", k).not.toContain(sentinel);
-    const addon = rotationHostAddon({ region: "us-east-1", tokenSecretArn: c.tokenSecretArn, providerKeysSecretArn: c.providerKeysSecretArn, kmsKeyArn: c.kmsKeyArn });
+    const outputs = {
+      tokenSecretArn: c.tokenSecretArn,
+      providerKeysSecretArn: c.providerKeysSecretArn,
+      kmsKeyArn: c.kmsKeyArn,
+      functionArn: c.functionArn,
+      reloadDocumentName: c.reloadDocumentName,
+      alarmName: c.alarmName,
+    };
+    for (const [k, o] of Object.entries(outputs))
+      expect(JSON.stringify(await unwrap(o as pulumi.Output<unknown>)) ?? "", k).not.toContain(sentinel);
+    const addon = rotationHostAddon({
+      region: "us-east-1",
+      tokenSecretArn: c.tokenSecretArn,
+      providerKeysSecretArn: c.providerKeysSecretArn,
+      kmsKeyArn: c.kmsKeyArn,
+    });
     for (const f of addon.files) expect(await unwrap(pulumi.output(f.content)), f.path).not.toContain(sentinel);
-    for (const [p, v] of Object.entries(rotationArtifacts({ region: "us-east-1", tokenSecretArn: c.tokenSecretArn, kmsKeyArn: c.kmsKeyArn }))) expect(await unwrap(pulumi.output(v)), p).not.toContain(sentinel);
+    for (const [p, v] of Object.entries(
+      rotationArtifacts({ region: "us-east-1", tokenSecretArn: c.tokenSecretArn, kmsKeyArn: c.kmsKeyArn }),
+    ))
+      expect(await unwrap(pulumi.output(v)), p).not.toContain(sentinel);
     // The one input that holds the value must be a secret Output (state and previews show [secret]); the
     // mock monitor sees plain values, so capture the raw input with a transformation before serialization.
     let captured: pulumi.Output<unknown> | undefined;
-    new RotatingSecret("gw2", { stack: "prod2", region: "us-east-1", providerKeys: { anthropicApiKey: pulumi.secret(sentinel) } }, {
-      transformations: [(a) => { if (a.type === "aws:secretsmanager/secretVersion:SecretVersion") captured = pulumi.output(a.props.secretString); return undefined; }],
-    });
+    new RotatingSecret(
+      "gw2",
+      { stack: "prod2", region: "us-east-1", providerKeys: { anthropicApiKey: pulumi.secret(sentinel) } },
+      {
+        transformations: [
+          (a) => {
+            if (a.type === "aws:secretsmanager/secretVersion:SecretVersion")
+              captured = pulumi.output(a.props.secretString);
+            return undefined;
+          },
+        ],
+      },
+    );
     expect(captured).toBeDefined();
     expect(await isSecret(captured!)).toBe(true);
     expect(await unwrap(captured!)).toBe(JSON.stringify({ ANTHROPIC_API_KEY: sentinel }));
@@ -142,17 +223,30 @@ describe("handler bundle", () => {
 
 describe("host add-on", () => {
   it("renders a unit with exposure <= 2.0 and scripts that pass shellcheck; the role statements read only these secrets", async () => {
-    const addon = rotationHostAddon({ region: "us-east-1", tokenSecretArn: "arn:aws:secretsmanager:us-east-1:1:secret:t", providerKeysSecretArn: "arn:aws:secretsmanager:us-east-1:1:secret:p", kmsKeyArn: "arn:aws:kms:us-east-1:1:key/k" });
+    const addon = rotationHostAddon({
+      region: "us-east-1",
+      tokenSecretArn: "arn:aws:secretsmanager:us-east-1:1:secret:t",
+      providerKeysSecretArn: "arn:aws:secretsmanager:us-east-1:1:secret:p",
+      kmsKeyArn: "arn:aws:kms:us-east-1:1:key/k",
+    });
     expect(addon.enableUnits).toEqual(["openclaw-secrets.service"]);
     const dir = mkdtempSync(path.join(tmpdir(), "oc-rot-"));
-    for (const f of addon.files) writeFileSync(path.join(dir, path.basename(f.path)), await unwrap(pulumi.output(f.content)));
+    for (const f of addon.files)
+      writeFileSync(path.join(dir, path.basename(f.path)), await unwrap(pulumi.output(f.content)));
     execFileSync("shellcheck", [path.join(dir, "fetch-secrets.sh"), path.join(dir, "reload-token.sh")]);
-    const out = execFileSync("systemd-analyze", ["security", "--offline=true", path.join(dir, "openclaw-secrets.service")], { encoding: "utf8" });
+    const out = execFileSync(
+      "systemd-analyze",
+      ["security", "--offline=true", path.join(dir, "openclaw-secrets.service")],
+      { encoding: "utf8" },
+    );
     const score = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(out)![1]);
     expect(score).toBeLessThanOrEqual(2.0);
     const stmts = await Promise.all(addon.policyStatements.map((s) => unwrap(pulumi.output(s) as pulumi.Output<any>)));
     expect(stmts.map((s) => [s.Action, s.Resource])).toEqual([
-      [["secretsmanager:GetSecretValue"], ["arn:aws:secretsmanager:us-east-1:1:secret:t", "arn:aws:secretsmanager:us-east-1:1:secret:p"]],
+      [
+        ["secretsmanager:GetSecretValue"],
+        ["arn:aws:secretsmanager:us-east-1:1:secret:t", "arn:aws:secretsmanager:us-east-1:1:secret:p"],
+      ],
       [["kms:Decrypt"], "arn:aws:kms:us-east-1:1:key/k"],
     ]);
   });

@@ -17,7 +17,13 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { randomUUID } from "node:crypto";
 import { renderFetchScript } from "../../components/rotating-secret/host-scripts";
-import { isWellFormedToken, rotate, rotationSteps, type Delivery, type RotationStep } from "../../components/rotating-secret/handler/rotation";
+import {
+  isWellFormedToken,
+  rotate,
+  rotationSteps,
+  type Delivery,
+  type RotationStep,
+} from "../../components/rotating-secret/handler/rotation";
 
 const endpoint = process.env.OPENCLAW_SM_ENDPOINT;
 if (!endpoint) throw new Error("OPENCLAW_SM_ENDPOINT is not set (ci/steps/20-rotation-emulator.sh sets it)");
@@ -63,7 +69,17 @@ function holder(s: Record<string, string[]>, stage: string): string | undefined 
   return Object.entries(s).find(([, v]) => v.includes(stage))?.[0];
 }
 async function value(secretId: string, stage: string, versionId?: string): Promise<string> {
-  return (await sm.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage, ...(versionId ? { VersionId: versionId } : {}) }))).SecretString ?? "";
+  return (
+    (
+      await sm.send(
+        new GetSecretValueCommand({
+          SecretId: secretId,
+          VersionStage: stage,
+          ...(versionId ? { VersionId: versionId } : {}),
+        }),
+      )
+    ).SecretString ?? ""
+  );
 }
 async function snapshot(secretId: string): Promise<string> {
   const s = await stages(secretId);
@@ -90,11 +106,23 @@ async function step(secretId: string, token: string, s: RotationStep, delivery: 
 
 async function startRotation(secretId: string): Promise<string> {
   const token = randomUUID();
-  await sm.send(new RotateSecretCommand({ SecretId: secretId, ClientRequestToken: token, RotationRules: { AutomaticallyAfterDays: 30 }, RotateImmediately: true }));
+  await sm.send(
+    new RotateSecretCommand({
+      SecretId: secretId,
+      ClientRequestToken: token,
+      RotationRules: { AutomaticallyAfterDays: 30 },
+      RotateImmediately: true,
+    }),
+  );
   return token;
 }
 
-async function fullRotation(secretId: string, token: string, delivery: Delivery, steps: readonly RotationStep[] = rotationSteps): Promise<void> {
+async function fullRotation(
+  secretId: string,
+  token: string,
+  delivery: Delivery,
+  steps: readonly RotationStep[] = rotationSteps,
+): Promise<void> {
   for (const s of steps) await step(secretId, token, s, delivery);
 }
 
@@ -113,11 +141,22 @@ function runFetch(secretArn: string, dir: string, args: string[]): { env: string
   writeFileSync(script, renderFetchScript({ region, tokenSecretArn: secretArn }), { mode: 0o755 });
   const runDir = path.join(dir, "run");
   execFileSync(script, args, {
-    env: { PATH: process.env.PATH, OPENCLAW_SM_ENDPOINT: endpoint, OPENCLAW_RUN_DIR: runDir, OPENCLAW_SECRET_WAIT_SECONDS: "5", AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey },
+    env: {
+      PATH: process.env.PATH,
+      OPENCLAW_SM_ENDPOINT: endpoint,
+      OPENCLAW_RUN_DIR: runDir,
+      OPENCLAW_SECRET_WAIT_SECONDS: "5",
+      AWS_ACCESS_KEY_ID: creds.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   const envPath = path.join(runDir, "gateway.env");
-  return { env: readFileSync(envPath, "utf8"), version: readFileSync(path.join(runDir, "gateway.version"), "utf8").trim(), mode: statSync(envPath).mode & 0o777 };
+  return {
+    env: readFileSync(envPath, "utf8"),
+    version: readFileSync(path.join(runDir, "gateway.version"), "utf8").trim(),
+    mode: statSync(envPath).mode & 0o777,
+  };
 }
 
 async function main(): Promise<void> {
@@ -142,7 +181,10 @@ async function main(): Promise<void> {
   const v2 = await value(arn, "AWSCURRENT");
   check(holder(s, "AWSCURRENT") === t2 && v2 !== v1, "second rotation promotes a new, different token");
   check(holder(s, "AWSPENDING") === undefined, "AWSPENDING removed by finishSecret");
-  check(delivery.running === t2 && delivery.calls.includes(`apply:${t2}`) && delivery.calls.includes(`verify:${t2}`), "gateway got and passed the pending token");
+  check(
+    delivery.running === t2 && delivery.calls.includes(`apply:${t2}`) && delivery.calls.includes(`verify:${t2}`),
+    "gateway got and passed the pending token",
+  );
 
   // 3. testSecret fails: AWSCURRENT untouched, gateway put back; the service's retry (same token) completes.
   const t3 = await startRotation(arn);
@@ -150,12 +192,25 @@ async function main(): Promise<void> {
   const pending3 = await value(arn, "AWSPENDING", t3);
   delivery.failNextVerify = true;
   counts.steps++;
-  await expectError(rotate({ Step: "testSecret", SecretId: arn, ClientRequestToken: t3 }, { sm, delivery }), /did not accept pending version .* AWSCURRENT is unchanged/, "failed testSecret");
+  await expectError(
+    rotate({ Step: "testSecret", SecretId: arn, ClientRequestToken: t3 }, { sm, delivery }),
+    /did not accept pending version .* AWSCURRENT is unchanged/,
+    "failed testSecret",
+  );
   s = await stages(arn);
-  check(holder(s, "AWSCURRENT") === t2 && (await value(arn, "AWSCURRENT")) === v2, "failed testSecret leaves AWSCURRENT on the previous version and value");
-  check(delivery.running === "current" && delivery.calls.at(-1) === "restore", "failed testSecret puts the gateway back on AWSCURRENT");
+  check(
+    holder(s, "AWSCURRENT") === t2 && (await value(arn, "AWSCURRENT")) === v2,
+    "failed testSecret leaves AWSCURRENT on the previous version and value",
+  );
+  check(
+    delivery.running === "current" && delivery.calls.at(-1) === "restore",
+    "failed testSecret puts the gateway back on AWSCURRENT",
+  );
   await fullRotation(arn, t3, delivery);
-  check(holder(await stages(arn), "AWSCURRENT") === t3 && (await value(arn, "AWSCURRENT")) === pending3, "retry completes with the same pending value (createSecret did not regenerate)");
+  check(
+    holder(await stages(arn), "AWSCURRENT") === t3 && (await value(arn, "AWSCURRENT")) === pending3,
+    "retry completes with the same pending value (createSecret did not regenerate)",
+  );
 
   // 4. A stuck AWSPENDING from a rotation that died after createSecret: a new rotation is refused while it
   // stands, the service's reattempt with the same token reuses the stored pending value and completes.
@@ -167,30 +222,66 @@ async function main(): Promise<void> {
   await sm.send(new RotateSecretCommand({ SecretId: arn, ClientRequestToken: t4, RotateImmediately: true }));
   await fullRotation(arn, t4, delivery);
   s = await stages(arn);
-  check(holder(s, "AWSCURRENT") === t4 && holder(s, "AWSPENDING") === undefined && (await value(arn, "AWSCURRENT")) === pending4, "stuck AWSPENDING completes on reattempt with its original value");
-  await expectError(rotate({ Step: "finishSecret", SecretId: arn, ClientRequestToken: t3 }, { sm, delivery }), /not set as AWSPENDING/, "late step for a superseded version");
+  check(
+    holder(s, "AWSCURRENT") === t4 &&
+      holder(s, "AWSPENDING") === undefined &&
+      (await value(arn, "AWSCURRENT")) === pending4,
+    "stuck AWSPENDING completes on reattempt with its original value",
+  );
+  await expectError(
+    rotate({ Step: "finishSecret", SecretId: arn, ClientRequestToken: t3 }, { sm, delivery }),
+    /not set as AWSPENDING/,
+    "late step for a superseded version",
+  );
   const t5 = t4;
 
   // 5. Wrong token and wrong secret fail clearly and change nothing.
   const before = await snapshot(arn);
-  await expectError(rotate({ Step: "createSecret", SecretId: arn, ClientRequestToken: randomUUID() }, { sm, delivery }), /has no stage for rotation/, "unknown ClientRequestToken");
-  await expectError(rotate({ Step: "createSecret", SecretId: arn, ClientRequestToken: t5 }, { sm, delivery, expectedSecretArn: arn + "-other" }), /is not the secret this function rotates/, "wrong secret");
+  await expectError(
+    rotate({ Step: "createSecret", SecretId: arn, ClientRequestToken: randomUUID() }, { sm, delivery }),
+    /has no stage for rotation/,
+    "unknown ClientRequestToken",
+  );
+  await expectError(
+    rotate(
+      { Step: "createSecret", SecretId: arn, ClientRequestToken: t5 },
+      { sm, delivery, expectedSecretArn: `${arn}-other` },
+    ),
+    /is not the secret this function rotates/,
+    "wrong secret",
+  );
   check((await snapshot(arn)) === before, "rejected invocations change nothing");
 
   // 6. Rotation disabled on the secret.
-  const plain = (await sm.send(new CreateSecretCommand({ Name: `openclaw/drill-${process.pid}/no-rotation`, SecretString: "x".repeat(64) }))).ARN!;
+  const plain = (
+    await sm.send(
+      new CreateSecretCommand({ Name: `openclaw/drill-${process.pid}/no-rotation`, SecretString: "x".repeat(64) }),
+    )
+  ).ARN!;
   const current = holder(await stages(plain), "AWSCURRENT")!;
-  await expectError(rotate({ Step: "createSecret", SecretId: plain, ClientRequestToken: current }, { sm, delivery }), /does not have rotation enabled/, "rotation disabled");
+  await expectError(
+    rotate({ Step: "createSecret", SecretId: plain, ClientRequestToken: current }, { sm, delivery }),
+    /does not have rotation enabled/,
+    "rotation disabled",
+  );
 
   // 7. The host's fetch script (the real rendered one, curl + SigV4) against the same API.
   const dir = mkdtempSync(path.join(tmpdir(), "oc-fetch-"));
   try {
     const cur = runFetch(arn, dir, []);
-    check(cur.env === `OPENCLAW_GATEWAY_TOKEN=${await value(arn, "AWSCURRENT")}\n` && cur.version === t5 && cur.mode === 0o600, "fetch-secrets.sh writes AWSCURRENT to a 0600 env file with its version id");
+    check(
+      cur.env === `OPENCLAW_GATEWAY_TOKEN=${await value(arn, "AWSCURRENT")}\n` &&
+        cur.version === t5 &&
+        cur.mode === 0o600,
+      "fetch-secrets.sh writes AWSCURRENT to a 0600 env file with its version id",
+    );
     const t6 = await startRotation(arn);
     await fullRotation(arn, t6, delivery, ["createSecret"]);
     const pend = runFetch(arn, dir, ["--stage", "AWSPENDING", "--version-id", t6]);
-    check(pend.env === `OPENCLAW_GATEWAY_TOKEN=${await value(arn, "AWSPENDING", t6)}\n` && pend.version === t6, "fetch-secrets.sh --stage AWSPENDING --version-id reads the pending token");
+    check(
+      pend.env === `OPENCLAW_GATEWAY_TOKEN=${await value(arn, "AWSPENDING", t6)}\n` && pend.version === t6,
+      "fetch-secrets.sh --stage AWSPENDING --version-id reads the pending token",
+    );
     await fullRotation(arn, t6, delivery, ["setSecret", "testSecret", "finishSecret"]);
     const empty = (await sm.send(new CreateSecretCommand({ Name: `openclaw/drill-${process.pid}/empty` }))).ARN!;
     let waited = false;
@@ -205,11 +296,18 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  console.log(`rotation drill: steps=${counts.steps} retries=${counts.retries} failures_injected=${counts.failuresInjected} invariants=all held (${counts.invariants} checks)`);
+  console.log(
+    `rotation drill: steps=${counts.steps} retries=${counts.retries} failures_injected=${counts.failuresInjected} invariants=all held (${counts.invariants} checks)`,
+  );
 }
 
 main().catch((err) => {
-  console.error(`rotation drill: FAILED: ${(err as Error).message}`, process.env.DRILL_DEBUG ? (err as Error).stack : "");
-  console.error(`rotation drill: steps=${counts.steps} retries=${counts.retries} failures_injected=${counts.failuresInjected} invariants=violated`);
+  console.error(
+    `rotation drill: FAILED: ${(err as Error).message}`,
+    process.env.DRILL_DEBUG ? (err as Error).stack : "",
+  );
+  console.error(
+    `rotation drill: steps=${counts.steps} retries=${counts.retries} failures_injected=${counts.failuresInjected} invariants=violated`,
+  );
   process.exit(1);
 });

@@ -12,17 +12,46 @@ const otherKey = `arn:aws:kms:${region}:${acct}:key/99999999-2222-3333-4444-5555
 const doc = `arn:aws:ssm:${region}:${acct}:document/openclaw-prod-reload-token`;
 const instance = `arn:aws:ec2:${region}:${acct}:instance/i-0123456789abcdef0`;
 const lambdaPolicy = rotationLambdaPolicy({
-  partition: "aws", region, accountId: acct, tokenSecretArn: token, kmsKeyArn: key, documentName: "openclaw-prod-reload-token",
-  logGroupArn: `arn:aws:logs:${region}:${acct}:log-group:/aws/lambda/openclaw-prod-token-rotation`, instanceTags: { "openclaw:stack": "prod", "openclaw:role": "gateway" },
+  partition: "aws",
+  region,
+  accountId: acct,
+  tokenSecretArn: token,
+  kmsKeyArn: key,
+  documentName: "openclaw-prod-reload-token",
+  logGroupArn: `arn:aws:logs:${region}:${acct}:log-group:/aws/lambda/openclaw-prod-token-rotation`,
+  instanceTags: { "openclaw:stack": "prod", "openclaw:role": "gateway" },
 });
 // KMS authorizes only when the key policy lets IAM policies grant use of the key: simulate with ours.
-const ourKeyPolicy = keyPolicy({ partition: "aws", region, accountId: acct, logGroupName: "/aws/lambda/openclaw-prod-token-rotation" });
-const instancePolicy = { Version: "2012-10-17", Statement: instanceSecretStatements({ region, tokenSecretArn: token, providerKeysSecretArn: providers, kmsKeyArn: key }) };
+const ourKeyPolicy = keyPolicy({
+  partition: "aws",
+  region,
+  accountId: acct,
+  logGroupName: "/aws/lambda/openclaw-prod-token-rotation",
+});
+const instancePolicy = {
+  Version: "2012-10-17",
+  Statement: instanceSecretStatements({
+    region,
+    tokenSecretArn: token,
+    providerKeysSecretArn: providers,
+    kmsKeyArn: key,
+  }),
+};
 
-async function decide(policy: unknown, action: string, resource: string, ctx: Record<string, string | string[]> = {}): Promise<string> {
+async function decide(
+  policy: unknown,
+  action: string,
+  resource: string,
+  ctx: Record<string, string | string[]> = {},
+): Promise<string> {
   const r = await runSimulation(
     {
-      request: { principal: `arn:aws:iam::${acct}:role/test`, action, resource: { resource, accountId: acct }, contextVariables: ctx },
+      request: {
+        principal: `arn:aws:iam::${acct}:role/test`,
+        action,
+        resource: { resource, accountId: acct },
+        contextVariables: ctx,
+      },
       identityPolicies: [{ name: "p", policy }],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
@@ -49,8 +78,18 @@ describe("rotation Lambda role", () => {
     ["kms:ScheduleKeyDeletion", key, {}, "ImplicitlyDenied"],
     ["ssm:SendCommand", doc, {}, "Allowed"],
     ["ssm:SendCommand", `arn:aws:ssm:${region}:${acct}:document/AWS-RunShellScript`, {}, "ImplicitlyDenied"],
-    ["ssm:SendCommand", instance, { "ssm:resourceTag/openclaw:stack": "prod", "ssm:resourceTag/openclaw:role": "gateway" }, "Allowed"],
-    ["ssm:SendCommand", instance, { "ssm:resourceTag/openclaw:stack": "staging", "ssm:resourceTag/openclaw:role": "gateway" }, "ImplicitlyDenied"],
+    [
+      "ssm:SendCommand",
+      instance,
+      { "ssm:resourceTag/openclaw:stack": "prod", "ssm:resourceTag/openclaw:role": "gateway" },
+      "Allowed",
+    ],
+    [
+      "ssm:SendCommand",
+      instance,
+      { "ssm:resourceTag/openclaw:stack": "staging", "ssm:resourceTag/openclaw:role": "gateway" },
+      "ImplicitlyDenied",
+    ],
     ["ssm:SendCommand", instance, {}, "ImplicitlyDenied"],
   ])("%s on %s %j -> %s", async (action, resource, ctx, expected) => {
     expect(await decide(lambdaPolicy, action, resource, ctx)).toBe(expected);

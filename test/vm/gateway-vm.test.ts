@@ -12,16 +12,22 @@ type VmArgs = ConstructorParameters<typeof GatewayVm>[1];
 
 function vmArgs(extra: Partial<VmArgs> = {}): VmArgs {
   return {
-        vm: cfg.vm,
-        subnetId: "subnet-1",
-        availabilityZone: "us-east-1a",
-        securityGroupId: "sg-1",
-        composeYaml: "services: {}\n",
-        gatewayConfigJson: "{}\n",
-        hostFacts: { AWS_REGION: "us-east-1" },
-        addons: [{ files: [{ path: "/etc/systemd/system/x.service", content: "[Service]\n", permissions: "0644" }], enableUnits: ["x.service"], policyStatements: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::b/p/*"] }] }],
-        tags: { "openclaw:stack": "test" },
-        ...extra,
+    vm: cfg.vm,
+    subnetId: "subnet-1",
+    availabilityZone: "us-east-1a",
+    securityGroupId: "sg-1",
+    composeYaml: "services: {}\n",
+    gatewayConfigJson: "{}\n",
+    hostFacts: { AWS_REGION: "us-east-1" },
+    addons: [
+      {
+        files: [{ path: "/etc/systemd/system/x.service", content: "[Service]\n", permissions: "0644" }],
+        enableUnits: ["x.service"],
+        policyStatements: [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::b/p/*"] }],
+      },
+    ],
+    tags: { "openclaw:stack": "test" },
+    ...extra,
   };
 }
 
@@ -42,13 +48,19 @@ describe("GatewayVm", () => {
 
   it("keeps state on a separate encrypted volume, attached to the instance", async () => {
     const { resources } = await build();
-    expect(one(resources, "aws:ebs/volume:Volume").inputs).toMatchObject({ encrypted: true, size: cfg.vm.dataVolumeGiB, availabilityZone: "us-east-1a" });
+    expect(one(resources, "aws:ebs/volume:Volume").inputs).toMatchObject({
+      encrypted: true,
+      size: cfg.vm.dataVolumeGiB,
+      availabilityZone: "us-east-1a",
+    });
     expect(one(resources, "aws:ec2/volumeAttachment:VolumeAttachment").inputs.deviceName).toBe("/dev/sdf");
   });
 
   it("gives the role SSM and exactly the addons' statements", async () => {
     const { resources } = await build();
-    expect(one(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn).toBe("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
+    expect(one(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn).toBe(
+      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+    );
     const policy = JSON.parse(one(resources, "aws:iam/rolePolicy:RolePolicy").inputs.policy);
     expect(policy.Statement).toEqual([{ Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::b/p/*"] }]);
   });
@@ -82,7 +94,9 @@ describe("host renderers", () => {
 
   it("user data has no login user, no SSH, and rejects two writers of one file", () => {
     const ud = parse(renderUserData({ files: [], enableUnits: [] }).replace(/^#cloud-config\n/, ""));
-    expect(ud.users).toEqual([{ name: "openclaw", uid: 1000, lock_passwd: true, shell: "/usr/sbin/nologin", no_create_home: true }]);
+    expect(ud.users).toEqual([
+      { name: "openclaw", uid: 1000, lock_passwd: true, shell: "/usr/sbin/nologin", no_create_home: true },
+    ]);
     expect(ud.ssh_pwauth).toBe(false);
     expect(ud.runcmd[0]).toEqual(["systemctl", "disable", "--now", "ssh.socket", "ssh.service"]);
     const f = { path: "/a", content: "x", permissions: "0644" };
@@ -95,6 +109,8 @@ describe("host renderers", () => {
     expect(u).toContain("Requires=docker.service openclaw-secrets.service");
     expect(u).toContain("RequiresMountsFor=/var/lib/openclaw");
     expect(u).toContain("ExecStartPre=+/usr/bin/install -d -m 0700 -o 1000 -g 1000 /var/lib/openclaw/state");
-    expect(u).toMatch(/ExecStart=\/usr\/bin\/docker compose -p openclaw -f \/etc\/openclaw\/compose.yaml up --detach --wait/);
+    expect(u).toMatch(
+      /ExecStart=\/usr\/bin\/docker compose -p openclaw -f \/etc\/openclaw\/compose.yaml up --detach --wait/,
+    );
   });
 });

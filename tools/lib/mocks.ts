@@ -32,7 +32,10 @@ const idPrefixes: Record<string, string> = {
   "aws:ec2/securityGroup:SecurityGroup": "sg-",
 };
 
-export function mockResourceState(args: pulumi.runtime.MockResourceArgs, region: string): pulumi.runtime.MockResourceResult {
+export function mockResourceState(
+  args: pulumi.runtime.MockResourceArgs,
+  region: string,
+): pulumi.runtime.MockResourceResult {
   const prefix = idPrefixes[args.type];
   const id = args.id || (prefix ? `${prefix}0${hexOf(args.name, 16)}` : `${args.name}-id`);
   const inputs = args.inputs ?? {};
@@ -86,11 +89,20 @@ export function mockResourceState(args: pulumi.runtime.MockResourceArgs, region:
 export function mockCall(args: pulumi.runtime.MockCallArgs, region: string): Record<string, unknown> {
   switch (args.token) {
     case "aws:index/getAvailabilityZones:getAvailabilityZones":
-      return { names: [`${region}a`, `${region}b`, `${region}c`], zoneIds: ["use1-az1", "use1-az2", "use1-az4"], id: region };
+      return {
+        names: [`${region}a`, `${region}b`, `${region}c`],
+        zoneIds: ["use1-az1", "use1-az2", "use1-az4"],
+        id: region,
+      };
     case "aws:ssm/getParameter:getParameter":
       return { name: args.inputs.name, value: MOCK_AMI, type: "String", id: args.inputs.name };
     case "aws:index/getCallerIdentity:getCallerIdentity":
-      return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/plan`, userId: "AIDAPLAN", id: MOCK_ACCOUNT };
+      return {
+        accountId: MOCK_ACCOUNT,
+        arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/plan`,
+        userId: "AIDAPLAN",
+        id: MOCK_ACCOUNT,
+      };
     case "aws:index/getRegion:getRegion":
       return { name: region, region, id: region };
     case "aws:index/getPartition:getPartition":

@@ -63,7 +63,11 @@ export function stackFiles(opts: Pick<PlanOptions, "stack" | "configFile">): str
   const stackFile = opts.configFile ?? path.join(ROOT, `Pulumi.${opts.stack}.yaml`);
   if (!fs.existsSync(stackFile)) {
     throw new ConfigValidationError(opts.stack, [
-      { key: "--stack", value: JSON.stringify(opts.stack), message: `has no stack file ${path.relative(process.cwd(), stackFile) || stackFile}; create it or pass --config <file>` },
+      {
+        key: "--stack",
+        value: JSON.stringify(opts.stack),
+        message: `has no stack file ${path.relative(process.cwd(), stackFile) || stackFile}; create it or pass --config <file>`,
+      },
     ]);
   }
   return [path.join(ROOT, "Pulumi.yaml"), stackFile];
@@ -106,10 +110,22 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
   let result: ReturnType<typeof program> | undefined;
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
-      recorded.push({ resource: args.resource, type: args.type, name: args.name, props: args.props as Record<string, unknown>, parent: args.opts.parent, custom: args.resource instanceof pulumi.CustomResource });
+      recorded.push({
+        resource: args.resource,
+        type: args.type,
+        name: args.name,
+        props: args.props as Record<string, unknown>,
+        parent: args.opts.parent,
+        custom: args.resource instanceof pulumi.CustomResource,
+      });
       return undefined;
     });
-    result = program(loaded.config, { stack: opts.stack, project: PROJECT, region: loaded.region, secrets: loaded.secrets });
+    result = program(loaded.config, {
+      stack: opts.stack,
+      project: PROJECT,
+      region: loaded.region,
+      secrets: loaded.secrets,
+    });
     return result.outputs;
   });
   // Let every registration (and registerOutputs) reach this mock monitor before the next run replaces it.
@@ -136,8 +152,21 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
       const deps = [...(await resolveInput(v)).dependencies].map((d) => urns.get(d)).filter((u): u is string => !!u);
       if (deps.length) dependencies[k] = [...new Set(deps)];
     }
-    resources.push({ urn, type: r.type, name: r.name, ...(parentUrn ? { parent: parentUrn } : {}), inputs: props.redacted as Record<string, unknown> });
-    if (r.custom) policyInputs.push({ type: r.type, name: r.name, urn, props: props.plain as Record<string, unknown>, dependencies });
+    resources.push({
+      urn,
+      type: r.type,
+      name: r.name,
+      ...(parentUrn ? { parent: parentUrn } : {}),
+      inputs: props.redacted as Record<string, unknown>,
+    });
+    if (r.custom)
+      policyInputs.push({
+        type: r.type,
+        name: r.name,
+        urn,
+        props: props.plain as Record<string, unknown>,
+        dependencies,
+      });
   }
 
   const outputs: PlanOutput[] = [];
@@ -146,8 +175,20 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     outputs.push({ name, secret: r.redacted === SECRET, value: r.redacted });
   }
   const violations = await evaluatePolicies(policyInputs, {
-    config: (opts.policyConfig ?? stackPolicyConfig(opts.stack)) as Parameters<typeof evaluatePolicies>[1] extends infer O ? (O extends { config?: infer C } ? C : never) : never,
-    outputs: await Promise.all(outputs.map(async (o) => ({ name: o.name, secret: o.secret, value: (await resolveInput(result!.outputs[o.name])).plain }))),
+    config: (opts.policyConfig ?? stackPolicyConfig(opts.stack)) as Parameters<
+      typeof evaluatePolicies
+    >[1] extends infer O
+      ? O extends { config?: infer C }
+        ? C
+        : never
+      : never,
+    outputs: await Promise.all(
+      outputs.map(async (o) => ({
+        name: o.name,
+        secret: o.secret,
+        value: (await resolveInput(result!.outputs[o.name])).plain,
+      })),
+    ),
   });
 
   const artifacts = (await resolveInput(result.artifacts)).redacted as Record<string, string>;

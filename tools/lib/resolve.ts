@@ -17,7 +17,12 @@ export interface Resolved {
 
 export async function resolveInput(value: unknown, deps = new Set<pulumi.Resource>()): Promise<Resolved> {
   if (pulumi.Output.isInstance(value)) {
-    const o = value as pulumi.Output<unknown> & { promise(): Promise<unknown>; resources(): Set<pulumi.Resource>; isKnown: Promise<boolean>; isSecret: Promise<boolean> };
+    const o = value as pulumi.Output<unknown> & {
+      promise(): Promise<unknown>;
+      resources(): Set<pulumi.Resource>;
+      isKnown: Promise<boolean>;
+      isSecret: Promise<boolean>;
+    };
     for (const r of o.resources()) deps.add(r);
     const [inner, known, secret] = await Promise.all([o.promise(), o.isKnown, o.isSecret]);
     if (!known) return { plain: undefined, redacted: UNKNOWN, dependencies: deps };
@@ -41,7 +46,9 @@ export async function resolveInput(value: unknown, deps = new Set<pulumi.Resourc
     return { plain: items.map((i) => i.plain), redacted: items.map((i) => i.redacted), dependencies: deps };
   }
   if (value && typeof value === "object") {
-    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveInput(v, deps)] as const));
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([k, v]) => [k, await resolveInput(v, deps)] as const),
+    );
     const plain: Record<string, unknown> = {};
     const redacted: Record<string, unknown> = {};
     for (const [k, r] of entries) {

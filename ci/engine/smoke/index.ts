@@ -10,16 +10,26 @@ interface ContainerArgs {
 
 const provider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: { image: string; readOnly: boolean }) {
-    const cp = require("child_process");
-    const args = ["run", "-d", "--label", "openclaw-engine-smoke", "--cap-drop", "ALL",
-      "--security-opt", "no-new-privileges:true", "--user", "1000:1000"];
+    const cp = require("node:child_process");
+    const args = [
+      "run",
+      "-d",
+      "--label",
+      "openclaw-engine-smoke",
+      "--cap-drop",
+      "ALL",
+      "--security-opt",
+      "no-new-privileges:true",
+      "--user",
+      "1000:1000",
+    ];
     if (inputs.readOnly) args.push("--read-only");
     args.push(inputs.image, "sleep", "3600");
     const id: string = cp.execFileSync("docker", args).toString().trim();
     return { id, outs: inputs };
   },
   async delete(id: string) {
-    require("child_process").execFileSync("docker", ["rm", "-f", id]);
+    require("node:child_process").execFileSync("docker", ["rm", "-f", id]);
   },
 };
 

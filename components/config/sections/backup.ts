@@ -15,14 +15,18 @@ export const backupSection = z
     /** systemd OnCalendar expression for the backup timer. @default "*-*-* 03:00:00" (daily, 03:00 UTC) */
     schedule: z
       .string()
-      .regex(/^[A-Za-z0-9*:,.~\/ -]+$/, { error: "must be a systemd OnCalendar expression such as '*-*-* 03:00:00' or 'daily'" })
+      .regex(/^[A-Za-z0-9*:,.~/ -]+$/, {
+        error: "must be a systemd OnCalendar expression such as '*-*-* 03:00:00' or 'daily'",
+      })
       .default("*-*-* 03:00:00"),
     /** Move backups to STANDARD_IA after this many days. @default 30 */
     standardIaAfterDays: days(30, 3650).default(30),
     /** Move backups to the Glacier class after this many days. @default 90 */
     glacierAfterDays: days(1, 3650).default(90),
     /** @default "GLACIER_IR" (millisecond restores, 90-day minimum) */
-    glacierStorageClass: z.enum(glacierClasses, { error: `must be one of ${glacierClasses.join(", ")}` }).default("GLACIER_IR"),
+    glacierStorageClass: z
+      .enum(glacierClasses, { error: `must be one of ${glacierClasses.join(", ")}` })
+      .default("GLACIER_IR"),
     /** Delete backups after this many days. @default 365 */
     retentionDays: days(1, 36500).default(365),
     /** Delete overwritten or deleted versions after this many days. @default 30 */

@@ -21,9 +21,13 @@ export function intRange(min: number, max: number, unit = "") {
 /** AWS tag keys and values: the limits AWS enforces, checked before anything is sent to AWS. */
 export const tags = z
   .record(
-    z.string().min(1).max(128).regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, {
-      error: "tag keys are 1-128 letters, digits, spaces or _.:/=+-@ and must not start with aws:",
-    }),
+    z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, {
+        error: "tag keys are 1-128 letters, digits, spaces or _.:/=+-@ and must not start with aws:",
+      }),
     z.string().max(256, { error: "tag values are at most 256 characters" }),
   )
   .default({});

@@ -5,19 +5,34 @@ import { intRange } from "./common";
  * An image reference pinned by tag or digest. `latest` (explicit or implied by a missing tag) is rejected:
  * a moving tag makes deploys unreproducible and lets an upstream push change production silently.
  */
-export const imageRef = z.string({ error: "must be an image reference such as ghcr.io/openclaw/openclaw:2026.9.6" }).superRefine((ref, ctx) => {
-  const m = /^(?<name>[a-z0-9]+(?:[._\/:-][a-z0-9]+)*?)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/.exec(ref);
-  if (!m?.groups) {
-    ctx.addIssue({ code: "custom", message: "is not a valid image reference; use registry/name:tag or registry/name@sha256:<64 hex>" });
-    return;
-  }
-  const { tag, digest } = m.groups;
-  if (tag === "latest") {
-    ctx.addIssue({ code: "custom", message: "uses the moving tag 'latest'; pin a version tag (e.g. :2026.9.6) or a digest (@sha256:...)" });
-  } else if (!tag && !digest) {
-    ctx.addIssue({ code: "custom", message: "has no tag or digest, which means 'latest'; pin a version tag (e.g. :2026.9.6) or a digest (@sha256:...)" });
-  }
-});
+export const imageRef = z
+  .string({ error: "must be an image reference such as ghcr.io/openclaw/openclaw:2026.9.6" })
+  .superRefine((ref, ctx) => {
+    const m =
+      /^(?<name>[a-z0-9]+(?:[._/:-][a-z0-9]+)*?)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/.exec(
+        ref,
+      );
+    if (!m?.groups) {
+      ctx.addIssue({
+        code: "custom",
+        message: "is not a valid image reference; use registry/name:tag or registry/name@sha256:<64 hex>",
+      });
+      return;
+    }
+    const { tag, digest } = m.groups;
+    if (tag === "latest") {
+      ctx.addIssue({
+        code: "custom",
+        message: "uses the moving tag 'latest'; pin a version tag (e.g. :2026.9.6) or a digest (@sha256:...)",
+      });
+    } else if (!tag && !digest) {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "has no tag or digest, which means 'latest'; pin a version tag (e.g. :2026.9.6) or a digest (@sha256:...)",
+      });
+    }
+  });
 
 export const gatewaySection = z
   .strictObject({
@@ -32,7 +47,9 @@ export const gatewaySection = z
     /** Fixed hostname: the gateway's owner lease is keyed by hostname. @default "openclaw-gateway" */
     hostname: z
       .string()
-      .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: "must be a DNS label: lowercase letters, digits and '-', at most 63" })
+      .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+        error: "must be a DNS label: lowercase letters, digits and '-', at most 63",
+      })
       .default("openclaw-gateway"),
     /**
      * Command the container runs, when the image's own default is not the gateway.

@@ -21,11 +21,16 @@ export const tailscaleSection = z
     /** Auth key lifetime. Short: the key is used once, at first boot. @default 3600 */
     keyExpirySeconds: intRange(300, 86400, "seconds").default(3600),
     /** The node's name on the tailnet. @default "openclaw-<stack>" */
-    hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: "must be a DNS label" }).optional(),
+    hostname: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: "must be a DNS label" })
+      .optional(),
     /** Your tailnet's DNS name (e.g. tail1234.ts.net); the Control UI origin is https://<hostname>.<tailnetDnsName>. */
     tailnetDnsName: z
       .string()
-      .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*\.ts\.net$/, { error: "must be your tailnet's DNS name, such as tail1234.ts.net (Tailscale admin console > DNS)" })
+      .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*\.ts\.net$/, {
+        error: "must be your tailnet's DNS name, such as tail1234.ts.net (Tailscale admin console > DNS)",
+      })
       .optional(),
   })
   .prefault({});
@@ -37,7 +42,9 @@ export const caddySection = z
     /** Public DNS name pointing at the instance's address. Required for caddy ingress. */
     domain: z
       .string()
-      .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { error: "must be a DNS name such as gateway.example.com" })
+      .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+        error: "must be a DNS name such as gateway.example.com",
+      })
       .optional(),
     /** Contact for the ACME account (Let's Encrypt expiry notices). Required for caddy ingress. */
     acmeEmail: z.email({ error: "must be an e-mail address" }).optional(),
@@ -45,7 +52,10 @@ export const caddySection = z
     basicAuth: z
       .strictObject({
         enabled: z.boolean().default(true),
-        username: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: "must be 1-64 letters, digits or ._-" }).default("openclaw"),
+        username: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: "must be 1-64 letters, digits or ._-" })
+          .default("openclaw"),
       })
       .prefault({}),
     /** Largest request body accepted. @default 10 */

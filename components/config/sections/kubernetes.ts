@@ -8,7 +8,10 @@ const cidr = z.string().superRefine((value, ctx) => {
   if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) {
     ctx.addIssue({ code: "custom", message: "must be an IPv4 CIDR such as 10.244.0.0/16 (the cluster's pod CIDR)" });
   } else if (Number(m[5]) < 8) {
-    ctx.addIssue({ code: "custom", message: "is wider than /8: trusting that many proxy addresses lets any pod spoof client addresses" });
+    ctx.addIssue({
+      code: "custom",
+      message: "is wider than /8: trusting that many proxy addresses lets any pod spoof client addresses",
+    });
   }
 });
 

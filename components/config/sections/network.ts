@@ -20,7 +20,10 @@ const ipv4Cidr = z.string().superRefine((cidr, ctx) => {
   }
   const prefix = Number(m[5]);
   if (prefix < 16 || prefix > 24) {
-    ctx.addIssue({ code: "custom", message: "must have a prefix between /16 and /24 (AWS allows /16-/28; /24 leaves room for subnets)" });
+    ctx.addIssue({
+      code: "custom",
+      message: "must have a prefix between /16 and /24 (AWS allows /16-/28; /24 leaves room for subnets)",
+    });
   }
   const [a, b] = [Number(m[1]), Number(m[2])];
   const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
@@ -41,7 +44,10 @@ export const networkSection = z
     /** @default "nat-gateway" (no inbound path from the internet) */
     egress: z.enum(egressModes, { error: `must be one of ${egressModes.join(", ")}` }).default("nat-gateway"),
     /** Instance type of the NAT instance when egress is nat-instance. @default "t4g.nano" */
-    natInstanceType: z.string().regex(/^[a-z0-9]+\.[a-z0-9]+$/, { error: "must be an EC2 instance type such as t4g.nano" }).default("t4g.nano"),
+    natInstanceType: z
+      .string()
+      .regex(/^[a-z0-9]+\.[a-z0-9]+$/, { error: "must be an EC2 instance type such as t4g.nano" })
+      .default("t4g.nano"),
     /** VPC flow log retention in CloudWatch Logs. @default 30 */
     flowLogRetentionDays: days(1, 3653).default(30),
   })

@@ -2,13 +2,15 @@ import { z } from "zod";
 import { days } from "./common";
 
 /** The only retention periods CloudWatch Logs accepts; anything else fails at deploy time, so fail here. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 // EventBridge Scheduler cron: six fields inside cron(...). The service validates the fields themselves; this
 // catches the common mistakes (a five-field Unix cron, a missing wrapper) before anything is deployed.
-const schedulerCron = z
-  .string()
-  .regex(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, { error: 'must be an EventBridge Scheduler cron with six fields, e.g. "cron(0 20 ? * MON-FRI *)"' });
+const schedulerCron = z.string().regex(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, {
+  error: 'must be an EventBridge Scheduler cron with six fields, e.g. "cron(0 20 ? * MON-FRI *)"',
+});
 
 export const scheduledStopSection = z
   .strictObject({
@@ -66,9 +68,17 @@ export const observabilitySection = z
       .max(5, { error: "must be at most 5 minutes (slower probes would leave alarm periods without data)" })
       .default(1),
     /** Memory alarm threshold in percent of the host's RAM. @default 90 */
-    memoryAlarmPercent: z.number().min(50, { error: "must be at least 50 percent" }).max(99, { error: "must be at most 99 percent" }).default(90),
+    memoryAlarmPercent: z
+      .number()
+      .min(50, { error: "must be at least 50 percent" })
+      .max(99, { error: "must be at most 99 percent" })
+      .default(90),
     /** Disk alarm threshold in percent of each watched file system (root and data volume). @default 85 */
-    diskAlarmPercent: z.number().min(50, { error: "must be at least 50 percent" }).max(99, { error: "must be at most 99 percent" }).default(85),
+    diskAlarmPercent: z
+      .number()
+      .min(50, { error: "must be at least 50 percent" })
+      .max(99, { error: "must be at most 99 percent" })
+      .default(85),
     /** Stop non-prod instances outside working hours. */
     scheduledStop: scheduledStopSection,
   })

@@ -4,7 +4,12 @@
  * that the document restricts to a UUID pattern. The token never appears in command parameters or output:
  * the host fetches it from Secrets Manager itself.
  */
-import { ListCommandInvocationsCommand, SendCommandCommand, SSMClient, type CommandInvocation } from "@aws-sdk/client-ssm";
+import {
+  ListCommandInvocationsCommand,
+  SendCommandCommand,
+  type SSMClient,
+  type CommandInvocation,
+} from "@aws-sdk/client-ssm";
 import type { Delivery } from "./rotation";
 
 export type DeliveryAction = "apply-pending" | "verify" | "restore-current";
@@ -21,7 +26,17 @@ export interface SsmDeliveryOptions {
   now?: () => number;
 }
 
-const terminal = new Set(["Success", "Cancelled", "TimedOut", "Failed", "Cancelling", "Undeliverable", "Terminated", "DeliveryTimedOut", "ExecutionTimedOut"]);
+const terminal = new Set([
+  "Success",
+  "Cancelled",
+  "TimedOut",
+  "Failed",
+  "Cancelling",
+  "Undeliverable",
+  "Terminated",
+  "DeliveryTimedOut",
+  "ExecutionTimedOut",
+]);
 
 export class SsmDelivery implements Delivery {
   constructor(private readonly o: SsmDeliveryOptions) {}
@@ -55,17 +70,22 @@ export class SsmDelivery implements Delivery {
     let invocations: CommandInvocation[] = [];
     // Tag targets resolve asynchronously: an empty list right after SendCommand is not yet "no instance".
     while (now() < deadline) {
-      invocations = (await this.o.ssm.send(new ListCommandInvocationsCommand({ CommandId: commandId }))).CommandInvocations ?? [];
+      invocations =
+        (await this.o.ssm.send(new ListCommandInvocationsCommand({ CommandId: commandId }))).CommandInvocations ?? [];
       if (invocations.length > 0 && invocations.every((i) => terminal.has(i.Status ?? ""))) break;
       await sleep(this.o.pollIntervalMs ?? 2000);
     }
     if (invocations.length === 0) {
-      throw new Error(`SSM ${action}: no gateway instance matched ${JSON.stringify(this.o.targetTags)} (command ${commandId}); is the instance running with the SSM agent online?`);
+      throw new Error(
+        `SSM ${action}: no gateway instance matched ${JSON.stringify(this.o.targetTags)} (command ${commandId}); is the instance running with the SSM agent online?`,
+      );
     }
     const bad = invocations.filter((i) => i.Status !== "Success");
     if (bad.length > 0) {
       const summary = bad.map((i) => `${i.InstanceId}: ${i.Status ?? "Pending"}`).join(", ");
-      throw new Error(`SSM ${action} did not succeed on ${bad.length}/${invocations.length} instance(s) (command ${commandId}): ${summary}`);
+      throw new Error(
+        `SSM ${action} did not succeed on ${bad.length}/${invocations.length} instance(s) (command ${commandId}): ${summary}`,
+      );
     }
   }
 }

@@ -12,7 +12,7 @@ import {
   GetSecretValueCommand,
   PutSecretValueCommand,
   ResourceNotFoundException,
-  SecretsManagerClient,
+  type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { randomBytes } from "node:crypto";
@@ -77,15 +77,21 @@ export async function rotate(event: RotationEvent, deps: RotationDeps): Promise<
 
   const meta = await deps.sm.send(new DescribeSecretCommand({ SecretId: secretId }));
   if (deps.expectedSecretArn && meta.ARN !== deps.expectedSecretArn) {
-    throw new RotationError(`Secret ${meta.ARN ?? secretId} is not the secret this function rotates (${deps.expectedSecretArn}); fix the rotation schedule`);
+    throw new RotationError(
+      `Secret ${meta.ARN ?? secretId} is not the secret this function rotates (${deps.expectedSecretArn}); fix the rotation schedule`,
+    );
   }
   if (!meta.RotationEnabled) {
-    throw new RotationError(`Secret ${secretId} does not have rotation enabled; enable it (aws secretsmanager rotate-secret) before invoking the rotation function`);
+    throw new RotationError(
+      `Secret ${secretId} does not have rotation enabled; enable it (aws secretsmanager rotate-secret) before invoking the rotation function`,
+    );
   }
   const versions = meta.VersionIdsToStages ?? {};
   const stages = versions[token];
   if (!stages) {
-    throw new RotationError(`Secret version ${token} has no stage for rotation of secret ${secretId}: the ClientRequestToken is unknown`);
+    throw new RotationError(
+      `Secret version ${token} has no stage for rotation of secret ${secretId}: the ClientRequestToken is unknown`,
+    );
   }
   if (stages.includes("AWSCURRENT")) {
     // Already promoted by an earlier run; only a leftover AWSPENDING label may remain to clean up.
@@ -94,10 +100,20 @@ export async function rotate(event: RotationEvent, deps: RotationDeps): Promise<
     return;
   }
   if (!stages.includes("AWSPENDING")) {
-    throw new RotationError(`Secret version ${token} not set as AWSPENDING for rotation of secret ${secretId}; start a new rotation`);
+    throw new RotationError(
+      `Secret version ${token} not set as AWSPENDING for rotation of secret ${secretId}; start a new rotation`,
+    );
   }
   const currentVersion = Object.entries(versions).find(([, s]) => s.includes("AWSCURRENT"))?.[0];
-  const ctx = { sm: deps.sm, delivery: deps.delivery, secretId, token, currentVersion, newToken: deps.newToken ?? generateToken, log };
+  const ctx = {
+    sm: deps.sm,
+    delivery: deps.delivery,
+    secretId,
+    token,
+    currentVersion,
+    newToken: deps.newToken ?? generateToken,
+    log,
+  };
   switch (step) {
     case "createSecret":
       return createSecret(ctx);
@@ -127,11 +143,23 @@ async function createSecret(c: StepContext): Promise<void> {
     return;
   }
   const value = c.newToken();
-  if (!isWellFormedToken(value)) throw new RotationError("createSecret: generated token is not 32+ URL-safe random bytes");
+  if (!isWellFormedToken(value))
+    throw new RotationError("createSecret: generated token is not 32+ URL-safe random bytes");
   // Putting AWSPENDING on this version moves the label off any stuck version of an earlier failed rotation,
   // as the AWS templates rely on; ClientRequestToken makes a retried put a no-op.
-  await c.sm.send(new PutSecretValueCommand({ SecretId: c.secretId, ClientRequestToken: c.token, SecretString: value, VersionStages: ["AWSPENDING"] }));
-  c.log("createSecret: new pending value stored", { secretId: c.secretId, versionId: c.token, firstVersion: c.currentVersion === undefined });
+  await c.sm.send(
+    new PutSecretValueCommand({
+      SecretId: c.secretId,
+      ClientRequestToken: c.token,
+      SecretString: value,
+      VersionStages: ["AWSPENDING"],
+    }),
+  );
+  c.log("createSecret: new pending value stored", {
+    secretId: c.secretId,
+    versionId: c.token,
+    firstVersion: c.currentVersion === undefined,
+  });
 }
 
 async function setSecret(c: StepContext): Promise<void> {
@@ -148,7 +176,9 @@ async function setSecret(c: StepContext): Promise<void> {
 async function testSecret(c: StepContext): Promise<void> {
   const value = await requirePendingValue(c, "testSecret");
   if (!isWellFormedToken(value)) {
-    throw new RotationError(`testSecret: pending value of ${c.secretId} version ${c.token} is not a 32+ byte URL-safe token`);
+    throw new RotationError(
+      `testSecret: pending value of ${c.secretId} version ${c.token} is not a 32+ byte URL-safe token`,
+    );
   }
   if (c.currentVersion === undefined) return;
   try {
@@ -161,7 +191,9 @@ async function testSecret(c: StepContext): Promise<void> {
     } catch (restoreErr) {
       c.log("testSecret: restoring AWSCURRENT on the gateway failed too", { error: String(restoreErr) });
     }
-    throw new RotationError(`testSecret: the gateway did not accept pending version ${c.token} of ${c.secretId}: ${(err as Error).message}. AWSCURRENT is unchanged; Secrets Manager retries the rotation`);
+    throw new RotationError(
+      `testSecret: the gateway did not accept pending version ${c.token} of ${c.secretId}: ${(err as Error).message}. AWSCURRENT is unchanged; Secrets Manager retries the rotation`,
+    );
   }
   c.log("testSecret: gateway accepts pending token", { secretId: c.secretId, versionId: c.token });
 }
@@ -176,25 +208,37 @@ async function finishSecret(c: StepContext): Promise<void> {
     }),
   );
   await removePending(c.sm, c.secretId, c.token);
-  c.log("finishSecret: promoted to AWSCURRENT", { secretId: c.secretId, versionId: c.token, previous: c.currentVersion ?? null });
+  c.log("finishSecret: promoted to AWSCURRENT", {
+    secretId: c.secretId,
+    versionId: c.token,
+    previous: c.currentVersion ?? null,
+  });
 }
 
 async function removePending(sm: SecretsManagerClient, secretId: string, token: string): Promise<void> {
-  await sm.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: "AWSPENDING", RemoveFromVersionId: token }));
+  await sm.send(
+    new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: "AWSPENDING", RemoveFromVersionId: token }),
+  );
 }
 
 async function pendingValue(c: StepContext): Promise<string | undefined> {
   try {
-    const out = await c.sm.send(new GetSecretValueCommand({ SecretId: c.secretId, VersionId: c.token, VersionStage: "AWSPENDING" }));
+    const out = await c.sm.send(
+      new GetSecretValueCommand({ SecretId: c.secretId, VersionId: c.token, VersionStage: "AWSPENDING" }),
+    );
     return out.SecretString ?? undefined;
   } catch (err) {
-    if (err instanceof ResourceNotFoundException || (err as { name?: string }).name === "ResourceNotFoundException") return undefined;
+    if (err instanceof ResourceNotFoundException || (err as { name?: string }).name === "ResourceNotFoundException")
+      return undefined;
     throw err;
   }
 }
 
 async function requirePendingValue(c: StepContext, step: RotationStep): Promise<string> {
   const value = await pendingValue(c);
-  if (value === undefined) throw new RotationError(`${step}: version ${c.token} of ${c.secretId} has no value yet; createSecret must run first`);
+  if (value === undefined)
+    throw new RotationError(
+      `${step}: version ${c.token} of ${c.secretId} has no value yet; createSecret must run first`,
+    );
   return value;
 }
