@@ -19,10 +19,41 @@
 #                                default openclaw / /etc/openclaw/compose.yaml / gateway
 #   OPENCLAW_BACKUP_METRIC       "cloudwatch" (default) or "none"
 #   OPENCLAW_BACKUP_HOST         host part of the key (default: hostname -s)
+#   OPENCLAW_LOCK_FILE / OPENCLAW_LOCK_TIMEOUT
+#                                the lock shared with restore.sh and reload-token.sh (default
+#                                /run/openclaw-lock/host.lock, wait up to 1800 s)
 set -euo pipefail
 
 log() { printf 'openclaw-backup: %s\n' "$*"; }
 die() { printf 'openclaw-backup: FAILED: %s\n' "$*" >&2; exit 1; }
+
+# --- host lock (components/gateway-vm/host-lock.ts) ---
+# Serialises every script that stops, starts or swaps the gateway, its state or its token. Held until exit.
+host_lock() { # <who> <default timeout in seconds>
+  local file="${OPENCLAW_LOCK_FILE:-/run/openclaw-lock/host.lock}" timeout="${OPENCLAW_LOCK_TIMEOUT:-$2}" dir perm
+  dir="$(dirname -- "$file")"
+  # Created here when no unit made it yet (an operator's restore); checked either way.
+  mkdir -m 0700 -- "$dir" 2>/dev/null || true
+  perm="$(stat -c '%u %a' -- "$dir")"
+  if [ -L "$dir" ] || [ "${perm% *}" != "$(id -u)" ] || (( 8#${perm#* } & 8#022 )); then
+    printf 'host-lock: %s must be a directory owned by uid %s that no one else can write (it is: %s)\n' "$dir" "$(id -u)" "$perm" >&2
+    exit 1
+  fi
+  if [ -L "$file" ] || { [ -e "$file" ] && [ ! -f "$file" ]; }; then
+    printf 'host-lock: %s is not a regular file; refusing to open it\n' "$file" >&2
+    exit 1
+  fi
+  exec {OPENCLAW_LOCK_FD}>>"$file"
+  if ! flock -n "$OPENCLAW_LOCK_FD"; then
+    printf 'host-lock: %s waits up to %ss for %s, held by: %s\n' "$1" "$timeout" "$file" "$(head -c 200 "$file")" >&2
+    if ! flock -w "$timeout" "$OPENCLAW_LOCK_FD"; then
+      printf 'host-lock: %s gave up after %ss: %s is still held by: %s. Another backup, restore or token reload is running; run this again when it has finished (or set OPENCLAW_LOCK_TIMEOUT to wait longer).\n' "$1" "$timeout" "$file" "$(head -c 200 "$file")" >&2
+      exit 75
+    fi
+  fi
+  printf '%s (pid %s) since %s\n' "$1" "$" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$file"
+}
+# --- end host lock ---
 
 need() {
   local name
@@ -51,7 +82,10 @@ STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 NAME="${HOST}-${STAMP}.tar.gz"
 KEY="${OPENCLAW_BACKUP_PREFIX}$(date -u +%Y/%m/%d)/${NAME}"
 
-[ -d "$STAGING" ] || die "staging directory $STAGING does not exist"
+# A restore or a token reload stops and starts the gateway: never archive in the middle of one.
+host_lock backup.sh 1800
+
+{ [ -d "$STAGING" ] && [ ! -L "$STAGING" ]; } || die "staging directory $STAGING does not exist or is a symbolic link"
 WORK="$(mktemp -d "$STAGING/run.XXXXXX")"
 CLEAN_CONTAINER_OUT=""
 cleanup() { rm -rf -- "$WORK" ${CLEAN_CONTAINER_OUT:+"$CLEAN_CONTAINER_OUT"}; }
@@ -65,7 +99,7 @@ archive_from_container() {
   local out="$1" dir="$STAGING/container-out"
   # Made by the unit's ExecStartPre (owned by the container's uid 1000, mode 0700), so this script needs no
   # CAP_CHOWN: only CAP_DAC_OVERRIDE, to read and remove the 0600 archive the container writes there.
-  [ -d "$dir" ] || die "$dir does not exist (openclaw-backup.service creates it, owned by uid 1000)"
+  { [ -d "$dir" ] && [ ! -L "$dir" ]; } || die "$dir does not exist or is a symbolic link (openclaw-backup.service creates it, owned by uid 1000)"
   rm -f -- "$dir/$NAME"
   CLEAN_CONTAINER_OUT="$dir/$NAME"
   # TMPDIR on the bind mount: --verify reserves 256 MiB, more than the container's /tmp tmpfs holds.
@@ -73,8 +107,15 @@ archive_from_container() {
     -v "$dir:/backup-out" -e TMPDIR=/backup-out "$RUN_SERVICE" \
     openclaw backup create --verify --json --output "/backup-out/$NAME" >"$WORK/create.json" \
     || die "openclaw backup create --verify failed (see the output above)"
-  [ -s "$dir/$NAME" ] || die "openclaw backup create reported success but $dir/$NAME is missing"
-  ln -s -- "$dir/$NAME" "$out"
+  # Whatever the container left in its directory is untrusted: a link there would make this root script read
+  # and upload any file on the host. The container has exited, so a copy that does not follow links (-P) into
+  # the root-only work directory, checked there, is what gets hashed and uploaded.
+  [ -e "$dir/$NAME" ] || [ -L "$dir/$NAME" ] || die "openclaw backup create reported success but $dir/$NAME is missing"
+  cp -P -- "$dir/$NAME" "$out"
+  if [ -L "$out" ] || [ ! -f "$out" ]; then
+    die "$dir/$NAME, written by the container, is not a regular file (a symbolic link or special file); refusing to read through it"
+  fi
+  [ -s "$out" ] || die "openclaw backup create reported success but $dir/$NAME is empty"
 }
 
 # CI and fallback: the same archive layout as openclaw's (<root>/manifest.json, <root>/payload/posix/<abs>)
@@ -119,8 +160,13 @@ upload() {
 
 ARCHIVE="$WORK/$NAME"
 create_archive "$ARCHIVE"
-BYTES="$(stat -L -c %s "$ARCHIVE")"
-FILES="$(tar -tzf "$ARCHIVE" | grep -vc '/$' || true)"
+# A truncated or foreign file must fail the backup here, not be recorded as a success and found at restore time.
+gzip -t -- "$ARCHIVE" 2>"$WORK/gzip.err" || die "$NAME is not a valid gzip file: $(head -c 300 "$WORK/gzip.err")"
+tar -tzf "$ARCHIVE" >"$WORK/list" 2>"$WORK/tar.err" || die "$NAME is not a readable tar archive: $(head -c 300 "$WORK/tar.err")"
+BYTES="$(stat -c %s -- "$ARCHIVE")"
+# grep -c exits 1 when it counts 0; the count is still printed.
+FILES="$(grep -vc '/$' "$WORK/list" || true)"
+[ "$FILES" -gt 0 ] || die "$NAME holds no files"
 # sha256sum format, so `sha256sum -c` works on a downloaded pair; restore.sh compares the hash only.
 (cd "$WORK" && sha256sum "$NAME" >"$NAME.sha256")
 

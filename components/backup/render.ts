@@ -94,6 +94,11 @@ export function renderBackupService(): string {
     "Environment=HOME=/var/lib/openclaw-backup",
     "Environment=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     "StateDirectory=openclaw-backup",
+    // The lock backup.sh shares with restore.sh and reload-token.sh (gateway-vm/host-lock.ts): root-only, kept
+    // when the job ends so a restore that holds it is not left with a deleted lock file.
+    "RuntimeDirectory=openclaw-lock",
+    "RuntimeDirectoryMode=0700",
+    "RuntimeDirectoryPreserve=yes",
     // "+": created outside the sandbox (chown is not in its bounding set). On the encrypted data volume
     // because archives hold credentials; container-out is where the gateway container (uid 1000) writes.
     `ExecStartPre=+/usr/bin/install -d -m 0700 -o root -g root ${BACKUP_STAGING_DIR}`,

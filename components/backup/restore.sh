@@ -15,6 +15,11 @@
 #   OPENCLAW_GATEWAY_CONTROL  "systemd" (default): systemctl stop/start openclaw-gateway; "none" (CI)
 #   OPENCLAW_HEALTH_URL       default http://127.0.0.1:18789/healthz; body must say "status":"live"
 #   OPENCLAW_HEALTH_TIMEOUT   seconds to wait for health (default 180)
+#   OPENCLAW_LOCK_FILE / OPENCLAW_LOCK_TIMEOUT   the lock shared with backup.sh and reload-token.sh
+#                             (default /run/openclaw-lock/host.lock, wait up to 600 s)
+#
+# Runs as root on what an archive and a one-off container produced: nothing it chowns, chmods or moves into
+# place may be a link, and everything must resolve inside the restore's own scratch directory.
 set -euo pipefail
 
 ENV_FILE="${OPENCLAW_BACKUP_ENV_FILE:-/etc/openclaw/backup.env}"
@@ -29,6 +34,34 @@ log() { printf 'openclaw-restore: %s\n' "$*"; }
 die() { printf 'openclaw-restore: FAILED: %s\n' "$*" >&2; exit 1; }
 refuse() { printf 'openclaw-restore: REFUSED: %s\n' "$*" >&2; exit 3; }
 usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+
+# --- host lock (components/gateway-vm/host-lock.ts) ---
+# Serialises every script that stops, starts or swaps the gateway, its state or its token. Held until exit.
+host_lock() { # <who> <default timeout in seconds>
+  local file="${OPENCLAW_LOCK_FILE:-/run/openclaw-lock/host.lock}" timeout="${OPENCLAW_LOCK_TIMEOUT:-$2}" dir perm
+  dir="$(dirname -- "$file")"
+  # Created here when no unit made it yet (an operator's restore); checked either way.
+  mkdir -m 0700 -- "$dir" 2>/dev/null || true
+  perm="$(stat -c '%u %a' -- "$dir")"
+  if [ -L "$dir" ] || [ "${perm% *}" != "$(id -u)" ] || (( 8#${perm#* } & 8#022 )); then
+    printf 'host-lock: %s must be a directory owned by uid %s that no one else can write (it is: %s)\n' "$dir" "$(id -u)" "$perm" >&2
+    exit 1
+  fi
+  if [ -L "$file" ] || { [ -e "$file" ] && [ ! -f "$file" ]; }; then
+    printf 'host-lock: %s is not a regular file; refusing to open it\n' "$file" >&2
+    exit 1
+  fi
+  exec {OPENCLAW_LOCK_FD}>>"$file"
+  if ! flock -n "$OPENCLAW_LOCK_FD"; then
+    printf 'host-lock: %s waits up to %ss for %s, held by: %s\n' "$1" "$timeout" "$file" "$(head -c 200 "$file")" >&2
+    if ! flock -w "$timeout" "$OPENCLAW_LOCK_FD"; then
+      printf 'host-lock: %s gave up after %ss: %s is still held by: %s. Another backup, restore or token reload is running; run this again when it has finished (or set OPENCLAW_LOCK_TIMEOUT to wait longer).\n' "$1" "$timeout" "$file" "$(head -c 200 "$file")" >&2
+      exit 75
+    fi
+  fi
+  printf '%s (pid %s) since %s\n' "$1" "$" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$file"
+}
+# --- end host lock ---
 
 need() {
   local name
@@ -92,12 +125,15 @@ restore_into() {
   local archive="$1" target="$2"
   case "$SOURCE" in
     container)
-      local dir name
-      dir="$(dirname "$archive")"
+      local box name
+      # The container (uid 1000) writes only into its own box inside the root-only scratch directory; the
+      # scratch directory itself, the downloaded archive and its checksum stay root's.
+      box="$(dirname "$target")"
       name="$(basename "$archive")"
-      chown -R 1000:1000 "$dir"
+      install -d -m 0700 -o 1000 -g 1000 "$box"
+      install -m 0600 -o 1000 -g 1000 "$archive" "$box/$name"
       # TMPDIR on the bind mount: verification reserves 256 MiB, more than the container's /tmp tmpfs holds.
-      docker compose -p "$PROJECT" -f "$COMPOSE_FILE" run --rm --no-deps -T -v "$dir:/restore" -e TMPDIR=/restore "$RUN_SERVICE" \
+      docker compose -p "$PROJECT" -f "$COMPOSE_FILE" run --rm --no-deps -T -v "$box:/restore" -e TMPDIR=/restore "$RUN_SERVICE" \
         openclaw backup restore "/restore/$name" --target "/restore/$(basename "$target")" --json >/dev/null \
         || die "openclaw backup restore refused $name (see above); the live state is unchanged"
       ;;
@@ -113,15 +149,30 @@ restore_into() {
 }
 
 # The state asset inside a restored tree, from the archive's own manifest (never guessed from file names).
+# The tree was written by the archive or the one-off container (gone by now, so nothing changes under these
+# checks): the asset and every directory on the way to it must be real directories inside <target>, else
+# the chown, chmod and rename below would act on a host directory a link points at.
 state_asset() {
-  local target="$1" manifest rel
-  manifest="$(find "$target" -mindepth 2 -maxdepth 2 -name manifest.json | head -n 1)"
+  local target="$1" manifest rel root path part real
+  local -a parts
+  { [ -d "$target" ] && [ ! -L "$target" ]; } || refuse "the restored tree $target is not a directory (a link?); the live state is unchanged"
+  root="$(realpath -e -- "$target")"
+  manifest="$(find "$target" -mindepth 2 -maxdepth 2 -type f -name manifest.json | head -n 1)"
   [ -n "$manifest" ] || die "restored archive has no <root>/manifest.json"
   rel="$(jq -r '[.assets[] | select(.kind == "state")][0].archivePath // empty' "$manifest")"
   [ -n "$rel" ] || die "manifest $manifest lists no state asset"
   case "$rel" in /* | *..*) die "manifest state path $rel is not relative to the archive" ;; esac
-  [ -d "$target/$rel" ] || die "state asset $rel is missing from the restored tree"
-  printf '%s\n' "$target/$rel"
+  path="$target"
+  IFS=/ read -r -a parts <<<"$rel"
+  for part in "${parts[@]}"; do
+    if [ -z "$part" ] || [ "$part" = . ]; then continue; fi
+    path="$path/$part"
+    [ ! -L "$path" ] || refuse "$path in the restored tree is a symbolic link ($(readlink -- "$path")); the archive or the restore container tried to redirect the restore outside it. The live state is unchanged."
+  done
+  [ -d "$path" ] || die "state asset $rel is missing from the restored tree"
+  real="$(realpath -e -- "$path")"
+  case "$real" in "$root"/*) ;; *) refuse "state asset $rel resolves to $real, outside the restored tree; the live state is unchanged" ;; esac
+  printf '%s\n' "$path"
 }
 
 gateway() {
@@ -172,6 +223,11 @@ cmd_restore() {
   done
   [ -n "$key" ] || usage
   need OPENCLAW_BACKUP_BUCKET OPENCLAW_BACKUP_PREFIX
+  # A backup or a token reload in the middle of the swap would archive or start the wrong directory.
+  host_lock "restore.sh restore" 600
+  if [ -L "$STATE_DIR" ]; then
+    refuse "$STATE_DIR is a symbolic link (to $(readlink -- "$STATE_DIR")): the gateway would mount whatever it points at. Replace it with a real directory first."
+  fi
   if [ -d "$STATE_DIR" ] && [ -n "$(ls -A "$STATE_DIR")" ] && [ "$force" -ne 1 ]; then
     refuse "live state $STATE_DIR is not empty ($(find "$STATE_DIR" -mindepth 1 | wc -l) entries). Re-run with --force to replace it; the current state is then kept as $STATE_DIR.pre-restore-<timestamp>."
   fi
@@ -185,13 +241,17 @@ cmd_restore() {
   fetch_verified "$key" "$work"
   gateway stop
   stopped=1
-  staged="$work/staged"
+  case "$SOURCE" in
+    container) staged="$work/box/staged" ;;
+    *) staged="$work/staged" ;;
+  esac
   restore_into "$work/$(basename "$key")" "$staged"
   asset="$(state_asset "$staged")"
   if [ -d "$STATE_DIR" ]; then
     previous="$STATE_DIR.pre-restore-$ts"
-    chown "$(stat -c %u:%g "$STATE_DIR")" "$asset"
-    chmod "$(stat -c %a "$STATE_DIR")" "$asset"
+    # state_asset checked that $asset is a real directory inside the scratch tree; -h all the same.
+    chown -h -- "$(stat -c %u:%g -- "$STATE_DIR")" "$asset"
+    chmod -- "$(stat -c %a -- "$STATE_DIR")" "$asset"
     mv -T -- "$STATE_DIR" "$previous"
   fi
   if ! mv -T -- "$asset" "$STATE_DIR"; then

@@ -77,9 +77,13 @@ export function composeGatewayService(spec: GatewayContainerSpec, opts: ComposeO
   return svc;
 }
 
-/** The gateway service for one-off jobs: same container, no ports, no network, never started by `up`. */
+/**
+ * The gateway service for one-off jobs: same container, no ports, no network, never started by `up`. Backup
+ * and restore read and write state files only, so the job gets no env_file: the gateway token and provider
+ * keys stay out of a container whose output a root script handles.
+ */
 export function oneOffService(gateway: ComposeService, profile: string): ComposeService {
-  const { ports: _ports, networks: _networks, restart: _restart, ...rest } = gateway;
+  const { ports: _ports, networks: _networks, restart: _restart, env_file: _envFile, ...rest } = gateway;
   return { ...rest, network_mode: "none", profiles: [profile] };
 }
 

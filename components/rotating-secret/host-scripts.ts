@@ -8,6 +8,7 @@
  */
 
 import { secretsManagerShell } from "../gateway-vm/host-aws";
+import { hostLockShell } from "../gateway-vm/host-lock";
 
 export const hostPaths = {
   fetchScript: "/usr/local/lib/openclaw/fetch-secrets.sh",
@@ -120,6 +121,10 @@ export function renderReloadScript(i: ReloadScriptInput = {}): string {
 set -euo pipefail
 umask 077
 action="\${1:-}"; version="\${2:-}"
+${hostLockShell()}
+# The actions that restart the gateway wait for a backup or restore to finish. 90 s keeps the wait inside the
+# rotation function's own timeout; a rotation that gives up is retried by Secrets Manager.
+case "$action" in apply-pending | restore-current) host_lock "reload-token.sh $action" 90 ;; esac
 REQUEST=${shq(hostPaths.requestFile)}
 VERSION_FILE=${shq(hostPaths.versionFile)}
 ENV_FILE=${shq(hostPaths.envFile)}
