@@ -51,7 +51,7 @@ host_lock() { # <who> <default timeout in seconds>
       exit 75
     fi
   fi
-  printf '%s (pid %s) since %s\n' "$1" "$" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$file"
+  printf '%s (pid %s) since %s\n' "$1" "$$" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$file"
 }
 # --- end host lock ---
 
