@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { days } from "./common";
+import { checkCalendar } from "./systemd-calendar";
 
 export const glacierClasses = ["GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"] as const;
 
@@ -14,9 +15,10 @@ export const backupSection = z
     enabled: z.boolean().default(true),
     /** systemd OnCalendar expression for the backup timer. @default "*-*-* 03:00:00" (daily, 03:00 UTC) */
     schedule: z
-      .string()
-      .regex(/^[A-Za-z0-9*:,.~/ -]+$/, {
-        error: "must be a systemd OnCalendar expression such as '*-*-* 03:00:00' or 'daily'",
+      .string({ error: "must be a systemd OnCalendar expression such as '*-*-* 03:00:00' or 'daily'" })
+      .superRefine((spec, ctx) => {
+        const problem = checkCalendar(spec);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
       })
       .default("*-*-* 03:00:00"),
     /** Move backups to STANDARD_IA after this many days. @default 30 */
