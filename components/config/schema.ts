@@ -230,7 +230,16 @@ function toProblem(issue: z.core.$ZodIssue, raw: Record<string, unknown>): Confi
   if (input === undefined && issue.code === "invalid_type") message = "is required";
   if (issue.code === "invalid_value" && "values" in issue)
     message = `must be one of ${issue.values.map(String).join(", ")}`;
-  return { key, value: input === undefined ? "(not set)" : JSON.stringify(input), message };
+  return { key, value: input === undefined ? "(not set)" : showValue(input), message };
+}
+
+/**
+ * The bad value as the operator wrote it. JSON.stringify prints NaN and Infinity (YAML's .nan, .inf) as null,
+ * which would point at the wrong mistake.
+ */
+export function showValue(v: unknown): string {
+  if (typeof v === "number" && !Number.isFinite(v)) return String(v);
+  return JSON.stringify(v, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? `<${String(x)}>` : x)) ?? String(v);
 }
 
 function lookup(obj: unknown, path: string[]): unknown {

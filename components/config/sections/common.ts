@@ -18,6 +18,13 @@ export function intRange(min: number, max: number, unit = "") {
     .max(max, { error: `must be at most ${max}${u}` });
 }
 
+/**
+ * The stack's own tag keys. IAM conditions and the rotation function's SSM targeting match on them
+ * (`openclaw:stack` decides which instance a stack's rotation may restart), and IAM compares condition tag
+ * keys case-insensitively: a user tag must not be able to set or shadow any of them.
+ */
+export const RESERVED_TAG_PREFIX = "openclaw:";
+
 /** AWS tag keys and values: the limits AWS enforces, checked before anything is sent to AWS. */
 export const tags = z
   .record(
@@ -27,7 +34,18 @@ export const tags = z
       .max(128)
       .regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, {
         error: "tag keys are 1-128 letters, digits, spaces or _.:/=+-@ and must not start with aws:",
+      })
+      .refine((k) => !k.toLowerCase().startsWith(RESERVED_TAG_PREFIX), {
+        error: `tag keys starting with ${RESERVED_TAG_PREFIX} are the stack's own (openclaw:stack, openclaw:project, openclaw:role: IAM conditions and token rotation match on them); use another prefix`,
       }),
-    z.string().max(256, { error: "tag values are at most 256 characters" }),
+    z
+      .string()
+      .max(256, { error: "tag values are at most 256 characters" })
+      .regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, {
+        error: "tag values may hold only letters, digits, spaces and _.:/=+-@ (what AWS accepts)",
+      }),
   )
   .default({});
+
+/** A printable single-line string: no newline, tab or other control character (it lands in YAML and unit files). */
+export const singleLine = /^[^\p{Cc}\u2028\u2029]*$/u;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { intRange } from "./common";
+import { intRange, singleLine } from "./common";
 
 /**
  * An image reference pinned by tag or digest. `latest` (explicit or implied by a missing tag) is rejected:
@@ -34,12 +34,45 @@ export const imageRef = z
     }
   });
 
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const hostName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/**
+ * An allowed origin for the Control UI is a trust grant to a whole site: exactly `https://<host>[:port]`, or
+ * `http://` for loopback only (a plain-http origin elsewhere can be spoofed by anyone on the path). No
+ * wildcards, paths, credentials or other schemes (`javascript:`, `data:`).
+ */
+function checkOrigin(o: string, ctx: z.core.$RefinementCtx<string>) {
+  const fail = (why: string) =>
+    ctx.addIssue({ code: "custom", message: `${why}; use an origin such as https://gateway.example.com` });
+  let u: URL;
+  try {
+    u = new URL(o);
+  } catch {
+    return fail("is not a URL");
+  }
+  if (u.protocol !== "https:" && !(u.protocol === "http:" && LOOPBACK_HOSTS.has(u.hostname)))
+    return fail(`uses ${u.protocol} only https (or http to localhost / 127.0.0.1 / [::1]) is allowed`);
+  if (u.origin !== o)
+    return fail(`is not a bare origin (it normalises to ${u.origin}; no path, query, credentials or trailing slash)`);
+  if (!LOOPBACK_HOSTS.has(u.hostname) && !hostName.test(u.hostname))
+    return fail(`host ${u.hostname} is not a DNS name (no wildcards)`);
+}
+
 export const gatewaySection = z
   .strictObject({
     /** Container memory limit. @default 2048. The gateway idles at ~650 MiB and is OOM-killed below ~1 GiB. */
     memoryMiB: intRange(1024, 65536, "MiB").default(2048),
     /** CPU limit in cores. @default 1 */
-    cpus: z.number().positive().max(64, { error: "must be at most 64 cores" }).default(1),
+    cpus: z
+      .number({ error: "must be a number of cores between 0.1 and 64, in steps of 0.01" })
+      .min(0.1, { error: "must be at least 0.1 cores (the gateway cannot start on less; Docker refuses below 0.01)" })
+      .max(64, { error: "must be at most 64 cores" })
+      // Docker's --cpus and Kubernetes' CPU quantities are exact to 0.01 and 0.001; a finer value means a typo.
+      .refine((c) => Math.abs(c * 100 - Math.round(c * 100)) < 1e-6, {
+        error: "must be a number of cores in steps of 0.01, such as 1 or 1.5",
+      })
+      .default(1),
     /** Process limit: the gateway runs 30-34 processes; 256 leaves room for tools and stops fork bombs. */
     pidsLimit: intRange(64, 4096).default(256),
     /** Size of the /tmp tmpfs (logs, compile cache, locks: ~4 MiB used). @default 64 */
@@ -55,7 +88,21 @@ export const gatewaySection = z
      * Command the container runs, when the image's own default is not the gateway.
      * @default the image's entrypoint/command
      */
-    command: z.array(z.string().min(1)).min(1).optional(),
+    command: z
+      .array(
+        z
+          .string()
+          .min(1, { error: "must not be empty" })
+          .regex(singleLine, { error: "must be one line without control characters" })
+          // Compose substitutes ${VAR} and $VAR from the host's environment and Kubernetes substitutes $(VAR):
+          // the container would run something other than what the config says.
+          .regex(/^[^$]*$/, {
+            error:
+              "must not contain '$': compose and Kubernetes substitute it from the environment; put variable parts in openclaw.json or the image",
+          }),
+      )
+      .min(1)
+      .optional(),
     /** Tool profile for agents. `full` is never acceptable in production (policy, advisory). @default "coding" */
     toolsProfile: z.enum(["minimal", "coding", "full"]).default("coding"),
     /** Failed auth attempts allowed per window before the gateway rate-limits a client. */
@@ -67,7 +114,7 @@ export const gatewaySection = z
       })
       .prefault({}),
     /** Extra origins allowed for the Control UI, beyond the one the ingress implies. */
-    extraAllowedOrigins: z.array(z.url({ error: "must be an origin such as https://gateway.example.com" })).default([]),
+    extraAllowedOrigins: z.array(z.string().superRefine(checkOrigin)).default([]),
   })
   .prefault({});
 

@@ -3,14 +3,72 @@ import { intRange } from "./common";
 
 const dnsLabel = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: "must be a DNS label" });
 
+/** Kubernetes object names such as StorageClass: a DNS-1123 subdomain (what the API server would demand). */
+const dnsSubdomain = z
+  .string()
+  .regex(/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+    error: "must be a Kubernetes object name (DNS-1123 subdomain): lowercase letters, digits, '-' and '.', at most 253",
+  });
+
+function ipv4(s: string): number {
+  return s.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+/**
+ * Ranges no proxy pod can have an address in (RFC 6890 special-purpose): trusting them would let whatever
+ * can forge such a source, or a misrouted packet, set X-Forwarded-For.
+ */
+export const SPECIAL_IPV4_RANGES = [
+  "0.0.0.0/8",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "192.0.0.0/24",
+  "192.0.2.0/24",
+  "198.18.0.0/15",
+  "198.51.100.0/24",
+  "203.0.113.0/24",
+  "224.0.0.0/4",
+  "240.0.0.0/4",
+];
+
+function overlaps(a: [number, number], b: [number, number]): boolean {
+  const size = (p: number) => 2 ** (32 - p);
+  const [as, ae] = [a[0], a[0] + size(a[1]) - 1];
+  const [bs, be] = [b[0], b[0] + size(b[1]) - 1];
+  return as <= be && bs <= ae;
+}
+
 const cidr = z.string().superRefine((value, ctx) => {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
   if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) {
     ctx.addIssue({ code: "custom", message: "must be an IPv4 CIDR such as 10.244.0.0/16 (the cluster's pod CIDR)" });
-  } else if (Number(m[5]) < 8) {
+    return;
+  }
+  const prefix = Number(m[5]);
+  const base = ipv4(`${m[1]}.${m[2]}.${m[3]}.${m[4]}`);
+  if (prefix < 8) {
     ctx.addIssue({
       code: "custom",
       message: "is wider than /8: trusting that many proxy addresses lets any pod spoof client addresses",
+    });
+    return;
+  }
+  if (base % 2 ** (32 - prefix) !== 0) {
+    const net = base - (base % 2 ** (32 - prefix));
+    ctx.addIssue({
+      code: "custom",
+      message: `has host bits set: write the network address ${[24, 16, 8, 0].map((s) => Math.floor(net / 2 ** s) % 256).join(".")}/${prefix}`,
+    });
+    return;
+  }
+  const special = SPECIAL_IPV4_RANGES.find((r) => {
+    const [ip, p] = r.split("/");
+    return overlaps([base, prefix], [ipv4(ip), Number(p)]);
+  });
+  if (special) {
+    ctx.addIssue({
+      code: "custom",
+      message: `overlaps the special-purpose range ${special} (this host, loopback, link-local, documentation, multicast or reserved), where no proxy pod lives: list the pod CIDR of the proxy pods, such as 10.244.0.0/16`,
     });
   }
 });
@@ -21,7 +79,7 @@ export const kubernetesSection = z
     /** Namespace created for the gateway, labelled Pod Security `restricted`. @default "openclaw" */
     namespace: dnsLabel.default("openclaw"),
     /** StorageClass of the state PVC (a CSI class with ReadWriteOnce). @default the cluster default */
-    storageClass: z.string().min(1).optional(),
+    storageClass: dnsSubdomain.optional(),
     /** State PVC size. @default 10 */
     stateVolumeGiB: intRange(1, 16384, "GiB").default(10),
     /** Probe timings (seconds). The gateway needs ~12 s to start on 2 cores. */

@@ -25,6 +25,15 @@ const ipv4Cidr = z.string().superRefine((cidr, ctx) => {
       message: "must have a prefix between /16 and /24 (AWS allows /16-/28; /24 leaves room for subnets)",
     });
   }
+  const base = m.slice(1, 5).reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - Math.min(prefix, 32));
+  if (prefix <= 32 && base % size !== 0) {
+    const net = base - (base % size);
+    ctx.addIssue({
+      code: "custom",
+      message: `has host bits set: write the network address ${[24, 16, 8, 0].map((s) => Math.floor(net / 2 ** s) % 256).join(".")}/${prefix}`,
+    });
+  }
   const [a, b] = [Number(m[1]), Number(m[2])];
   const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
   if (!isPrivate) {

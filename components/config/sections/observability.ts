@@ -56,7 +56,11 @@ export const observabilitySection = z
     /** E-mail addresses subscribed to the alert topic (each must confirm the subscription). */
     alertEmails: z.array(z.email({ error: "must be an e-mail address" })).default([]),
     /** Monthly budget in USD; notifications at 80% and 95%. @default 100 */
-    monthlyBudgetUsd: z.number().positive({ error: "must be a positive amount in USD" }).max(1_000_000).default(100),
+    monthlyBudgetUsd: z
+      .number({ error: "must be an amount in USD between 1 and 1000000" })
+      .min(1, { error: "must be at least 1 USD (AWS Budgets notifies on whole cents; smaller is a typo)" })
+      .max(1_000_000, { error: "must be at most 1000000 USD" })
+      .default(100),
     /**
      * Minutes between host health probes (/healthz body, memory, disk), 1–5. The health alarm fires after three
      * failed or missing probes, so this sets detection time (3–15 min) against PutMetricData requests. @default 1
