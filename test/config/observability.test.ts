@@ -24,7 +24,7 @@ describe("openclaw:observability", () => {
     ["logRetentionDays", 45, /retention periods CloudWatch accepts/],
     ["healthProbeIntervalMinutes", 10, /at most 5 minutes/],
     ["healthProbeIntervalMinutes", 0, /at least 1 minute/],
-    ["monthlyBudgetUsd", -5, /positive amount/],
+    ["monthlyBudgetUsd", -5, /at least 1 USD/],
     ["memoryAlarmPercent", 100, /at most 99/],
     ["scheduledStop", { stopCron: "0 20 * * 1-5" }, /six fields/],
     ["scheduledStop", { timezone: "Mars/Olympus" }, /IANA time zone/],
