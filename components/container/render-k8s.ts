@@ -238,8 +238,16 @@ export function gatewayIngressPeers(cfg: StackConfig): NetworkPolicyPeer[] {
   }
 }
 
-/** DNS to kube-system and HTTPS anywhere but the cloud metadata endpoint (node credentials live there). */
-function egressDnsAndHttps(): NonNullable<NetworkPolicy["spec"]>["egress"] {
+const IMDS = "169.254.169.254/32";
+
+/**
+ * DNS to kube-system and HTTPS to the internet only: not to the cluster's own networks (the API server and
+ * every in-cluster service listen on 443 too) nor the cloud metadata endpoint (node credentials live there).
+ */
+function egressDnsAndHttps(cfg: StackConfig): NonNullable<NetworkPolicy["spec"]>["egress"] {
+  const excluded = cfg.kubernetes.egressExcludedCidrs;
+  // The metadata address is named on its own, whatever the configured list says.
+  const except = excluded.includes(IMDS) ? [...excluded] : [...excluded, IMDS];
   return [
     {
       to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
@@ -249,7 +257,7 @@ function egressDnsAndHttps(): NonNullable<NetworkPolicy["spec"]>["egress"] {
       ],
     },
     {
-      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["169.254.169.254/32"] } }],
+      to: [{ ipBlock: { cidr: "0.0.0.0/0", except } }],
       ports: [{ protocol: "TCP", port: 443 }],
     },
   ];
@@ -257,6 +265,12 @@ function egressDnsAndHttps(): NonNullable<NetworkPolicy["spec"]>["egress"] {
 
 export function gatewayNetworkPolicy(spec: GatewayContainerSpec, cfg: StackConfig): NetworkPolicy {
   const peers = gatewayIngressPeers(cfg);
+  // The scrape annotation is only advertised when this rule lets the scraper in (config schema).
+  const scraper: NetworkPolicyPeer[] =
+    cfg.kubernetes.prometheusScrape && cfg.kubernetes.prometheusNamespace
+      ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cfg.kubernetes.prometheusNamespace } } }]
+      : [];
+  const port = [{ protocol: "TCP", port: spec.port.container }];
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
@@ -265,8 +279,8 @@ export function gatewayNetworkPolicy(spec: GatewayContainerSpec, cfg: StackConfi
       podSelector: { matchLabels: gatewayLabels() },
       policyTypes: ["Ingress", "Egress"],
       // An empty list denies all ingress; a rule with peers admits only them, only on the gateway port.
-      ingress: peers.length > 0 ? [{ from: peers, ports: [{ protocol: "TCP", port: spec.port.container }] }] : [],
-      egress: egressDnsAndHttps(),
+      ingress: [...(peers.length > 0 ? [{ from: peers, ports: port }] : []), ...(scraper.length > 0 ? [{ from: scraper, ports: port }] : [])],
+      egress: egressDnsAndHttps(cfg),
     },
   };
 }
@@ -378,7 +392,7 @@ function caddyManifests(
           },
         ],
         egress: [
-          ...(egressDnsAndHttps() ?? []),
+          ...(egressDnsAndHttps(cfg) ?? []),
           {
             to: [{ podSelector: { matchLabels: gatewayLabels() } }],
             ports: [{ protocol: "TCP", port: spec.port.container }],
@@ -444,7 +458,7 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
         namespace: ns,
         labels: commonLabels(),
         // The metrics path sits behind the gateway token: the scraper needs `authorization: Bearer` (docs/kubernetes.md).
-        ...(cfg.kubernetes.prometheusScrape
+        ...(cfg.kubernetes.prometheusScrape && cfg.kubernetes.prometheusNamespace
           ? {
               annotations: {
                 "prometheus.io/scrape": "true",

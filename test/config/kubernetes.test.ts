@@ -11,8 +11,9 @@ describe("openclaw:kubernetes", () => {
       stateVolumeGiB: 10,
       tailscaleOperatorNamespace: "tailscale",
       trustedProxyCidrs: [],
-      prometheusScrape: true,
+      prometheusScrape: false,
     });
+    expect(k.egressExcludedCidrs).toEqual(expect.arrayContaining(["10.0.0.0/8", "172.16.0.0/12", "169.254.0.0/16"]));
   });
 
   it.each([
@@ -21,6 +22,9 @@ describe("openclaw:kubernetes", () => {
     [{ trustedProxyCidrs: ["10.244.0.0"] }, "trustedProxyCidrs", /IPv4 CIDR/],
     [{ trustedProxyCidrs: ["0.0.0.0/0"] }, "trustedProxyCidrs", /wider than \/8/],
     [{ probes: { periodSeconds: 0 } }, "probes", /at least 1/],
+    [{ prometheusScrape: true }, "prometheusNamespace", /required when prometheusScrape is true/],
+    [{ egressExcludedCidrs: ["10.96.0.1/12"] }, "egressExcludedCidrs", /host bits set: .*10\.96\.0\.0\/12/],
+    [{ egressExcludedCidrs: ["0.0.0.0/0"] }, "egressExcludedCidrs", /from \/1 to \/32/],
     [{ bogus: 1 }, "", /unrecognized|Unrecognized/],
   ])("rejects %j", (value, key, message) => {
     const r = kubernetesSection.safeParse(value);

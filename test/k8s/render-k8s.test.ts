@@ -156,13 +156,12 @@ describe("renderK8s", () => {
     expect(b).not.toBe(a);
   });
 
-  it("keeps the gateway Service ClusterIP with a scrape annotation for the metrics path", () => {
+  it("keeps the gateway Service ClusterIP; scrape annotations only when asked for, with the scraper's namespace", () => {
     const { m } = render();
     expect(m.service.spec!.type).toBe("ClusterIP");
-    expect(m.service.metadata!.annotations!["prometheus.io/path"]).toBe("/api/diagnostics/prometheus");
-    expect(
-      render({ kubernetes: { ...K8S.kubernetes, prometheusScrape: false } }).m.service.metadata!.annotations,
-    ).toBeUndefined();
+    expect(m.service.metadata!.annotations).toBeUndefined();
+    const on = render({ kubernetes: { ...K8S.kubernetes, prometheusScrape: true, prometheusNamespace: "monitoring" } });
+    expect(on.m.service.metadata!.annotations!["prometheus.io/path"]).toBe("/api/diagnostics/prometheus");
   });
 
   it.each([

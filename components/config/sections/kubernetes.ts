@@ -38,6 +38,41 @@ function overlaps(a: [number, number], b: [number, number]): boolean {
   return as <= be && bs <= ae;
 }
 
+/**
+ * Where the pods' HTTPS egress must not go: the cluster's own networks (API server, Services, pods and nodes
+ * sit in these in almost every cluster) and link-local (the cloud metadata endpoint holds node credentials).
+ * LLM and chat APIs are public, so nothing the gateway needs is lost.
+ */
+export const DEFAULT_EGRESS_EXCLUDED_CIDRS = [
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "100.64.0.0/10",
+  "169.254.0.0/16",
+  "127.0.0.0/8",
+  "0.0.0.0/8",
+  "224.0.0.0/4",
+  "240.0.0.0/4",
+];
+
+/** A NetworkPolicy ipBlock `except` entry: an IPv4 network address, /1 to /32 (the API server rejects host bits). */
+const exceptCidr = z.string().superRefine((value, ctx) => {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) < 1 || Number(m[5]) > 32) {
+    ctx.addIssue({ code: "custom", message: "must be an IPv4 CIDR from /1 to /32, such as 10.96.0.0/12" });
+    return;
+  }
+  const prefix = Number(m[5]);
+  const base = ipv4(`${m[1]}.${m[2]}.${m[3]}.${m[4]}`);
+  if (base % 2 ** (32 - prefix) !== 0) {
+    const net = base - (base % 2 ** (32 - prefix));
+    ctx.addIssue({
+      code: "custom",
+      message: `has host bits set: write the network address ${[24, 16, 8, 0].map((s) => Math.floor(net / 2 ** s) % 256).join(".")}/${prefix}`,
+    });
+  }
+});
+
 const cidr = z.string().superRefine((value, ctx) => {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
   if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) {
@@ -103,10 +138,33 @@ export const kubernetesSection = z
      * 403 proxy_attribution_required. @default []
      */
     trustedProxyCidrs: z.array(cidr).default([]),
-    /** Annotate the Service for Prometheus scraping of /api/diagnostics/prometheus (needs the token). @default true */
-    prometheusScrape: z.boolean().default(true),
+    /**
+     * Networks the gateway's and Caddy's HTTPS (443) egress may not reach; the cloud metadata address is
+     * excluded whatever this says. Add the cluster's service or node CIDR when it lies outside these.
+     * @default RFC 1918, CGNAT (100.64.0.0/10), link-local, loopback, this-network, multicast and reserved
+     */
+    egressExcludedCidrs: z.array(exceptCidr).default(DEFAULT_EGRESS_EXCLUDED_CIDRS),
+    /**
+     * Annotate the Service for Prometheus scraping of /api/diagnostics/prometheus (the scraper needs the token)
+     * and admit `prometheusNamespace` to the gateway port in its NetworkPolicy. Off by default: the
+     * annotation would be advertised to a scraper the NetworkPolicy cannot let in. @default false
+     */
+    prometheusScrape: z.boolean().default(false),
+    /** Namespace the scraping Prometheus runs in; required with prometheusScrape. @default none */
+    prometheusNamespace: dnsLabel.optional(),
   })
-  .prefault({});
+  .prefault({})
+  .superRefine((k, ctx) => {
+    if (k.prometheusScrape && !k.prometheusNamespace) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["prometheusNamespace"],
+        input: undefined,
+        message:
+          "is required when prometheusScrape is true: the NetworkPolicy admits only the ingress path, so name the namespace Prometheus runs in (e.g. monitoring)",
+      });
+    }
+  });
 export type KubernetesSection = z.infer<typeof kubernetesSection>;
 
 /** What the rule below reads: a structural slice of StackConfig, so this file does not import schema.ts. */
