@@ -239,7 +239,9 @@ function toProblem(issue: z.core.$ZodIssue, raw: Record<string, unknown>): Confi
  */
 export function showValue(v: unknown): string {
   if (typeof v === "number" && !Number.isFinite(v)) return String(v);
-  return JSON.stringify(v, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? `<${String(x)}>` : x)) ?? String(v);
+  return (
+    JSON.stringify(v, (_k, x) => (typeof x === "number" && !Number.isFinite(x) ? `<${String(x)}>` : x)) ?? String(v)
+  );
 }
 
 function lookup(obj: unknown, path: string[]): unknown {

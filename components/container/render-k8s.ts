@@ -279,7 +279,10 @@ export function gatewayNetworkPolicy(spec: GatewayContainerSpec, cfg: StackConfi
       podSelector: { matchLabels: gatewayLabels() },
       policyTypes: ["Ingress", "Egress"],
       // An empty list denies all ingress; a rule with peers admits only them, only on the gateway port.
-      ingress: [...(peers.length > 0 ? [{ from: peers, ports: port }] : []), ...(scraper.length > 0 ? [{ from: scraper, ports: port }] : [])],
+      ingress: [
+        ...(peers.length > 0 ? [{ from: peers, ports: port }] : []),
+        ...(scraper.length > 0 ? [{ from: scraper, ports: port }] : []),
+      ],
       egress: egressDnsAndHttps(cfg),
     },
   };

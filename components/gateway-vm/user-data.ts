@@ -3,6 +3,7 @@
  * No secret ever goes in here: units fetch them from Secrets Manager at boot (policy `no-secrets-in-user-data`).
  */
 import { stringify } from "yaml";
+import { awsCliInstallScript } from "./aws-cli";
 
 export interface ResolvedHostFile {
   path: string;
@@ -20,17 +21,11 @@ export interface UserDataInput {
   packages?: string[];
 }
 
-export const BASE_PACKAGES = ["docker.io", "docker-compose-v2", "jq", "curl", "unzip", "unattended-upgrades"];
+// gpg verifies the AWS CLI's signature (aws-cli.ts).
+export const BASE_PACKAGES = ["docker.io", "docker-compose-v2", "jq", "curl", "unzip", "gpg", "unattended-upgrades"];
 
-/**
- * AWS CLI v2 from AWS's own installer into /usr/local: the snap cannot start inside the units' sandbox
- * (NoNewPrivileges, ProtectSystem), and Ubuntu 24.04 has no apt package for it.
- */
-export const AWS_CLI_INSTALL = [
-  "sh",
-  "-c",
-  'set -e; d=$(mktemp -d); curl -fsSL --proto =https -o "$d/awscliv2.zip" https://awscli.amazonaws.com/awscli-exe-linux-x86_64.zip; unzip -q "$d/awscliv2.zip" -d "$d"; "$d/aws/install" --update; rm -rf "$d"',
-];
+/** AWS CLI v2, pinned and signature-checked (aws-cli.ts), into /usr/local. */
+export const AWS_CLI_INSTALL = ["bash", "-c", awsCliInstallScript()];
 
 /** Host facts the units read (never secret): one place, so scripts stay parameterised and testable. */
 export function renderHostEnv(facts: Record<string, string>): string {

@@ -172,10 +172,17 @@ Description=OpenClaw: fetch the gateway token and provider keys from AWS Secrets
 Documentation=file:///usr/local/lib/openclaw/fetch-secrets.sh
 Wants=network-online.target
 After=network-online.target
+# First boot: the token exists only once the rotation function has run, which can take longer than one
+# attempt waits. Retry forever; the gateway's start job (Requires=, After=) waits through the retries.
+StartLimitIntervalSec=0
 
 [Service]
 Type=oneshot
 RemainAfterExit=yes
+Restart=on-failure
+RestartSec=30s
+# 64: called wrongly, retrying cannot help.
+RestartPreventExitStatus=64
 Environment=OPENCLAW_SECRET_STAGE=AWSCURRENT
 EnvironmentFile=-${hostPaths.requestFile}
 ExecStart=${hostPaths.fetchScript}

@@ -154,7 +154,9 @@ describe("backup.sh reads only what it made itself", () => {
     writeFileSync(secret, "ROOT-ONLY-CONTENT\n", { mode: 0o600 });
     const r = await run("backup.sh", [], { FAKE_BACKUP: "link", FAKE_SECRET: secret });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/FAILED: .*container-out\/host-\S+\.tar\.gz, written by the container, is not a regular file/);
+    expect(r.stderr).toMatch(
+      /FAILED: .*container-out\/host-\S+\.tar\.gz, written by the container, is not a regular file/,
+    );
     expect(Object.values(bucket()).join("")).not.toContain("ROOT-ONLY-CONTENT");
     expect(Object.keys(bucket())).toEqual([]);
     expect(readFileSync(join(T, "log"), "utf8")).not.toContain("put-metric-data");
@@ -211,27 +213,34 @@ describe("restore.sh never follows what the archive or the restore container con
 
   it.each([
     ["the state asset itself is a link to a host directory", "asset-link", /is a symbolic link/],
-    ["a directory on the way to the state asset is a link", "payload-link", /payload in the restored tree is a symbolic link/],
+    [
+      "a directory on the way to the state asset is a link",
+      "payload-link",
+      /payload in the restored tree is a symbolic link/,
+    ],
     ["the restored tree itself is a link", "target-link", /is not a directory \(a link\?\)/],
-  ])("refuses when %s: nothing chowned, chmodded or moved, state unchanged, gateway started again", async (_, mode, message) => {
-    const before = { victim: owner(victim), parent: owner(victimParent), state: owner(state) };
-    const r = await run("restore.sh", ["restore", key, "--force"], {
-      FAKE_RESTORE: mode,
-      FAKE_VICTIM: victim,
-      FAKE_VICTIM_PARENT: victimParent,
-    });
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/REFUSED: /);
-    expect(r.stderr).toMatch(message);
-    expect(owner(victim)).toBe(before.victim);
-    expect(owner(victimParent)).toBe(before.parent);
-    expect(readFileSync(join(victim, "host-file"), "utf8")).toBe("host data\n");
-    expect(lstatSync(state).isSymbolicLink()).toBe(false);
-    expect(owner(state)).toBe(before.state);
-    expect(readdirSync(state)).toEqual(["old.txt"]);
-    expect(readdirSync(join(T, "data")).sort()).toEqual(["state"]);
-    expect(r.stdout).toContain("starting the gateway again on its unchanged state");
-  });
+  ])(
+    "refuses when %s: nothing chowned, chmodded or moved, state unchanged, gateway started again",
+    async (_, mode, message) => {
+      const before = { victim: owner(victim), parent: owner(victimParent), state: owner(state) };
+      const r = await run("restore.sh", ["restore", key, "--force"], {
+        FAKE_RESTORE: mode,
+        FAKE_VICTIM: victim,
+        FAKE_VICTIM_PARENT: victimParent,
+      });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/REFUSED: /);
+      expect(r.stderr).toMatch(message);
+      expect(owner(victim)).toBe(before.victim);
+      expect(owner(victimParent)).toBe(before.parent);
+      expect(readFileSync(join(victim, "host-file"), "utf8")).toBe("host data\n");
+      expect(lstatSync(state).isSymbolicLink()).toBe(false);
+      expect(owner(state)).toBe(before.state);
+      expect(readdirSync(state)).toEqual(["old.txt"]);
+      expect(readdirSync(join(T, "data")).sort()).toEqual(["state"]);
+      expect(r.stdout).toContain("starting the gateway again on its unchanged state");
+    },
+  );
 
   it("refuses a live state directory that is a symbolic link before stopping anything", async () => {
     rmSync(state, { recursive: true });
@@ -303,7 +312,9 @@ describe("one lock around every state-changing host script", () => {
     const restart = events().find((e) => e.what === "systemctl-restart")!;
     expect(restart, readFileSync(join(T, "events"), "utf8")).toBeDefined();
     expect(restart.start).toBeGreaterThanOrEqual(create.end);
-    expect(reload.stderr).toMatch(/host-lock: reload-token\.sh restore-current waits up to 90s .*held by: backup\.sh \(pid \d+\)/);
+    expect(reload.stderr).toMatch(
+      /host-lock: reload-token\.sh restore-current waits up to 90s .*held by: backup\.sh \(pid \d+\)/,
+    );
   });
 
   it("gives up after the timeout with a message naming the holder, and changes nothing", async () => {
@@ -343,7 +354,9 @@ describe("one lock around every state-changing host script", () => {
     chmodSync(join(T, "lock"), 0o777);
     const r = await run("backup.sh");
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/host-lock: .*lock must be a directory owned by uid 0 that no one else can write \(it is: 0 777\)/);
+    expect(r.stderr).toMatch(
+      /host-lock: .*lock must be a directory owned by uid 0 that no one else can write \(it is: 0 777\)/,
+    );
     expect(existsSync(join(T, "lock", "host.lock"))).toBe(false);
     expect(statSync(join(T, "lock")).isDirectory()).toBe(true);
   });

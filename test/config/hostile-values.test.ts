@@ -139,7 +139,13 @@ const cases: [string, Record<string, unknown>, string, string, RegExp][] = [
     "false",
     /must be true: .*rotation function.*set it to true/,
   ],
-  ["a NaN (.nan) is shown as NaN", { gateway: { cpus: Number.NaN } }, "openclaw:gateway.cpus", "NaN", /number of cores/],
+  [
+    "a NaN (.nan) is shown as NaN",
+    { gateway: { cpus: Number.NaN } },
+    "openclaw:gateway.cpus",
+    "NaN",
+    /number of cores/,
+  ],
   [
     "an infinite budget (.inf)",
     { observability: { monthlyBudgetUsd: Number.POSITIVE_INFINITY } },
@@ -165,7 +171,10 @@ describe("values the config once accepted", () => {
   });
 
   it.each([
-    ["a bare https origin", { gateway: { extraAllowedOrigins: ["https://ops.example.com", "https://a.example.com:8443"] } }],
+    [
+      "a bare https origin",
+      { gateway: { extraAllowedOrigins: ["https://ops.example.com", "https://a.example.com:8443"] } },
+    ],
     ["http to loopback", { gateway: { extraAllowedOrigins: ["http://localhost:3000", "http://127.0.0.1:18789"] } }],
     ["1.5 cores", { gateway: { cpus: 1.5 } }],
     ["a plain command", { gateway: { command: ["node", "/app/openclaw.mjs", "gateway", "run"] } }],

@@ -64,7 +64,8 @@ function parseField(s: string, name: string, min: number, max: number, digits: n
       items.push((n) => n >= a && n <= b);
     } else if ((m = /^([^./]+)\/([^./]+)$/.exec(item))) {
       const [a, r] = [num(m[1]), num(m[2])];
-      if (!(a >= min && a <= max && r >= 1)) return `${name} '${item}' must be start/step with start ${min}..${max}, step >= 1`;
+      if (!(a >= min && a <= max && r >= 1))
+        return `${name} '${item}' must be start/step with start ${min}..${max}, step >= 1`;
       items.push((n) => n >= a && (n - a) % r === 0);
     } else {
       const a = num(item);
