@@ -27,7 +27,6 @@ import { HOST_LOCK_BEGIN, HOST_LOCK_END, hostLockShell } from "../../components/
 import { renderReloadScript } from "../../components/rotating-secret/host-scripts";
 
 const FAKES = join(__dirname, "fakes");
-const ARCHIVE_ROOT = "20260101T000000Z-openclaw-backup";
 
 interface Run {
   code: number | null;

@@ -57,13 +57,14 @@ function parseField(s: string, name: string, min: number, max: number, digits: n
   const items: Field[] = [];
   const num = (t: string) => (new RegExp(`^\\d{1,${digits}}$`).test(t) ? Number(t) : Number.NaN);
   for (const item of s.split(",")) {
-    let m: RegExpExecArray | null;
-    if ((m = /^([^./]+)\.\.([^./]+)$/.exec(item))) {
-      const [a, b] = [num(m[1]), num(m[2])];
+    const range = /^([^./]+)\.\.([^./]+)$/.exec(item);
+    const step = /^([^./]+)\/([^./]+)$/.exec(item);
+    if (range) {
+      const [a, b] = [num(range[1]), num(range[2])];
       if (!(a >= min && b <= max && a <= b)) return `${name} range '${item}' must run upwards within ${min}..${max}`;
       items.push((n) => n >= a && n <= b);
-    } else if ((m = /^([^./]+)\/([^./]+)$/.exec(item))) {
-      const [a, r] = [num(m[1]), num(m[2])];
+    } else if (step) {
+      const [a, r] = [num(step[1]), num(step[2])];
       if (!(a >= min && a <= max && r >= 1))
         return `${name} '${item}' must be start/step with start ${min}..${max}, step >= 1`;
       items.push((n) => n >= a && (n - a) % r === 0);
