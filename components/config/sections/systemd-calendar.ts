@@ -30,7 +30,7 @@ const FULL_DAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "frid
 type Field = (n: number) => boolean;
 
 const SUBSET =
-  "use a shorthand such as daily, or [weekdays] [YYYY-MM-DD] HH:MM[:SS] [UTC], e.g. '*-*-* 03:00:00' or 'Mon..Fri 02:30'";
+  "write a systemd OnCalendar expression: a shorthand such as daily, or [weekdays] [YYYY-MM-DD] HH:MM[:SS] [UTC], e.g. '*-*-* 03:00:00' or 'Mon..Fri 02:30'";
 
 function parseWeekdays(s: string): Set<number> | string {
   const days = new Set<number>();
