@@ -131,7 +131,10 @@ restore_into() {
       box="$(dirname "$target")"
       name="$(basename "$archive")"
       install -d -m 0700 -o 1000 -g 1000 "$box"
-      install -m 0600 -o 1000 -g 1000 "$archive" "$box/$name"
+      # Root's verified download moves in (no second copy of a large archive); nothing runs in the box yet.
+      mv -- "$archive" "$box/$name"
+      chown -h 1000:1000 "$box/$name"
+      chmod 0600 "$box/$name"
       # TMPDIR on the bind mount: verification reserves 256 MiB, more than the container's /tmp tmpfs holds.
       docker compose -p "$PROJECT" -f "$COMPOSE_FILE" run --rm --no-deps -T -v "$box:/restore" -e TMPDIR=/restore "$RUN_SERVICE" \
         openclaw backup restore "/restore/$name" --target "/restore/$(basename "$target")" --json >/dev/null \
