@@ -419,9 +419,9 @@ export interface CiRole {
 /**
  * The roles the workflows use; no role is trusted by a pull-request run. Deploy roles are per stack and
  * trusted only by jobs running in that stack's GitHub environment (whose deployment-branch rule admits
- * only `main`), so a dev deploy can never touch prod. Preview roles are per stack too, trusted only by the
- * `<stack>-preview` environment (main only): the reviewed diff shown before prod is approved. Drift
- * (scheduled runs on main) shares one read-only role.
+ * only `main`), so a dev deploy can never touch prod. Preview and drift roles are per stack too, trusted
+ * only by the `<stack>-preview` and `<stack>-drift` environments (main only): the reviewed diff shown
+ * before prod is approved, and the nightly refresh.
  */
 export function ciRoles(project: string, stacks: readonly string[]): CiRole[] {
   for (const s of stacks) {
@@ -441,6 +441,11 @@ export function ciRoles(project: string, stacks: readonly string[]): CiRole[] {
       subjects: [`environment:${s}-preview`],
       stacks: [s],
     })),
-    { name: `${project}-drift`, mode: "drift", subjects: ["ref:refs/heads/main"], stacks: [...stacks] },
+    ...stacks.map((s) => ({
+      name: `${project}-drift-${s}`,
+      mode: "drift" as const,
+      subjects: [`environment:${s}-drift`],
+      stacks: [s],
+    })),
   ];
 }
