@@ -136,7 +136,10 @@ function validate(o: DeployRolePolicyOptions): void {
     throw bad("namePrefix", o.namePrefix, "use the stack's lower-case name prefix ending in '-', no wildcards");
   if (o.pathPrefix !== undefined && !/^[a-z][a-z0-9/-]{1,40}\/$/.test(o.pathPrefix))
     throw bad("pathPrefix", o.pathPrefix, "use the stack's path prefix ending in '/', no wildcards");
-  if (o.permissionsBoundaryArn !== undefined && !/^arn:[a-z-]+:iam::\d{12}:policy\/[\w+=,.@/-]+$/.test(o.permissionsBoundaryArn))
+  if (
+    o.permissionsBoundaryArn !== undefined &&
+    !/^arn:[a-z-]+:iam::\d{12}:policy\/[\w+=,.@/-]+$/.test(o.permissionsBoundaryArn)
+  )
     throw bad("permissionsBoundaryArn", o.permissionsBoundaryArn, "use the ARN of the boundary policy, no wildcards");
   const values = typeof o.tag.value === "string" ? [o.tag.value] : o.tag.value;
   if (!o.tag.key || values.length === 0 || values.some((v) => !v || /[*?]/.test(v)) || /[*?]/.test(o.tag.key))
@@ -314,7 +317,9 @@ function backendStatements(o: DeployRolePolicyOptions, mode: RoleMode, partition
     const own = o.stateStacks
       ? o.stateStacks.stacks.flatMap((st) => [
           `${bucket}/${prefix}.pulumi/stacks/${o.stateStacks!.project}/${st}.json*`,
-          ...["history", "backups", "locks"].map((d) => `${bucket}/${prefix}.pulumi/${d}/${o.stateStacks!.project}/${st}/*`),
+          ...["history", "backups", "locks"].map(
+            (d) => `${bucket}/${prefix}.pulumi/${d}/${o.stateStacks!.project}/${st}/*`,
+          ),
         ])
       : [`${bucket}/${prefix}*`];
     out.push({

@@ -91,7 +91,9 @@ export function passRolesFromPlan(resources: readonly PlannedResource[]): Record
     return typeof role.inputs?.name === "string" ? role.inputs.name : `${role.name}-*`;
   };
   const out: Record<string, Set<string>> = {};
-  const add = (svc: string, ref: unknown) => (out[svc] ??= new Set()).add(pattern(ref));
+  const add = (svc: string, ref: unknown) => {
+    out[svc] = (out[svc] ?? new Set<string>()).add(pattern(ref));
+  };
   for (const r of resources) {
     if (r.type === "aws:iam/instanceProfile:InstanceProfile") add("ec2.amazonaws.com", r.inputs?.role);
     if (r.type === "aws:lambda/function:Function") add("lambda.amazonaws.com", r.inputs?.role);

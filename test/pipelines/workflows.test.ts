@@ -144,7 +144,7 @@ function strings(v: unknown, at = ""): [string, string][] {
 }
 
 /** What in one job (or the workflow's top level) would hand the job a secret or a cloud credential. */
-export function credentialFindings(job: any): string[] {
+function credentialFindings(job: any): string[] {
   const out: string[] = [];
   const perms = job.permissions;
   if (perms === "write-all" || (perms && typeof perms === "object" && perms["id-token"] === "write"))

@@ -209,7 +209,9 @@ describe("SsmDelivery", () => {
       .on(ListCommandsCommand)
       .resolvesOnce({ Commands: [{ CommandId: "c1", Status: "Pending", TargetCount: 0 }] })
       .resolvesOnce({ Commands: [{ CommandId: "c1", Status: "InProgress", TargetCount: 1, CompletedCount: 0 }] })
-      .resolves({ Commands: [{ CommandId: "c1", Status: "Success", TargetCount: 1, CompletedCount: 1, ErrorCount: 0 }] });
+      .resolves({
+        Commands: [{ CommandId: "c1", Status: "Success", TargetCount: 1, CompletedCount: 1, ErrorCount: 0 }],
+      });
     await delivery().applyPending("0b6f2b86-4d7a-4a52-9d62-0c3a1b5a9e11");
     const input = ssm.commandCalls(SendCommandCommand)[0].args[0].input;
     expect(input.DocumentName).toBe("openclaw-prod-reload-token");

@@ -67,7 +67,9 @@ describe("GatewayVm", () => {
     const byName = Object.fromEntries(policies.map((r) => [r.name, JSON.parse(r.inputs.policy).Statement]));
     expect(byName["gw-ssm"]).toEqual(sessionManagerStatements());
     expect(JSON.stringify(byName["gw-ssm"])).not.toMatch(/ssm:GetParameter|ssm:\*|"\*:\*"/);
-    expect(byName["gw-units"]).toEqual([{ Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::b/p/*"] }]);
+    expect(byName["gw-units"]).toEqual([
+      { Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::b/p/*"] },
+    ]);
   });
 
   it("writes the addon's files and enables its units before the gateway", async () => {
