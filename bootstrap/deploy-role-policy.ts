@@ -4,6 +4,7 @@
  * policy. No Pulumi here: `bootstrap/index.ts` and `bootstrap/render.ts` turn these into resources or
  * JSON, and `test/pipelines/deploy-role.test.ts` evaluates them with an IAM simulator.
  */
+import { stackNameProblem } from "../components/config/sections/iam";
 import {
   EC2_TAGGING,
   PROVIDER_BASE,
@@ -31,7 +32,7 @@ export interface PolicyDocument {
 /**
  * - `deploy`: `pulumi up` (read + write + reading secret values back).
  * - `drift`: `pulumi preview --refresh` on a schedule (read + secret values, no writes).
- * - `preview`: pull-request previews (read only; a PR branch can change the workflow, so never secrets).
+ * - `preview`: `pulumi preview` of one stack from main, behind a protected environment (read, no writes).
  */
 export type RoleMode = "deploy" | "drift" | "preview";
 
@@ -42,8 +43,13 @@ export interface DeployRolePolicyOptions {
   readonly region: string;
   /** @default "aws" */
   readonly partition?: string;
-  /** Every physical name of the stack starts with this (e.g. `openclaw-prod`); no `*`. */
+  /**
+   * Every dash-delimited physical name of the stack starts with this, e.g. `openclaw-prod-`; it must end
+   * with `-` so that, with stack names free of `-`, no other stack's names match it. No `*`.
+   */
   readonly namePrefix: string;
+  /** Path-shaped names (secrets, log groups) start with this. @default namePrefix with `-` read as `/` */
+  readonly pathPrefix?: string;
   /**
    * The tag every taggable resource carries (the program's base tags: `openclaw:stack` = stack name). A
    * list of values is an OR: the read-only roles cover every stack.
@@ -52,23 +58,34 @@ export interface DeployRolePolicyOptions {
   /** @default "deploy" */
   readonly mode?: RoleMode;
   /**
-   * Managed policies the stack may attach to its own roles (SSM for the VM, basic execution for the
-   * Lambda). Anything else would let a deployer escalate through a role it then passes to EC2.
+   * Managed policies the stack may attach to its own roles. The program attaches none (its roles carry
+   * inline policies only), so by default nothing can be attached.
    * @default DEFAULT_ATTACHABLE_POLICIES
    */
   readonly attachablePolicyArns?: readonly string[];
-  /** When set, every role the stack creates must carry this permissions boundary. @default none */
+  /**
+   * The permissions boundary every role the stack creates carries (the bootstrap creates the policy).
+   * Required for a deploy role whose stack has IAM roles: roles can be created or changed only with it.
+   */
   readonly permissionsBoundaryArn?: string;
-  /** Self-managed state backend (`pulumi login s3://bucket/prefix`). @default Pulumi Cloud: no grants */
+  /**
+   * The roles the stack hands to a service, by service principal, as role-name patterns (from the plan:
+   * the instance profile's role to EC2, the rotation function's role to Lambda, the flow log's role to
+   * VPC Flow Logs). @default every role of the stack to each service its resource types pass roles to
+   */
+  readonly passRoles?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Self-managed state backend (`pulumi login s3://bucket/prefix`). With `stacks`, the role reads and
+   * writes only those stacks' state files; otherwise the whole prefix. @default Pulumi Cloud: no grants
+   */
   readonly stateBackend?: { readonly bucket: string; readonly prefix?: string };
+  /** Pulumi project and stacks whose state the role may touch (S3 backend). */
+  readonly stateStacks?: { readonly project: string; readonly stacks: readonly string[] };
   /** KMS key of the `awskms://` secrets provider. @default none (Pulumi Cloud secrets) */
   readonly secretsKeyArn?: string;
 }
 
-export const DEFAULT_ATTACHABLE_POLICIES = [
-  "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-  "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
-];
+export const DEFAULT_ATTACHABLE_POLICIES: readonly string[] = [];
 
 /** Identity-creating actions no CI role ever needs: denied explicitly so a future grant cannot add them. */
 export const DENIED_ACTIONS = [
@@ -82,6 +99,26 @@ export const DENIED_ACTIONS = [
   "iam:CreateOpenIDConnectProvider",
   "iam:UpdateOpenIDConnectProviderThumbprint",
   "iam:DeleteRolePermissionsBoundary",
+  // A trust rewrite would let the deployer name itself (or anyone) as a principal of a stack role.
+  "iam:UpdateAssumeRolePolicy",
+  // Managed policies, the boundary among them, are the bootstrap's; CI neither writes nor re-points them.
+  "iam:CreatePolicy",
+  "iam:CreatePolicyVersion",
+  "iam:DeletePolicy",
+  "iam:DeletePolicyVersion",
+  "iam:SetDefaultPolicyVersion",
+  // CI never acts as another role or runs a function itself: a role it created, or a function it deployed,
+  // stays out of its reach.
+  "sts:AssumeRole",
+  "lambda:InvokeFunction",
+];
+
+/** Actions that shape what a role may do: allowed only with the stack's boundary in the request. */
+export const ROLE_SHAPING_ACTIONS = [
+  "iam:CreateRole",
+  "iam:PutRolePolicy",
+  "iam:AttachRolePolicy",
+  "iam:PutRolePermissionsBoundary",
 ];
 
 const MODE_ACCESS: Record<RoleMode, ReadonlyArray<Grant["access"]>> = {
@@ -95,8 +132,15 @@ function validate(o: DeployRolePolicyOptions): void {
     new Error(`deployRolePolicy: ${key}=${JSON.stringify(value)} is invalid: ${fix}`);
   if (!/^\d{12}$/.test(o.accountId)) throw bad("accountId", o.accountId, "use the 12-digit AWS account id");
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(o.region)) throw bad("region", o.region, "use an AWS region such as us-east-1");
-  if (!/^[a-z][a-z0-9-]{2,40}$/.test(o.namePrefix))
-    throw bad("namePrefix", o.namePrefix, "use the stack's lower-case name prefix, 3-41 chars, no wildcards");
+  if (!/^[a-z][a-z0-9-]{1,40}-$/.test(o.namePrefix))
+    throw bad("namePrefix", o.namePrefix, "use the stack's lower-case name prefix ending in '-', no wildcards");
+  if (o.pathPrefix !== undefined && !/^[a-z][a-z0-9/-]{1,40}\/$/.test(o.pathPrefix))
+    throw bad("pathPrefix", o.pathPrefix, "use the stack's path prefix ending in '/', no wildcards");
+  if (
+    o.permissionsBoundaryArn !== undefined &&
+    !/^arn:[a-z-]+:iam::\d{12}:policy\/[\w+=,.@/-]+$/.test(o.permissionsBoundaryArn)
+  )
+    throw bad("permissionsBoundaryArn", o.permissionsBoundaryArn, "use the ARN of the boundary policy, no wildcards");
   const values = typeof o.tag.value === "string" ? [o.tag.value] : o.tag.value;
   if (!o.tag.key || values.length === 0 || values.some((v) => !v || /[*?]/.test(v)) || /[*?]/.test(o.tag.key))
     throw bad("tag", o.tag, "give the stack's base tag key and value, without wildcards");
@@ -125,6 +169,7 @@ export function deployRolePolicy(resourceTypes: readonly string[], opts: DeployR
     region: opts.region,
     accountId: opts.accountId,
     prefix: opts.namePrefix,
+    pathPrefix: opts.pathPrefix ?? opts.namePrefix.replace(/-/g, "/"),
   };
   const awsTypes = uniqSorted(resourceTypes.filter(needsAwsPermissions));
   const entries = awsTypes.map((t) => lookupResourceActions(t)!);
@@ -144,22 +189,21 @@ export function deployRolePolicy(resourceTypes: readonly string[], opts: DeployR
     merged.set(key, m);
   }
 
-  // Role-shaping actions get extra conditions, so they leave the plain name-scoped statement.
-  const boundaryActions = new Set([
-    "iam:CreateRole",
-    "iam:PutRolePolicy",
-    "iam:AttachRolePolicy",
-    "iam:DetachRolePolicy",
-    "iam:DeleteRolePolicy",
-  ]);
-  const attach = new Set(["iam:AttachRolePolicy", "iam:DetachRolePolicy"]);
+  // Role-shaping actions leave the plain name-scoped statement: they need the boundary in the request.
+  const shaping = new Set([...ROLE_SHAPING_ACTIONS, "iam:DetachRolePolicy", "iam:DeleteRolePolicy"]);
+  const boundaryArn = opts.permissionsBoundaryArn;
+  if (mode === "deploy" && awsTypes.includes("aws:iam/role:Role") && !boundaryArn) {
+    throw new Error(
+      "deployRolePolicy: permissionsBoundaryArn is required for a deploy role whose stack creates IAM roles: without it the role could create a role with any permissions",
+    );
+  }
   const statements: PolicyStatement[] = [];
   const pulled: string[] = [];
   let n = 0;
   for (const m of merged.values()) {
     let actions = uniqSorted(m.actions);
     if (m.scope === "name") {
-      const special = actions.filter((a) => attach.has(a) || (opts.permissionsBoundaryArn && boundaryActions.has(a)));
+      const special = actions.filter((a) => shaping.has(a));
       pulled.push(...special);
       actions = actions.filter((a) => !special.includes(a));
       if (actions.length === 0) continue;
@@ -178,40 +222,52 @@ export function deployRolePolicy(resourceTypes: readonly string[], opts: DeployR
   }
 
   const roles = [`arn:${c.partition}:iam::${c.accountId}:role/${c.prefix}*`];
-  const boundary = opts.permissionsBoundaryArn ? { "iam:PermissionsBoundary": opts.permissionsBoundaryArn } : undefined;
+  const withBoundary = boundaryArn ? { StringEquals: { "iam:PermissionsBoundary": boundaryArn } } : undefined;
+  const attach = new Set(["iam:AttachRolePolicy", "iam:DetachRolePolicy"]);
   const plainRoleActions = uniqSorted(pulled.filter((a) => !attach.has(a)));
-  if (plainRoleActions.length > 0) {
+  if (plainRoleActions.length > 0 && withBoundary) {
     statements.push({
-      Sid: "RoleWithBoundary",
+      Sid: "RolesOnlyWithBoundary",
       Effect: "Allow",
       Action: plainRoleActions,
       Resource: roles,
-      Condition: { StringEquals: boundary! },
+      Condition: withBoundary,
     });
   }
   const attachActions = uniqSorted(pulled.filter((a) => attach.has(a)));
-  if (attachActions.length > 0) {
+  const attachable = [...(opts.attachablePolicyArns ?? DEFAULT_ATTACHABLE_POLICIES)];
+  if (attachActions.length > 0 && withBoundary && attachable.length > 0) {
     statements.push({
       Sid: "AttachOnlyKnownPolicies",
       Effect: "Allow",
       Action: attachActions,
       Resource: roles,
-      Condition: {
-        ArnEquals: { "iam:PolicyARN": [...(opts.attachablePolicyArns ?? DEFAULT_ATTACHABLE_POLICIES)] },
-        ...(boundary ? { StringEquals: boundary } : {}),
-      },
+      Condition: { ArnEquals: { "iam:PolicyARN": attachable }, ...withBoundary },
     });
   }
 
   if (mode === "deploy") {
     const passTo = uniqSorted(entries.flatMap((e) => e.passRoleTo ?? []));
-    if (passTo.length > 0) {
+    const passRoles = opts.passRoles ?? Object.fromEntries(passTo.map((svc) => [svc, [`${c.prefix}*`]]));
+    for (const [service, patterns] of Object.entries(passRoles).sort()) {
+      if (!passTo.includes(service)) {
+        throw new Error(
+          `deployRolePolicy: passRoles names ${service}, but no resource type of the stack hands a role to it (known: ${passTo.join(", ") || "none"})`,
+        );
+      }
+      for (const pattern of patterns) {
+        if (!pattern.startsWith(c.prefix)) {
+          throw new Error(
+            `deployRolePolicy: passRoles[${service}] = ${pattern} is not a role of this stack: it must start with ${c.prefix}`,
+          );
+        }
+      }
       statements.push({
-        Sid: "PassOnlyStackRoles",
+        Sid: `Pass${service.split(".")[0].replace(/[^A-Za-z0-9]/g, "")}`,
         Effect: "Allow",
         Action: "iam:PassRole",
-        Resource: roles,
-        Condition: { StringEquals: { "iam:PassedToService": passTo } },
+        Resource: patterns.map((r) => `arn:${c.partition}:iam::${c.accountId}:role/${r}`),
+        Condition: { StringEquals: { "iam:PassedToService": service } },
       });
     }
     // Create-time tagging: EC2 authorises the tags of a RunInstances/CreateVpc call as a CreateTags on
@@ -235,6 +291,19 @@ export function deployRolePolicy(resourceTypes: readonly string[], opts: DeployR
 
   statements.push(...backendStatements(opts, mode, c.partition));
   statements.push({ Sid: "NeverCreateIdentities", Effect: "Deny", Action: [...DENIED_ACTIONS], Resource: "*" });
+  // Belt and braces over the Allow above: whatever a later grant adds, no role of any name is created or
+  // given permissions without exactly this boundary (and the read-only roles shape no role at all).
+  statements.push(
+    boundaryArn && mode === "deploy"
+      ? {
+          Sid: "NoRoleWithoutThisBoundary",
+          Effect: "Deny",
+          Action: [...ROLE_SHAPING_ACTIONS],
+          Resource: "*",
+          Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundaryArn } },
+        }
+      : { Sid: "NoRoleShaping", Effect: "Deny", Action: [...ROLE_SHAPING_ACTIONS], Resource: "*" },
+  );
   return { Version: "2012-10-17", Statement: statements };
 }
 
@@ -243,15 +312,33 @@ function backendStatements(o: DeployRolePolicyOptions, mode: RoleMode, partition
   if (o.stateBackend) {
     const bucket = `arn:${partition}:s3:::${o.stateBackend.bucket}`;
     const prefix = o.stateBackend.prefix ? `${o.stateBackend.prefix.replace(/\/+$/, "")}/` : "";
+    // The S3 backend's layout: one checkpoint per stack plus per-stack history, backups and locks. A role
+    // of one stack reads and writes only those, so it never sees another stack's state (or its secrets).
+    const own = o.stateStacks
+      ? o.stateStacks.stacks.flatMap((st) => [
+          `${bucket}/${prefix}.pulumi/stacks/${o.stateStacks!.project}/${st}.json*`,
+          ...["history", "backups", "locks"].map(
+            (d) => `${bucket}/${prefix}.pulumi/${d}/${o.stateStacks!.project}/${st}/*`,
+          ),
+        ])
+      : [`${bucket}/${prefix}*`];
     out.push({
       Sid: "StateList",
       Effect: "Allow",
       Action: ["s3:GetBucketLocation", "s3:ListBucket"],
       Resource: bucket,
     });
-    out.push({ Sid: "StateRead", Effect: "Allow", Action: "s3:GetObject", Resource: `${bucket}/${prefix}*` });
+    out.push({
+      Sid: "StateRead",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: [...own, `${bucket}/${prefix}.pulumi/meta.yaml`],
+    });
     // Previews still take the backend's lock file, so even the read-only roles write under .pulumi/locks.
-    const writable = mode === "deploy" ? [`${bucket}/${prefix}*`] : [`${bucket}/${prefix}.pulumi/locks/*`];
+    const locks = o.stateStacks
+      ? own.filter((r) => r.includes("/.pulumi/locks/"))
+      : [`${bucket}/${prefix}.pulumi/locks/*`];
+    const writable = mode === "deploy" ? own : locks;
     out.push({ Sid: "StateWrite", Effect: "Allow", Action: ["s3:DeleteObject", "s3:PutObject"], Resource: writable });
   }
   if (o.secretsKeyArn) {
@@ -287,9 +374,9 @@ function claimConditions(subject: string): Record<string, Record<string, string>
   if (subject.startsWith("environment:"))
     return { StringEquals: { [`${h}:environment`]: subject.slice("environment:".length) } };
   if (subject.startsWith("ref:")) return { StringEquals: { [`${h}:ref`]: subject.slice("ref:".length) } };
-  if (subject === "pull_request") return { StringLike: { [`${h}:ref`]: "refs/pull/*/merge" } };
+  // A pull request's workflow is the PR's own code: no cloud role ever trusts it.
   throw new Error(
-    `githubTrustPolicy: subject=${JSON.stringify(subject)} is not supported: use environment:<name>, ref:<full ref> or pull_request`,
+    `githubTrustPolicy: subject=${JSON.stringify(subject)} is not supported: use environment:<name> or ref:<full ref> (pull requests get no cloud role)`,
   );
 }
 
@@ -335,11 +422,17 @@ export interface CiRole {
 }
 
 /**
- * The roles the workflows use. Deploy roles are per stack and trusted only by jobs running in that
- * stack's GitHub environment (whose deployment-branch rule admits only `main`), so a dev deploy can never
- * touch prod. Preview (pull requests) and drift (scheduled runs on main) share read-only roles.
+ * The roles the workflows use; no role is trusted by a pull-request run. Deploy roles are per stack and
+ * trusted only by jobs running in that stack's GitHub environment (whose deployment-branch rule admits
+ * only `main`), so a dev deploy can never touch prod. Preview and drift roles are per stack too, trusted
+ * only by the `<stack>-preview` and `<stack>-drift` environments (main only): the reviewed diff shown
+ * before prod is approved, and the nightly refresh.
  */
 export function ciRoles(project: string, stacks: readonly string[]): CiRole[] {
+  for (const s of stacks) {
+    const problem = stackNameProblem(s);
+    if (problem) throw new Error(`ciRoles: stack ${JSON.stringify(s)} ${problem}`);
+  }
   return [
     ...stacks.map((s) => ({
       name: `${project}-deploy-${s}`,
@@ -347,7 +440,17 @@ export function ciRoles(project: string, stacks: readonly string[]): CiRole[] {
       subjects: [`environment:${s}`],
       stacks: [s],
     })),
-    { name: `${project}-preview`, mode: "preview", subjects: ["pull_request"], stacks: [...stacks] },
-    { name: `${project}-drift`, mode: "drift", subjects: ["ref:refs/heads/main"], stacks: [...stacks] },
+    ...stacks.map((s) => ({
+      name: `${project}-preview-${s}`,
+      mode: "preview" as const,
+      subjects: [`environment:${s}-preview`],
+      stacks: [s],
+    })),
+    ...stacks.map((s) => ({
+      name: `${project}-drift-${s}`,
+      mode: "drift" as const,
+      subjects: [`environment:${s}-drift`],
+      stacks: [s],
+    })),
   ];
 }

@@ -8,22 +8,24 @@ import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_OIDC_HOST } from "./deploy-role-policy";
-import { bootstrapDocuments, typesFromPlanJson } from "./documents";
+import { bootstrapDocuments, resourcesFromPlanJson, typesFromPlanJson } from "./documents";
 
 const cfg = new pulumi.Config();
 const awsCfg = new pulumi.Config("aws");
 const stacks = cfg.getObject<string[]>("stacks") ?? ["dev", "prod"];
 const planDir = path.resolve(cfg.get("planDir") ?? "plans");
 
-// The plan JSON of each stack is the source of the resource types: `npm run plan -- --stack X --json`.
-function typesOf(stack: string): string[] {
+// The plan JSON of each stack is the source of the resource types, the boundary name its roles carry and
+// the roles it hands to services: `npm run plan -- --stack X --json`.
+function planOf(stack: string) {
   const file = path.join(planDir, `${stack}.json`);
   if (!fs.existsSync(file)) {
     throw new Error(
       `bootstrap: ${file} is missing: run \`npm run plan -- --stack ${stack} --json > bootstrap/plans/${stack}.json\` first`,
     );
   }
-  return typesFromPlanJson(fs.readFileSync(file, "utf8"));
+  const text = fs.readFileSync(file, "utf8");
+  return { name: stack, types: typesFromPlanJson(text), resources: resourcesFromPlanJson(text) };
 }
 
 const docs = bootstrapDocuments({
@@ -33,11 +35,10 @@ const docs = bootstrapDocuments({
   // `aws:allowedAccountIds` instead of writing roles into the wrong account.
   accountId: cfg.require("accountId"),
   region: awsCfg.require("region"),
-  stacks: stacks.map((name) => ({ name, types: typesOf(name) })),
+  stacks: stacks.map(planOf),
   tagKey: cfg.get("tagKey"),
   stateBackend: cfg.getObject<{ bucket: string; prefix?: string }>("stateBackend"),
   secretsKeyArn: cfg.get("secretsKeyArn"),
-  permissionsBoundaryArn: cfg.get("permissionsBoundaryArn"),
 });
 
 // GitHub's OIDC certificates chain to a public CA, so IAM no longer needs a thumbprint for this host.
@@ -47,8 +48,20 @@ const provider = new aws.iam.OpenIdConnectProvider("github-actions", {
   tags: { "openclaw:purpose": "ci" },
 });
 
+// One boundary per stack. Only an administrator (this program) writes it: every CI role is denied the
+// policy-version actions, so no deploy can widen the ceiling its own roles live under.
+const boundaries = docs.boundaries.map(
+  (b) =>
+    new aws.iam.Policy(`boundary-${b.stack}`, {
+      name: b.name,
+      description: `Ceiling of every IAM role of the ${b.stack} stack`,
+      policy: JSON.stringify(b.policy),
+      tags: { "openclaw:purpose": "ci", "openclaw:stack": b.stack },
+    }),
+);
+
 const roles: Record<string, pulumi.Output<string>> = {};
-for (const d of docs) {
+for (const d of docs.roles) {
   const role = new aws.iam.Role(
     d.role.name,
     {
@@ -58,7 +71,7 @@ for (const d of docs) {
       maxSessionDuration: 3600,
       tags: { "openclaw:purpose": "ci", "openclaw:mode": d.role.mode },
     },
-    { dependsOn: [provider] },
+    { dependsOn: [provider, ...boundaries] },
   );
   new aws.iam.RolePolicy(
     `${d.role.name}-permissions`,

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { bootstrapDocuments, typesFromPlanJson } from "./documents";
+import { bootstrapDocuments, resourcesFromPlanJson, typesFromPlanJson } from "./documents";
 
 function main(): void {
   const { values } = parseArgs({
@@ -28,7 +28,8 @@ function main(): void {
   const stacks = (values.plan ?? []).map((p) => {
     const [name, file] = p.split("=");
     if (!name || !file) throw new Error(`render: --plan ${p} is invalid: use --plan <stack>=<plan.json>`);
-    return { name, types: typesFromPlanJson(fs.readFileSync(file, "utf8")) };
+    const text = fs.readFileSync(file, "utf8");
+    return { name, types: typesFromPlanJson(text), resources: resourcesFromPlanJson(text) };
   });
   if (stacks.length === 0) throw new Error("render: give at least one --plan <stack>=<plan.json>");
   const docs = bootstrapDocuments({
@@ -41,7 +42,12 @@ function main(): void {
     secretsKeyArn: values["secrets-key-arn"],
   });
   fs.mkdirSync(values.out!, { recursive: true });
-  for (const d of docs) {
+  for (const b of docs.boundaries) {
+    const file = path.join(values.out!, `${b.name}.boundary.json`);
+    fs.writeFileSync(file, `${JSON.stringify(b.policy, null, 2)}\n`);
+    console.log(`wrote ${file} (create it first: aws iam create-policy --policy-name ${b.name})`);
+  }
+  for (const d of docs.roles) {
     for (const [kind, doc] of [
       ["trust", d.trust],
       ["policy", d.policy],

@@ -25,8 +25,10 @@ export interface ArnContext {
   partition: string;
   region: string;
   accountId: string;
-  /** Every physical name of the stack starts with this, e.g. `openclaw-prod`. */
+  /** Dash-delimited names of the stack start with this, e.g. `openclaw-prod-`. */
   prefix: string;
+  /** Path-shaped names (secrets, log groups) start with this, e.g. `openclaw/prod/`. */
+  pathPrefix: string;
 }
 
 export interface Grant {
@@ -56,6 +58,8 @@ const bucketArns = (c: ArnContext) => [`arn:${c.partition}:s3:::${c.prefix}*`];
 const roleArns = (c: ArnContext) => [`arn:${c.partition}:iam::${c.accountId}:role/${c.prefix}*`];
 const secretArns = (c: ArnContext) => [
   `arn:${c.partition}:secretsmanager:${c.region}:${c.accountId}:secret:${c.prefix}*`,
+  // The gateway token is `openclaw/<stack>/gateway-token`: the path form of the same prefix.
+  `arn:${c.partition}:secretsmanager:${c.region}:${c.accountId}:secret:${c.pathPrefix}*`,
 ];
 const functionArns = (c: ArnContext) => [`arn:${c.partition}:lambda:${c.region}:${c.accountId}:function:${c.prefix}*`];
 
@@ -233,9 +237,11 @@ export const RESOURCE_ACTIONS: Record<string, ResourceActions> = {
         scope: "name",
         access: "write",
         actions: [
+          // No UpdateAssumeRolePolicy: a trust rewrite would let the deployer name itself as the principal.
+          // The program marks trust policies replaceOnChanges, so a new trust is a new role (with the boundary).
           "iam:CreateRole",
+          "iam:PutRolePermissionsBoundary",
           "iam:UpdateRole",
-          "iam:UpdateAssumeRolePolicy",
           "iam:DeleteRole",
           "iam:TagRole",
           "iam:UntagRole",
@@ -520,6 +526,8 @@ export const RESOURCE_ACTIONS: Record<string, ResourceActions> = {
         ],
         arns: (c) => [
           `arn:${c.partition}:logs:${c.region}:${c.accountId}:log-group:${c.prefix}*`,
+          // The gateway's container logs: `/openclaw/<stack>/gateway`.
+          `arn:${c.partition}:logs:${c.region}:${c.accountId}:log-group:/${c.pathPrefix}*`,
           // Lambda writes to a log group it names itself after the function.
           `arn:${c.partition}:logs:${c.region}:${c.accountId}:log-group:/aws/lambda/${c.prefix}*`,
           `arn:${c.partition}:cloudwatch:${c.region}:${c.accountId}:alarm:${c.prefix}*`,
@@ -539,6 +547,7 @@ export const RESOURCE_ACTIONS: Record<string, ResourceActions> = {
         ],
         arns: (c) => [
           `arn:${c.partition}:logs:${c.region}:${c.accountId}:log-group:${c.prefix}*`,
+          `arn:${c.partition}:logs:${c.region}:${c.accountId}:log-group:/${c.pathPrefix}*`,
           `arn:${c.partition}:logs:${c.region}:${c.accountId}:log-group:/aws/lambda/${c.prefix}*`,
           `arn:${c.partition}:cloudwatch:${c.region}:${c.accountId}:alarm:${c.prefix}*`,
           `arn:${c.partition}:events:${c.region}:${c.accountId}:rule/${c.prefix}*`,

@@ -61,7 +61,8 @@ export class BackupBucket extends pulumi.ComponentResource {
     );
     new aws.kms.Alias(
       `${name}-key-alias`,
-      { name: `alias/openclaw-backup-${args.stack}`, targetKeyId: key.keyId },
+      // `openclaw-<stack>-...` like every other name: the deploy role of a stack reaches only that prefix.
+      { name: `alias/openclaw-${args.stack}-backup`, targetKeyId: key.keyId },
       { parent: this },
     );
 

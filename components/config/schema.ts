@@ -6,6 +6,7 @@ import { z } from "zod";
 import { backupSection } from "./sections/backup";
 import { tags } from "./sections/common";
 import { gatewaySection, imageRef } from "./sections/gateway";
+import { iamSection, stackNameProblem } from "./sections/iam";
 import { caddySection, ingressModes, tailscaleSection } from "./sections/ingress";
 import { kubernetesSection, targetIngressIssues } from "./sections/kubernetes";
 import { networkSection } from "./sections/network";
@@ -58,6 +59,7 @@ export const stackConfigSchema = z
     caddy: caddySection,
     kubernetes: kubernetesSection,
     observability: observabilitySection,
+    iam: iamSection,
     /** Tags added to every AWS resource, after the stack's own (`openclaw:stack`, `openclaw:project`). */
     tags,
   })
@@ -200,6 +202,8 @@ export function parseStackConfig(input: ParseInput): ParseResult {
         "is not used on target vm: the token lives in Secrets Manager and rotates there; remove it with `pulumi config rm openclaw:gatewayToken`",
     });
   }
+  const badStack = parsed.success && parsed.data.target === "vm" ? stackNameProblem(input.stack) : undefined;
+  if (badStack) problems.push({ key: "stack", value: JSON.stringify(input.stack), message: badStack });
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
   return { ok: true, config: parsed.data, secretNames };
 }

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { sessionManagerStatements } from "./iam";
 import type { VmSection } from "../config/sections/vm";
 import { mergeAddons, type HostAddon, type HostFile } from "./types";
 import { COMPOSE_FILE, dataVolumeFstab, gatewayUnit, HOST_ENV, RENDERED_CONFIG } from "./units";
@@ -35,6 +36,11 @@ export interface GatewayVmArgs {
   /** Enable EC2 detailed monitoring (1-minute metrics). @default true */
   detailedMonitoring?: boolean;
   tags: Record<string, string>;
+  /**
+   * Permissions boundary (policy ARN) every IAM role created here carries; the deploy role may create
+   * roles only with it.
+   */
+  permissionsBoundary?: pulumi.Input<string>;
 }
 
 export class GatewayVm extends pulumi.ComponentResource {
@@ -67,14 +73,16 @@ export class GatewayVm extends pulumi.ComponentResource {
           Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
         }),
         description: "OpenClaw gateway host: SSM Session Manager plus exactly what its units need",
+        permissionsBoundary: args.permissionsBoundary,
         tags: tags("role"),
       },
-      child,
+      // The deploy role may not rewrite a trust policy in place (UpdateAssumeRolePolicy): a new trust is a new role.
+      { ...child, replaceOnChanges: ["assumeRolePolicy"] },
     );
     // Session Manager replaces SSH: no key pair, no port 22.
-    new aws.iam.RolePolicyAttachment(
+    new aws.iam.RolePolicy(
       `${name}-ssm`,
-      { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+      { role: role.id, policy: JSON.stringify({ Version: "2012-10-17", Statement: sessionManagerStatements() }) },
       child,
     );
     const addon = mergeAddons(args.addons);

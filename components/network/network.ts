@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkSection } from "../config/sections/network";
+import { flowLogsAssumeRolePolicy } from "./flow-log-iam";
 import {
   assertNoForbiddenPublicIngress,
   gatewayEgressRules,
@@ -24,6 +25,11 @@ export interface NetworkArgs {
   ingressRules: SgRule[];
   /** Tags for every resource. */
   tags: Record<string, string>;
+  /**
+   * Permissions boundary (policy ARN) every IAM role created here carries; the deploy role may create
+   * roles only with it.
+   */
+  permissionsBoundary?: pulumi.Input<string>;
 }
 
 export class Network extends pulumi.ComponentResource {
@@ -105,7 +111,7 @@ export class Network extends pulumi.ComponentResource {
       new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: s.id, routeTableId: privateRt.id }, child);
     }
 
-    this.createFlowLogs(name, n, vpc, tags);
+    this.createFlowLogs(name, n, vpc, tags, args.permissionsBoundary);
 
     const egress = gatewayEgressRules(n.cidr, args.ingress);
     const sg = new aws.ec2.SecurityGroup(
@@ -196,6 +202,7 @@ export class Network extends pulumi.ComponentResource {
     n: NetworkSection,
     vpc: aws.ec2.Vpc,
     tags: (s: string) => Record<string, string>,
+    permissionsBoundary: pulumi.Input<string> | undefined,
   ) {
     const child = { parent: this };
     const group = new aws.cloudwatch.LogGroup(
@@ -206,15 +213,20 @@ export class Network extends pulumi.ComponentResource {
     const role = new aws.iam.Role(
       `${name}-flow-logs`,
       {
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            { Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" },
-          ],
-        }),
+        assumeRolePolicy: pulumi
+          .all([
+            aws.getPartitionOutput({}, child).partition,
+            aws.getRegionOutput({}, child).region,
+            aws.getCallerIdentityOutput({}, child).accountId,
+          ])
+          .apply(([partition, region, accountId]) =>
+            JSON.stringify(flowLogsAssumeRolePolicy({ partition, region, accountId })),
+          ),
+        permissionsBoundary,
         tags: tags("flow-logs"),
       },
-      child,
+      // The deploy role may not rewrite a trust policy in place (UpdateAssumeRolePolicy): a new trust is a new role.
+      { ...child, replaceOnChanges: ["assumeRolePolicy"] },
     );
     new aws.iam.RolePolicy(
       `${name}-flow-logs`,

@@ -174,6 +174,11 @@ export interface InstanceWatchArgs {
    */
   muteAlarmNames?: pulumi.Input<string>[];
   tags?: Record<string, string>;
+  /**
+   * Permissions boundary (policy ARN) every IAM role created here carries; the deploy role may create
+   * roles only with it.
+   */
+  permissionsBoundary?: pulumi.Input<string>;
 }
 
 export class InstanceWatch extends pulumi.ComponentResource {
@@ -214,9 +219,10 @@ export class InstanceWatch extends pulumi.ComponentResource {
         {
           assumeRolePolicy: identity.accountId.apply((a) => JSON.stringify(schedulerAssumeRolePolicy(a))),
           description: `Stops/starts the OpenClaw ${args.stack} gateway instance on schedule`,
+          permissionsBoundary: args.permissionsBoundary,
           tags: tags(`${name}-scheduler`),
         },
-        p,
+        { ...p, replaceOnChanges: ["assumeRolePolicy"] },
       );
       new aws.iam.RolePolicy(
         `${name}-scheduler`,

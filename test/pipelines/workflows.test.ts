@@ -72,15 +72,6 @@ describe("pr-preview.yml", () => {
     expect(gate.if).toBe("steps.plan.outputs.code != '0'");
     expect(gate.run).toMatch(/exit 1/);
   });
-  it("previews dev and prod with diff, the policy pack and a PR comment, after test and plan", () => {
-    const p = w.jobs.preview;
-    expect(p.needs).toEqual(["test", "plan"]);
-    expect(p.strategy.matrix.stack).toEqual(["dev", "prod"]);
-    expect(p.permissions).toMatchObject({ "id-token": "write", "pull-requests": "write" });
-    const [step] = pulumiSteps(p);
-    expect(step.with).toMatchObject({ command: "preview", diff: true, policyPacks: "policies", "comment-on-pr": true });
-    expect(p.if).toMatch(/head\.repo\.full_name == github\.repository/);
-  });
 });
 
 describe("deploy.yml", () => {
@@ -102,8 +93,14 @@ describe("deploy.yml", () => {
     expect(gate).toBeGreaterThanOrEqual(0);
     expect(gate).toBeLessThan(creds);
   });
-  it("deploys prod only after dev", () => {
-    expect(w.jobs.prod.needs).toBe("dev");
+  it("deploys prod only after dev and a read-only preview of prod, each behind its own environment", () => {
+    expect(w.jobs["prod-preview"].needs).toBe("dev");
+    expect(w.jobs.prod.needs).toBe("prod-preview");
+    const p = w.jobs["prod-preview"];
+    expect(p.environment).toBe("prod-preview");
+    const [step] = pulumiSteps(p);
+    expect(step.with).toMatchObject({ command: "preview", diff: true, policyPacks: "policies" });
+    expect(p.concurrency).toEqual({ group: "deploy-prod", "cancel-in-progress": false });
   });
 });
 
@@ -130,4 +127,103 @@ describe("drift.yml", () => {
   it("shares the deploy concurrency group so a refresh never reads a half-applied stack", () => {
     expect(w.jobs.drift.concurrency).toEqual({ group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
   });
+});
+
+// A workflow that a pull request triggers runs the PR's own code and, for same-repository branches, the
+// PR's own version of the workflow file: whatever such a job can reach, the PR author can read.
+const PR_EVENTS = ["pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"];
+const triggers = (w: any): string[] =>
+  typeof w.on === "string" ? [w.on] : Array.isArray(w.on) ? w.on : Object.keys(w.on);
+
+/** Every string anywhere under a value, with the path it sits at. */
+function strings(v: unknown, at = ""): [string, string][] {
+  if (typeof v === "string") return [[at, v]];
+  if (Array.isArray(v)) return v.flatMap((x, i) => strings(x, `${at}[${i}]`));
+  if (v && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => strings(x, at ? `${at}.${k}` : k));
+  return [];
+}
+
+/** What in one job (or the workflow's top level) would hand the job a secret or a cloud credential. */
+function credentialFindings(job: any): string[] {
+  const out: string[] = [];
+  const perms = job.permissions;
+  if (perms === "write-all" || (perms && typeof perms === "object" && perms["id-token"] === "write"))
+    out.push("permissions: id-token write (OIDC token for a cloud role)");
+  if (job.environment) out.push(`environment: ${JSON.stringify(job.environment)} (its secrets and variables)`);
+  if (job.secrets) out.push("secrets: passed to a reusable workflow");
+  for (const [where, text] of strings({
+    env: job.env,
+    steps: job.steps,
+    with: job.with,
+    services: job.services,
+    container: job.container,
+  })) {
+    if (/\$\{\{[^}]*\bsecrets\b/.test(text) && !/\$\{\{\s*secrets\.GITHUB_TOKEN\s*\}\}/.test(text))
+      out.push(`${where}: references secrets (${text.slice(0, 60)})`);
+    if (/\bvars\.AWS_\w*ROLE\w*/.test(text)) out.push(`${where}: names a cloud role (${text.slice(0, 60)})`);
+    if (
+      /AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|WEB_IDENTITY_TOKEN_FILE)|PULUMI_ACCESS_TOKEN|ACTIONS_ID_TOKEN_REQUEST/.test(
+        where + text,
+      )
+    )
+      out.push(`${where}: cloud credential variable (${text.slice(0, 60)})`);
+    if (
+      /^(aws-actions\/configure-aws-credentials|pulumi\/actions|google-github-actions\/auth|azure\/login)@/.test(text)
+    )
+      out.push(`${where}: credential-minting or cloud action ${text.split("@")[0]}`);
+  }
+  return out;
+}
+
+describe("no job a pull request triggers can reach a secret or a cloud credential", () => {
+  const prWorkflows = FILES.filter((f) => triggers(wf(f)).some((t) => PR_EVENTS.includes(t)));
+
+  it("pr-preview.yml is the pull-request workflow, and only it", () => {
+    expect(prWorkflows).toEqual(["pr-preview.yml"]);
+    expect(triggers(wf("pr-preview.yml"))).not.toContain("pull_request_target");
+  });
+
+  it.each(prWorkflows)("%s: no secret, id-token, environment, cloud role or credential in any job", (file) => {
+    const w = wf(file);
+    const findings = [
+      ...credentialFindings({ permissions: w.permissions, env: w.env }).map((f) => `(workflow) ${f}`),
+      ...allJobs(file).flatMap(([name, job]) => credentialFindings(job).map((f) => `${name}: ${f}`)),
+    ];
+    expect(findings).toEqual([]);
+    // Every job still has something to do: the tests and the offline plan with its policy verdicts.
+    expect(steps(w.jobs.test).map((s) => s.run)).toContain("npm test");
+    expect(steps(w.jobs.plan).some((s) => s.run?.includes("plan -- --stack"))).toBe(true);
+  });
+
+  it("the check catches each way a job could be handed a credential", () => {
+    const cases: any[] = [
+      { permissions: { "id-token": "write" } },
+      { permissions: "write-all" },
+      { environment: "prod" },
+      { environment: { name: "dev" } },
+      { env: { TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}" } },
+      { steps: [{ run: "echo ${{ secrets.ANY }}" }] },
+      { steps: [{ uses: "x/y@0", with: { token: "${{ secrets['X'] }}" } }] },
+      { steps: [{ uses: "aws-actions/configure-aws-credentials@abc", with: { "aws-region": "us-east-1" } }] },
+      { steps: [{ uses: "pulumi/actions@abc" }] },
+      { steps: [{ run: "aws sts assume-role --role-arn ${{ vars.AWS_DEPLOY_ROLE_ARN }}" }] },
+      { steps: [{ run: "curl $ACTIONS_ID_TOKEN_REQUEST_URL" }] },
+      { secrets: "inherit" },
+    ];
+    for (const job of cases) expect({ job, found: credentialFindings(job).length > 0 }).toEqual({ job, found: true });
+    expect(
+      credentialFindings({ permissions: { contents: "read", "pull-requests": "write" }, steps: [{ run: "npm test" }] }),
+    ).toEqual([]);
+  });
+
+  it.each(FILES)(
+    "%s: every job holding a credential runs in an environment (secrets and roles are per environment)",
+    (file) => {
+      for (const [name, job] of allJobs(file)) {
+        const holds = credentialFindings({ ...job, environment: undefined }).length > 0;
+        if (holds)
+          expect({ name, environment: job.environment ?? null }).toEqual({ name, environment: expect.anything() });
+      }
+    },
+  );
 });

@@ -6,7 +6,7 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
-import { ListCommandInvocationsCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { ListCommandsCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SsmDelivery } from "../../components/rotating-secret/handler/delivery-ssm";
@@ -206,10 +206,12 @@ describe("SsmDelivery", () => {
   it("sends only the document's action and version id, targeted by tags, and waits for success", async () => {
     ssm.on(SendCommandCommand).resolves({ Command: { CommandId: "c1" } });
     ssm
-      .on(ListCommandInvocationsCommand)
-      .resolvesOnce({ CommandInvocations: [] })
-      .resolvesOnce({ CommandInvocations: [{ InstanceId: "i-1", Status: "InProgress" }] })
-      .resolves({ CommandInvocations: [{ InstanceId: "i-1", Status: "Success" }] });
+      .on(ListCommandsCommand)
+      .resolvesOnce({ Commands: [{ CommandId: "c1", Status: "Pending", TargetCount: 0 }] })
+      .resolvesOnce({ Commands: [{ CommandId: "c1", Status: "InProgress", TargetCount: 1, CompletedCount: 0 }] })
+      .resolves({
+        Commands: [{ CommandId: "c1", Status: "Success", TargetCount: 1, CompletedCount: 1, ErrorCount: 0 }],
+      });
     await delivery().applyPending("0b6f2b86-4d7a-4a52-9d62-0c3a1b5a9e11");
     const input = ssm.commandCalls(SendCommandCommand)[0].args[0].input;
     expect(input.DocumentName).toBe("openclaw-prod-reload-token");
@@ -221,24 +223,22 @@ describe("SsmDelivery", () => {
       { Key: "tag:openclaw:stack", Values: ["prod"] },
       { Key: "tag:openclaw:role", Values: ["gateway"] },
     ]);
-    expect(ssm.commandCalls(ListCommandInvocationsCommand).length).toBe(3);
+    expect(ssm.commandCalls(ListCommandsCommand).length).toBe(3);
+    expect(ssm.commandCalls(ListCommandsCommand)[0].args[0].input).toEqual({ CommandId: "c1" });
   });
-  it("fails when any instance fails, naming it", async () => {
+  it("fails when any instance fails, naming the command to inspect", async () => {
     ssm.on(SendCommandCommand).resolves({ Command: { CommandId: "c2" } });
-    ssm.on(ListCommandInvocationsCommand).resolves({
-      CommandInvocations: [
-        { InstanceId: "i-1", Status: "Success" },
-        { InstanceId: "i-2", Status: "Failed" },
-      ],
+    ssm.on(ListCommandsCommand).resolves({
+      Commands: [{ CommandId: "c2", Status: "Failed", TargetCount: 2, CompletedCount: 2, ErrorCount: 1 }],
     });
     await expect(delivery().verify("0b6f2b86-4d7a-4a52-9d62-0c3a1b5a9e11")).rejects.toThrow(
-      /1\/2 instance\(s\).*i-2: Failed/,
+      /1\/2 instance\(s\) \(command c2, status Failed\).*list-command-invocations --command-id c2/,
     );
   });
   it("fails when no instance matches before the deadline", async () => {
     let t = 0;
     ssm.on(SendCommandCommand).resolves({ Command: { CommandId: "c3" } });
-    ssm.on(ListCommandInvocationsCommand).resolves({ CommandInvocations: [] });
+    ssm.on(ListCommandsCommand).resolves({ Commands: [{ CommandId: "c3", Status: "Success", TargetCount: 0 }] });
     const d = new SsmDelivery({
       ssm: new SSMClient({}),
       documentName: "d",

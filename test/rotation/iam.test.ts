@@ -1,6 +1,11 @@
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, it } from "vitest";
-import { instanceSecretStatements, keyPolicy, rotationLambdaPolicy } from "../../components/rotating-secret/policies";
+import {
+  instanceSecretStatements,
+  keyPolicy,
+  lambdaAssumeRolePolicy,
+  rotationLambdaPolicy,
+} from "../../components/rotating-secret/policies";
 
 const acct = "111122223333";
 const region = "us-east-1";
@@ -73,8 +78,16 @@ describe("rotation Lambda role", () => {
     ["secretsmanager:GetSecretValue", providers, {}, "ImplicitlyDenied"],
     ["secretsmanager:DeleteSecret", token, {}, "ImplicitlyDenied"],
     ["secretsmanager:PutResourcePolicy", token, {}, "ImplicitlyDenied"],
-    ["kms:Decrypt", key, {}, "Allowed"],
-    ["kms:Decrypt", otherKey, {}, "ImplicitlyDenied"],
+    ["kms:Decrypt", key, { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` }, "Allowed"],
+    ["kms:GenerateDataKey", key, { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` }, "Allowed"],
+    // Only as Secrets Manager's deputy: not directly, not through another service.
+    ["kms:Decrypt", key, {}, "ImplicitlyDenied"],
+    ["kms:Decrypt", key, { "kms:ViaService": `s3.${region}.amazonaws.com` }, "ImplicitlyDenied"],
+    ["kms:Decrypt", otherKey, { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` }, "ImplicitlyDenied"],
+    // The command's status is all it reads: no other Run Command's output in the region.
+    ["ssm:ListCommands", "*", {}, "Allowed"],
+    ["ssm:ListCommandInvocations", "*", {}, "ImplicitlyDenied"],
+    ["ssm:GetCommandInvocation", "*", {}, "ImplicitlyDenied"],
     ["kms:ScheduleKeyDeletion", key, {}, "ImplicitlyDenied"],
     ["ssm:SendCommand", doc, {}, "Allowed"],
     ["ssm:SendCommand", `arn:aws:ssm:${region}:${acct}:document/AWS-RunShellScript`, {}, "ImplicitlyDenied"],
@@ -114,5 +127,52 @@ describe("gateway instance statements", () => {
 
   it("drops the provider-keys secret when none is configured", () => {
     expect(instanceSecretStatements({ region, tokenSecretArn: token, kmsKeyArn: key })[0].Resource).toEqual([token]);
+  });
+});
+
+describe("rotation Lambda trust", () => {
+  const fnArn = `arn:aws:lambda:${region}:${acct}:function:openclaw-prod-token-rotation`;
+  const trust = lambdaAssumeRolePolicy({
+    partition: "aws",
+    region,
+    accountId: acct,
+    functionName: "openclaw-prod-token-rotation",
+  });
+  async function assume(ctx: Record<string, string>): Promise<string> {
+    const r = await runSimulation(
+      {
+        request: {
+          principal: "lambda.amazonaws.com",
+          action: "sts:AssumeRole",
+          resource: { resource: `arn:aws:iam::${acct}:role/openclaw-prod-secrets-role-a1b2c3d`, accountId: acct },
+          contextVariables: ctx,
+        },
+        identityPolicies: [],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: trust,
+      },
+      {},
+    );
+    if (r.resultType === "error") throw new Error(JSON.stringify(r.errors));
+    return r.overallResult;
+  }
+  it.each([
+    [{ "aws:SourceAccount": acct, "aws:SourceArn": fnArn }, "Allowed"],
+    // Another function of the same account (a deployer's new Lambda) cannot take the role.
+    [
+      { "aws:SourceAccount": acct, "aws:SourceArn": `arn:aws:lambda:${region}:${acct}:function:openclaw-prod-evil` },
+      "ImplicitlyDenied",
+    ],
+    [{ "aws:SourceAccount": "999988887777", "aws:SourceArn": fnArn.replace(acct, "999988887777") }, "ImplicitlyDenied"],
+    [{ "aws:SourceAccount": acct }, "ImplicitlyDenied"],
+  ])("lambda.amazonaws.com with %j -> %s", async (ctx, expected) => {
+    expect(await assume(ctx)).toBe(expected);
+  });
+  it("conditions on both the source account and the exact function", () => {
+    expect(trust.Statement[0].Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": acct },
+      ArnLike: { "aws:SourceArn": fnArn },
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { GatewayVm } from "../../components/gateway-vm/gateway-vm";
+import { sessionManagerStatements } from "../../components/gateway-vm/iam";
 import { dataVolumeFstab, gatewayUnit } from "../../components/gateway-vm/units";
 import { renderHostEnv, renderUserData } from "../../components/gateway-vm/user-data";
 import { one, valueOf, withMocks } from "../helpers/mocks";
@@ -56,13 +57,19 @@ describe("GatewayVm", () => {
     expect(one(resources, "aws:ec2/volumeAttachment:VolumeAttachment").inputs.deviceName).toBe("/dev/sdf");
   });
 
-  it("gives the role SSM and exactly the addons' statements", async () => {
-    const { resources } = await build();
-    expect(one(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").inputs.policyArn).toBe(
-      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+  it("gives the role Session Manager (no managed policy), the boundary and exactly the addons' statements", async () => {
+    const { resources } = await build({ permissionsBoundary: "arn:aws:iam::123456789012:policy/openclaw-x-boundary" });
+    expect(resources.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toEqual([]);
+    expect(one(resources, "aws:iam/role:Role").inputs.permissionsBoundary).toBe(
+      "arn:aws:iam::123456789012:policy/openclaw-x-boundary",
     );
-    const policy = JSON.parse(one(resources, "aws:iam/rolePolicy:RolePolicy").inputs.policy);
-    expect(policy.Statement).toEqual([{ Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::b/p/*"] }]);
+    const policies = resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy");
+    const byName = Object.fromEntries(policies.map((r) => [r.name, JSON.parse(r.inputs.policy).Statement]));
+    expect(byName["gw-ssm"]).toEqual(sessionManagerStatements());
+    expect(JSON.stringify(byName["gw-ssm"])).not.toMatch(/ssm:GetParameter|ssm:\*|"\*:\*"/);
+    expect(byName["gw-units"]).toEqual([
+      { Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::b/p/*"] },
+    ]);
   });
 
   it("writes the addon's files and enables its units before the gateway", async () => {

@@ -4,12 +4,7 @@
  * that the document restricts to a UUID pattern. The token never appears in command parameters or output:
  * the host fetches it from Secrets Manager itself.
  */
-import {
-  ListCommandInvocationsCommand,
-  SendCommandCommand,
-  type SSMClient,
-  type CommandInvocation,
-} from "@aws-sdk/client-ssm";
+import { type Command, ListCommandsCommand, SendCommandCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { Delivery } from "./rotation";
 
 export type DeliveryAction = "apply-pending" | "verify" | "restore-current";
@@ -67,24 +62,26 @@ export class SsmDelivery implements Delivery {
     const commandId = sent.Command?.CommandId;
     if (!commandId) throw new Error(`SSM ${action}: SendCommand returned no command id`);
     const deadline = now() + timeoutSeconds * 1000;
-    let invocations: CommandInvocation[] = [];
-    // Tag targets resolve asynchronously: an empty list right after SendCommand is not yet "no instance".
+    // The command's aggregate status and counts (ListCommands), not the per-instance invocations: reading
+    // those needs ssm:ListCommandInvocations on `*`, which would expose every Run Command's output in the
+    // region to this function.
+    let command: Command | undefined;
+    // Tag targets resolve asynchronously: a target count of 0 right after SendCommand is not yet "no instance".
     while (now() < deadline) {
-      invocations =
-        (await this.o.ssm.send(new ListCommandInvocationsCommand({ CommandId: commandId }))).CommandInvocations ?? [];
-      if (invocations.length > 0 && invocations.every((i) => terminal.has(i.Status ?? ""))) break;
+      command = (await this.o.ssm.send(new ListCommandsCommand({ CommandId: commandId }))).Commands?.[0];
+      if (command && terminal.has(command.Status ?? "") && (command.TargetCount ?? 0) > 0) break;
       await sleep(this.o.pollIntervalMs ?? 2000);
     }
-    if (invocations.length === 0) {
+    const targets = command?.TargetCount ?? 0;
+    if (!command || targets === 0) {
       throw new Error(
         `SSM ${action}: no gateway instance matched ${JSON.stringify(this.o.targetTags)} (command ${commandId}); is the instance running with the SSM agent online?`,
       );
     }
-    const bad = invocations.filter((i) => i.Status !== "Success");
-    if (bad.length > 0) {
-      const summary = bad.map((i) => `${i.InstanceId}: ${i.Status ?? "Pending"}`).join(", ");
+    const failed = (command.ErrorCount ?? 0) + (command.DeliveryTimedOutCount ?? 0);
+    if (command.Status !== "Success" || failed > 0 || (command.CompletedCount ?? 0) < targets) {
       throw new Error(
-        `SSM ${action} did not succeed on ${bad.length}/${invocations.length} instance(s) (command ${commandId}): ${summary}`,
+        `SSM ${action} did not succeed on ${Math.max(failed, 1)}/${targets} instance(s) (command ${commandId}, status ${command.Status ?? "Pending"}): see \`aws ssm list-command-invocations --command-id ${commandId} --details\` with operator credentials`,
       );
     }
   }
