@@ -170,7 +170,7 @@ describe("RotatingSecret", () => {
     };
     for (const [k, o] of Object.entries(outputs))
       expect(JSON.stringify(await unwrap(o as pulumi.Output<unknown>)) ?? "", k).not.toContain(sentinel);
-    const addon = rotationHostAddon({
+    const addon = rotationHostAddon({ stack: "dev",
       region: "us-east-1",
       tokenSecretArn: c.tokenSecretArn,
       providerKeysSecretArn: c.providerKeysSecretArn,
@@ -178,7 +178,7 @@ describe("RotatingSecret", () => {
     });
     for (const f of addon.files) expect(await unwrap(pulumi.output(f.content)), f.path).not.toContain(sentinel);
     for (const [p, v] of Object.entries(
-      rotationArtifacts({ region: "us-east-1", tokenSecretArn: c.tokenSecretArn, kmsKeyArn: c.kmsKeyArn }),
+      rotationArtifacts({ stack: "dev", region: "us-east-1", tokenSecretArn: c.tokenSecretArn, kmsKeyArn: c.kmsKeyArn }),
     ))
       expect(await unwrap(pulumi.output(v)), p).not.toContain(sentinel);
     // The one input that holds the value must be a secret Output (state and previews show [secret]); the
@@ -223,7 +223,7 @@ describe("handler bundle", () => {
 
 describe("host add-on", () => {
   it("renders a unit with exposure <= 2.0 and scripts that pass shellcheck; the role statements read only these secrets", async () => {
-    const addon = rotationHostAddon({
+    const addon = rotationHostAddon({ stack: "dev",
       region: "us-east-1",
       tokenSecretArn: "arn:aws:secretsmanager:us-east-1:1:secret:t",
       providerKeysSecretArn: "arn:aws:secretsmanager:us-east-1:1:secret:p",
