@@ -37,7 +37,11 @@ export const hostPaths = {
  */
 export const rotationTimeouts = {
   /** One GetSecretValue, retried while it can heal. */
-  secretFetchSeconds: 30,
+  secretFetchSeconds: 20,
+  /** Waiting for the gateway to answer a token probe (before and after the reload). */
+  probeSeconds: 15,
+  /** One secrets.reload RPC in the container; at most two are tried (the previous token, the file's). */
+  reloadRpcSeconds: 15,
   /** The whole reload-token.sh run (`timeout` around it in the SSM document and the reconcile unit). */
   hostActionSeconds: 90,
   /** SSM document step executionTimeout. */
@@ -72,14 +76,17 @@ function installTokenShell(): string {
   return `GATEWAY_UID="\${OPENCLAW_GATEWAY_UID:-${GATEWAY_UID}}"
 TOKEN_DIR="$RUN_DIR/secrets"
 TOKEN_FILE="$TOKEN_DIR/${GATEWAY_TOKEN_FILE_NAME}"
+# root's own copies: the gateway's file is 0600 to uid ${GATEWAY_UID}, which root without CAP_DAC_* cannot read back.
+CURRENT_COPY="$RUN_DIR/gateway-token.current"
 PREVIOUS_FILE="$RUN_DIR/gateway-token.previous"
 install_token() {
   local src="$1" tmp
   mkdir -p "$TOKEN_DIR"
   chmod 0700 "$TOKEN_DIR"; chown "$GATEWAY_UID:$GATEWAY_UID" "$TOKEN_DIR"
-  if [[ -f "$TOKEN_FILE" ]] && ! cmp -s "$src" "$TOKEN_FILE" && [[ ! -f "$PREVIOUS_FILE" ]]; then
-    cp "$TOKEN_FILE" "$PREVIOUS_FILE.tmp" && mv -f "$PREVIOUS_FILE.tmp" "$PREVIOUS_FILE"
+  if [[ -f "$CURRENT_COPY" ]] && ! cmp -s "$src" "$CURRENT_COPY" && [[ ! -f "$PREVIOUS_FILE" ]]; then
+    mv -f "$CURRENT_COPY" "$PREVIOUS_FILE"
   fi
+  cat "$src" > "$CURRENT_COPY.tmp" && mv -f "$CURRENT_COPY.tmp" "$CURRENT_COPY"
   tmp="$(mktemp "$TOKEN_DIR/.token.XXXXXX")"
   cat "$src" > "$tmp"
   chmod 0600 "$tmp"; chown "$GATEWAY_UID:$GATEWAY_UID" "$tmp"
@@ -159,7 +166,7 @@ export const containerHelper = [
   `if(r.status!==200){console.error("gateway not ready: HTTP "+r.status);process.exit(2)}`,
   `const a=await post({authorization:"Bearer "+t});if(a.status===401||a.status===403){process.exit(1)}`,
   `const b=await post({});if(b.status!==401&&b.status!==403){console.error("gateway did not demand a token: HTTP "+b.status);process.exit(3)}process.exit(0)}`,
-  `const ws=new WebSocket("ws://"+u+"/");setTimeout(()=>{console.error("secrets.reload: no answer in 20s");process.exit(2)},20000);`,
+  `const ws=new WebSocket("ws://"+u+"/");setTimeout(()=>{console.error("secrets.reload: no answer in ${rotationTimeouts.reloadRpcSeconds}s");process.exit(2)},${rotationTimeouts.reloadRpcSeconds * 1000});`,
   `ws.onmessage=(m)=>{const f=JSON.parse(String(m.data));`,
   `if(f.type==="event"&&f.event==="connect.challenge"){ws.send(JSON.stringify({type:"req",id:"c",method:"connect",params:{minProtocol:4,maxProtocol:4,client:{id:"cli",version:"reload-token",platform:"linux",mode:"cli"},role:"operator",scopes:["operator.admin"],caps:[],commands:[],permissions:{},auth:{token:t},locale:"en-US",userAgent:"openclaw-reload-token"}}))}`,
   `else if(f.type==="res"&&f.id==="c"){if(!f.ok){const c=f.error?.details?.code??f.error?.code;console.error("secrets.reload: connect refused: "+c);process.exit(String(c).startsWith("AUTH_")?1:2)}ws.send(JSON.stringify({type:"req",id:"r",method:"secrets.reload",params:{}}))}`,
@@ -193,6 +200,7 @@ STACK=${shq(i.stack)}
 RUN_DIR="\${OPENCLAW_RUN_DIR:-${hostPaths.runDir}}"
 read -r -a COMPOSE <<< "\${OPENCLAW_COMPOSE:-${compose}}"
 SM_WAIT_SECONDS="\${OPENCLAW_SECRET_WAIT_SECONDS:-${rotationTimeouts.secretFetchSeconds}}"
+PROBE_SECONDS="\${OPENCLAW_PROBE_SECONDS:-${rotationTimeouts.probeSeconds}}"
 METRIC_NAMESPACE=${shq(GATEWAY_METRIC_NAMESPACE)}
 MONITORING_ENDPOINT="\${OPENCLAW_MONITORING_ENDPOINT:-${awsEndpoint("monitoring", i.region)}}"
 HELPER=${shq(containerHelper)}
@@ -252,7 +260,7 @@ probe_until() {
 sync_current() {
   local v rc cand
   v="$(fetch_token AWSCURRENT)" || { log "cannot fetch AWSCURRENT; the gateway keeps the token it has"; return 1; }
-  rc=0; probe_until "$work/token.AWSCURRENT" 30 || rc=$?
+  rc=0; probe_until "$work/token.AWSCURRENT" "$PROBE_SECONDS" || rc=$?
   if [[ $rc -eq 3 ]]; then log "the gateway does not enforce token auth"; return 1; fi
   if [[ $rc -eq 2 ]]; then
     # Not running or not ready: the file is what it will read when it starts.
@@ -260,23 +268,29 @@ sync_current() {
     log "the gateway is not answering; the token file holds AWSCURRENT version $v for its next start"; return 1
   fi
   if [[ $rc -eq 0 ]]; then
-    cmp -s "$work/token.AWSCURRENT" "$TOKEN_FILE" 2>/dev/null || install_token "$work/token.AWSCURRENT"
+    cmp -s "$work/token.AWSCURRENT" "$CURRENT_COPY" 2>/dev/null || install_token "$work/token.AWSCURRENT"
     rm -f "$PREVIOUS_FILE"; printf '%s\\n' "$v" > "$RUN_DIR/gateway.version"
     log "in sync: the gateway accepts AWSCURRENT version $v"; return 0
   fi
   # The gateway runs another token: it is in the file we replace now, or kept from an interrupted run.
   install_token "$work/token.AWSCURRENT"
-  for cand in "$PREVIOUS_FILE" "$TOKEN_FILE"; do
+  local rejected=0 tried=0
+  rc=1
+  for cand in "$PREVIOUS_FILE" "$CURRENT_COPY"; do
     [[ -f "$cand" ]] || continue
-    rc=0; in_gateway reload "$cand" || rc=$?
+    tried=$((tried + 1)); rc=0; in_gateway reload "$cand" || rc=$?
     [[ $rc -eq 0 ]] && break
+    [[ $rc -eq 1 ]] && rejected=$((rejected + 1))
   done
+  if [[ $rc -ne 0 && $rejected -lt $tried ]]; then
+    log "secrets.reload did not complete; the token file holds AWSCURRENT version $v and the next run retries"; return 1
+  fi
   if [[ $rc -ne 0 ]]; then
-    # No token we know of opens the running gateway: only a restart makes it read the file. Never expected; logged.
+    # Every token we know of was refused: only a restart makes the gateway read the file. Not expected; logged.
     log "no known token authenticates secrets.reload; restarting the gateway container onto AWSCURRENT version $v"
     docker restart --time 30 "$(gateway_id)" >/dev/null
   fi
-  rc=0; probe_until "$work/token.AWSCURRENT" 60 || rc=$?
+  rc=0; probe_until "$work/token.AWSCURRENT" "$PROBE_SECONDS" || rc=$?
   if [[ $rc -ne 0 ]]; then log "the gateway still rejects AWSCURRENT version $v after the reload"; return 1; fi
   rm -f "$PREVIOUS_FILE"; printf '%s\\n' "$v" > "$RUN_DIR/gateway.version"
   log "switched: the gateway accepts AWSCURRENT version $v (no restart)"
@@ -326,25 +340,33 @@ ProtectSystem=strict
 ProtectHome=yes
 PrivateTmp=yes
 PrivateDevices=yes
+PrivateIPC=yes
 ProtectHostname=yes
 ProtectClock=yes
 ProtectKernelTunables=yes
 ProtectKernelModules=yes
 ProtectKernelLogs=yes
 ProtectControlGroups=yes
+ProtectProc=invisible
+ProcSubset=pid
 RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
 RestrictNamespaces=yes
 RestrictRealtime=yes
 RestrictSUIDSGID=yes
 LockPersonality=yes
 MemoryDenyWriteExecute=yes
-# Hands the token file to the gateway's uid and reads it back (0600, uid 1000); the docker socket is the rest.
-CapabilityBoundingSet=CAP_CHOWN CAP_DAC_READ_SEARCH
+# Hands the token file to the gateway's uid; the docker socket is the rest of its power.
+CapabilityBoundingSet=CAP_CHOWN
 AmbientCapabilities=
 SystemCallArchitectures=native
 SystemCallFilter=@system-service
+SystemCallFilter=~@resources @mount @swap @reboot @raw-io @module @obsolete @debug @cpu-emulation @clock
 SystemCallErrorNumber=EPERM
+DevicePolicy=closed
 KeyringMode=private
+RemoveIPC=yes
+PrivateMounts=yes
+NotifyAccess=none
 `;
 }
 
@@ -402,8 +424,8 @@ LockPersonality=yes
 MemoryDenyWriteExecute=yes
 RemoveIPC=yes
 PrivateMounts=yes
-# The token file belongs to the gateway's uid (its file provider refuses anything else): chown it, read it back.
-CapabilityBoundingSet=CAP_CHOWN CAP_DAC_READ_SEARCH
+# The token file belongs to the gateway's uid (its file provider refuses anything else).
+CapabilityBoundingSet=CAP_CHOWN
 AmbientCapabilities=
 SystemCallArchitectures=native
 SystemCallFilter=@system-service

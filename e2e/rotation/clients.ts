@@ -75,7 +75,10 @@ function rejected(s: Stats, why: string) {
 class TokenHolder {
   token = "";
   backoff = 10;
-  constructor(private readonly s: Stats) {}
+  private readonly s: Stats;
+  constructor(s: Stats) {
+    this.s = s;
+  }
   async init() {
     this.token = await readCurrent();
   }

@@ -140,7 +140,12 @@ docker run -d --name "$CLIENT" --network host --read-only --cap-drop ALL --secur
   -e "RC_GATEWAY=http://127.0.0.1:$GW_PORT" -e "RC_SM=$RT_SM" -e "RC_SECRET=$(cat "$RT_SECRET_FILE")" -e RC_DIR=/client \
   "$GW_IMAGE" node /e2e/clients.ts >/dev/null
 # A remote device is admitted once approved (the gateway's pairing); approve the WebSocket client's request.
-for _ in $(seq 1 60); do [ -s "$W/client/pairing.request" ] || [ -f "$W/client/ws.connected" ] && break; sleep 1; done
+client_alive() { [ "$(docker inspect -f '{{.State.Running}}' "$CLIENT" 2>/dev/null)" = true ]; }
+for _ in $(seq 1 60); do
+  [ -s "$W/client/pairing.request" ] || [ -f "$W/client/ws.connected" ] && break
+  client_alive || { fail "the client container exited: $(docker logs --tail 5 "$CLIENT" 2>&1 | tr '\n' ' ' | cut -c1-300)"; exit 1; }
+  sleep 1
+done
 if [ -s "$W/client/pairing.request" ]; then
   docker exec "$GW_ID" openclaw devices approve "$(cat "$W/client/pairing.request")" >/dev/null 2>&1 || true
 fi
