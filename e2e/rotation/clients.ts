@@ -5,9 +5,9 @@
  * emulator are on the host's loopback, and the gateway sees the client arrive through Docker's proxy, not as
  * loopback, so its auth rate limit applies.
  *
- * The documented behaviour: hold the token read from AWSCURRENT; on a rejection re-read AWSCURRENT; a different
- * token is retried at once, the same token only after a backoff (10 s, doubling, at most 60 s). Both clients
- * share one address here, so together they stay under the limit of 10 failures a minute.
+ * The documented behaviour: hold the token read from AWSCURRENT; on a rejection or a session the gateway closed,
+ * re-read AWSCURRENT; a different token is retried at once, the same token only after a backoff (10 s, doubling,
+ * at most 60 s). Both clients share one address here, so together they stay under 10 failures a minute.
  *
  * env: RC_GATEWAY http://127.0.0.1:<port>  RC_SM http://127.0.0.1:<moto>  RC_SECRET arn  RC_DIR state dir
  * Writes RC_DIR/stats.json every second; stops when RC_DIR/stop exists.
@@ -32,12 +32,13 @@ async function readCurrent(): Promise<string> {
     headers: {
       "content-type": "application/x-amz-json-1.1",
       "x-amz-target": "secretsmanager.GetSecretValue",
-      authorization: "AWS4-HMAC-SHA256 Credential=e2e/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=0",
+      authorization:
+        "AWS4-HMAC-SHA256 Credential=e2e/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=0",
     },
     body: JSON.stringify({ SecretId: env("RC_SECRET"), VersionStage: "AWSCURRENT" }),
   });
   if (r.status !== 200) throw new Error(`GetSecretValue: HTTP ${r.status}`);
-  return (await r.json()).SecretString as string;
+  return ((await r.json()) as { SecretString: string }).SecretString;
 }
 
 interface Stats {
@@ -98,6 +99,13 @@ class TokenHolder {
   onOk() {
     this.backoff = 10;
   }
+  /** After the gateway closed an admitted session (a rotation does that): re-read before reconnecting. */
+  async refresh(): Promise<void> {
+    this.s.rereads++;
+    try {
+      this.token = await readCurrent();
+    } catch {}
+  }
 }
 const stopping = () => fs.existsSync(`${DIR}/stop`);
 
@@ -149,7 +157,10 @@ function deviceKey(file: string): DeviceKey {
 }
 
 /** One WebSocket session (docs/gateway/protocol/handshake.md): resolves with how it ended. */
-function wsSession(token: string, onOpen: () => void): Promise<{ admitted: boolean; code?: string; requestId?: string }> {
+function wsSession(
+  token: string,
+  onOpen: () => void,
+): Promise<{ admitted: boolean; code?: string; requestId?: string }> {
   const key = deviceKey(`${DIR}/device.json`);
   const raw = crypto.createPublicKey(key.publicKeyPem).export({ type: "spki", format: "der" }).subarray(-32);
   const deviceId = crypto.createHash("sha256").update(raw).digest("hex");
@@ -164,8 +175,22 @@ function wsSession(token: string, onOpen: () => void): Promise<{ admitted: boole
       const f = JSON.parse(String(m.data));
       if (f.type === "event" && f.event === "connect.challenge") {
         const { nonce, ts } = f.payload;
-        const payload = ["v3", deviceId, client.id, client.mode, "operator", scopes.join(","), String(ts), token, nonce, client.platform, ""].join("|");
-        const signature = crypto.sign(null, Buffer.from(payload), crypto.createPrivateKey(key.privateKeyPem)).toString("base64url");
+        const payload = [
+          "v3",
+          deviceId,
+          client.id,
+          client.mode,
+          "operator",
+          scopes.join(","),
+          String(ts),
+          token,
+          nonce,
+          client.platform,
+          "",
+        ].join("|");
+        const signature = crypto
+          .sign(null, Buffer.from(payload), crypto.createPrivateKey(key.privateKeyPem))
+          .toString("base64url");
         ws.send(
           JSON.stringify({
             type: "req",
@@ -219,7 +244,11 @@ async function wsClient() {
       fs.writeFileSync(`${DIR}/ws.connected`, String(Date.now()));
     });
     if (stopping()) break;
-    if (r.admitted) continue; // closed by the gateway after a rotation: reconnect at once with the token held
+    if (r.admitted) {
+      // Closed by the gateway, as after a rotation: re-read AWSCURRENT, reconnect at once.
+      await h.refresh();
+      continue;
+    }
     if (r.code === "PAIRING_REQUIRED") {
       fs.writeFileSync(`${DIR}/pairing.request`, r.requestId ?? "");
       await sleep(2000);

@@ -21,7 +21,12 @@ import {
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { containerHelper, rotationTimeouts } from "../../components/rotating-secret/host-scripts";
-import { type Delivery, rotate, type RotationStep, rotationSteps } from "../../components/rotating-secret/handler/rotation";
+import {
+  type Delivery,
+  rotate,
+  type RotationStep,
+  rotationSteps,
+} from "../../components/rotating-secret/handler/rotation";
 
 const env = (k: string): string => {
   const v = process.env[k];
@@ -81,7 +86,8 @@ class ScriptDelivery implements Delivery {
     const wait = this.fault.waitMs ?? rotationTimeouts.deliveryWaitSeconds * 1000;
     const r = await Promise.race([p, sleep(wait).then(() => undefined)]);
     if (!r) throw new Error(`SSM ${args[0]}: no result within ${wait} ms (the host action goes on)`);
-    if (r.rc !== 0) throw new Error(`SSM ${args[0]} failed (exit ${r.rc}): ${r.out.trim().split("\n").slice(-2).join(" | ")}`);
+    if (r.rc !== 0)
+      throw new Error(`SSM ${args[0]} failed (exit ${r.rc}): ${r.out.trim().split("\n").slice(-2).join(" | ")}`);
   }
   checkPending(v: string) {
     return this.run("check", ["check-pending", v]);
@@ -268,7 +274,11 @@ async function scenarios() {
     } catch {
       refused = true;
     }
-    const [a, b, c] = await Promise.allSettled([step(t, "finishSecret"), step(t, "finishSecret"), runHost(["reconcile"])]);
+    const [a, b, c] = await Promise.allSettled([
+      step(t, "finishSecret"),
+      step(t, "finishSecret"),
+      runHost(["reconcile"]),
+    ]);
     const desc = await sm.send(new DescribeSecretCommand({ SecretId: secretArn() }));
     const cur = Object.entries(desc.VersionIdsToStages ?? {}).find(([, v]) => v.includes("AWSCURRENT"))?.[0];
     if (!refused) throw new Error("a second rotation was accepted while one was in progress");
@@ -292,7 +302,12 @@ async function scenarios() {
 }
 
 const cmd = process.argv[2];
-(cmd === "provision" ? provision() : cmd === "scenarios" ? scenarios() : Promise.reject(new Error("usage: driver.ts provision | scenarios")))
+(cmd === "provision"
+  ? provision()
+  : cmd === "scenarios"
+    ? scenarios()
+    : Promise.reject(new Error("usage: driver.ts provision | scenarios"))
+)
   .then(() => process.exit(0))
   .catch((e) => {
     console.log(`FAIL  driver ${cmd}: ${(e as Error).stack ?? e}`);

@@ -118,11 +118,32 @@ describe("RotatingSecret", () => {
       .map((a) => a.inputs)
       .sort((a, b) => a.metricName.localeCompare(b.metricName));
     expect(
-      alarms.map((a) => [a.namespace, a.metricName, a.threshold, a.comparisonOperator, a.treatMissingData, a.alarmActions]),
+      alarms.map((a) => [
+        a.namespace,
+        a.metricName,
+        a.threshold,
+        a.comparisonOperator,
+        a.treatMissingData,
+        a.alarmActions,
+      ]),
     ).toEqual([
-      ["AWS/Lambda", "Errors", 1, "GreaterThanOrEqualToThreshold", "notBreaching", ["arn:aws:sns:us-east-1:111122223333:alerts"]],
+      [
+        "AWS/Lambda",
+        "Errors",
+        1,
+        "GreaterThanOrEqualToThreshold",
+        "notBreaching",
+        ["arn:aws:sns:us-east-1:111122223333:alerts"],
+      ],
       // The host's reconcile timer: 0 (drift it cannot fix) or silence (timer stopped) alarms.
-      ["OpenClaw/Gateway", "TokenInSync", 1, "LessThanThreshold", "breaching", ["arn:aws:sns:us-east-1:111122223333:alerts"]],
+      [
+        "OpenClaw/Gateway",
+        "TokenInSync",
+        1,
+        "LessThanThreshold",
+        "breaching",
+        ["arn:aws:sns:us-east-1:111122223333:alerts"],
+      ],
     ]);
     const doc = JSON.parse(one("aws:ssm/document:Document").inputs.content);
     expect(doc.parameters.Action.allowedValues).toEqual(["check-pending", "sync-current"]);
@@ -176,7 +197,8 @@ describe("RotatingSecret", () => {
     };
     for (const [k, o] of Object.entries(outputs))
       expect(JSON.stringify(await unwrap(o as pulumi.Output<unknown>)) ?? "", k).not.toContain(sentinel);
-    const addon = rotationHostAddon({ stack: "dev",
+    const addon = rotationHostAddon({
+      stack: "dev",
       region: "us-east-1",
       tokenSecretArn: c.tokenSecretArn,
       providerKeysSecretArn: c.providerKeysSecretArn,
@@ -184,7 +206,12 @@ describe("RotatingSecret", () => {
     });
     for (const f of addon.files) expect(await unwrap(pulumi.output(f.content)), f.path).not.toContain(sentinel);
     for (const [p, v] of Object.entries(
-      rotationArtifacts({ stack: "dev", region: "us-east-1", tokenSecretArn: c.tokenSecretArn, kmsKeyArn: c.kmsKeyArn }),
+      rotationArtifacts({
+        stack: "dev",
+        region: "us-east-1",
+        tokenSecretArn: c.tokenSecretArn,
+        kmsKeyArn: c.kmsKeyArn,
+      }),
     ))
       expect(await unwrap(pulumi.output(v)), p).not.toContain(sentinel);
     // The one input that holds the value must be a secret Output (state and previews show [secret]); the
@@ -229,7 +256,8 @@ describe("handler bundle", () => {
 
 describe("host add-on", () => {
   it("renders a unit with exposure <= 2.0 and scripts that pass shellcheck; the role statements read only these secrets", async () => {
-    const addon = rotationHostAddon({ stack: "dev",
+    const addon = rotationHostAddon({
+      stack: "dev",
       region: "us-east-1",
       tokenSecretArn: "arn:aws:secretsmanager:us-east-1:1:secret:t",
       providerKeysSecretArn: "arn:aws:secretsmanager:us-east-1:1:secret:p",

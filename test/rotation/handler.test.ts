@@ -191,7 +191,9 @@ describe("setSecret / testSecret", () => {
     sm.on(GetSecretValueCommand).resolves({ SecretString: generateToken() });
     const r = recorder({ checkPending: new Error("timed out"), syncCurrent: new Error("ssm down") });
     const err = await rotate(ev("setSecret"), { sm: new SecretsManagerClient({}), delivery: r.d }).catch((e) => e);
-    expect(err.message).toMatch(/confirming AWSCURRENT on the host failed too \(ssm down\); its reconcile timer retries it/);
+    expect(err.message).toMatch(
+      /confirming AWSCURRENT on the host failed too \(ssm down\); its reconcile timer retries it/,
+    );
     expect(err.message).not.toMatch(/the host was confirmed/);
   });
   it("testSecret checks the host's sync path and the pending version before anything is promoted", async () => {
@@ -284,9 +286,7 @@ describe("SsmDelivery", () => {
         { InstanceId: "i-2", Status: "Failed" },
       ],
     });
-    await expect(delivery().syncCurrent()).rejects.toThrow(
-      /1\/2 instance\(s\).*i-2: Failed/,
-    );
+    await expect(delivery().syncCurrent()).rejects.toThrow(/1\/2 instance\(s\).*i-2: Failed/);
   });
   it("fails when no instance matches before the deadline", async () => {
     let t = 0;

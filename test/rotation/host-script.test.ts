@@ -124,7 +124,9 @@ beforeEach(() => {
     chmodSync(path.join(dir, "bin", n), 0o755);
   }
   script = path.join(dir, "reload-token.sh");
-  writeFileSync(script, renderReloadScript({ region: "us-east-1", tokenSecretArn: ARN, stack: "prod" }), { mode: 0o755 });
+  writeFileSync(script, renderReloadScript({ region: "us-east-1", tokenSecretArn: ARN, stack: "prod" }), {
+    mode: 0o755,
+  });
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -294,7 +296,9 @@ describe("timeouts and the rendered units", () => {
     expect(doc.mainSteps[0].inputs.timeoutSeconds).toBe(String(t.ssmStepSeconds));
     expect(doc.mainSteps[0].inputs.runCommand[0]).toMatch(new RegExp(`^/usr/bin/timeout ${t.hostActionSeconds} `));
     expect(doc.parameters.Action.allowedValues).toEqual(["check-pending", "sync-current"]);
-    expect(renderReconcileUnit()).toContain(`ExecStart=/usr/bin/timeout ${t.hostActionSeconds} ${hostPaths.reloadScript} reconcile`);
+    expect(renderReconcileUnit()).toContain(
+      `ExecStart=/usr/bin/timeout ${t.hostActionSeconds} ${hostPaths.reloadScript} reconcile`,
+    );
   });
   it("the rendered scripts pass shellcheck", () => {
     const f = path.join(dir, "fetch.sh");
