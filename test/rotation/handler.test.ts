@@ -95,7 +95,7 @@ describe("pre-checks (as the AWS templates)", () => {
     sm.on(DescribeSecretCommand).resolves({
       ARN: arn,
       RotationEnabled: true,
-      VersionIdsToStages: { "tok-new": ["AWSCURRENT", "AWSPENDING"] },
+      VersionIdsToStages: { "tok-new": ["AWSCURRENT", "AWSPENDING"], "tok-old": ["AWSPREVIOUS"] },
     });
     const r = recorder();
     await rotate(ev("finishSecret"), { sm: new SecretsManagerClient({}), delivery: r.d });
@@ -105,6 +105,16 @@ describe("pre-checks (as the AWS templates)", () => {
     expect(r.calls).toEqual(["sync"]);
     await rotate(ev("setSecret"), { sm: new SecretsManagerClient({}), delivery: r.d });
     expect(r.calls).toEqual(["sync"]);
+  });
+  it("a retried finishSecret of the first version (no AWSPREVIOUS) asks no host anything", async () => {
+    sm.on(DescribeSecretCommand).resolves({
+      ARN: arn,
+      RotationEnabled: true,
+      VersionIdsToStages: { "tok-new": ["AWSCURRENT"] },
+    });
+    const r = recorder();
+    await rotate(ev("finishSecret"), { sm: new SecretsManagerClient({}), delivery: r.d });
+    expect(r.calls).toEqual([]);
   });
   it("a retried finishSecret whose host sync fails again says so (the version is AWSCURRENT, clients wait for the host)", async () => {
     sm.on(DescribeSecretCommand).resolves({

@@ -100,7 +100,9 @@ export async function rotate(event: RotationEvent, deps: RotationDeps): Promise<
     // leftover AWSPENDING label and make sure the host follows; both are idempotent.
     if (step === "finishSecret") {
       if (stages.includes("AWSPENDING")) await removePending(deps.sm, secretId, token);
-      await hostFollowsCurrent(deps.delivery, secretId, token, log);
+      // No AWSPREVIOUS anywhere: this was the first version, no gateway held a token before it.
+      const firstVersion = !Object.values(versions).some((s) => s.includes("AWSPREVIOUS"));
+      if (!firstVersion) await hostFollowsCurrent(deps.delivery, secretId, token, log);
     }
     log("already current", { step, secretId, versionId: token });
     return;
