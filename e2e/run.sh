@@ -124,6 +124,9 @@ install -d -m 0700 -o 1000 -g 1000 "$W/state" "$W/caddy" "$W/client"
 install -m 0600 -o 1000 -g 1000 "$VM/openclaw.json" "$W/openclaw.json"
 TOKEN="$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')"
 (umask 077 && printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' "$TOKEN" >"$W/gateway.env")
+# The VM's gateway reads its token through a file SecretRef (the directory is mounted; fetch-secrets.sh writes it).
+install -d -m 0700 -o 1000 -g 1000 "$W/secrets"
+(umask 077 && printf '%s\n' "$TOKEN" >"$W/secrets/gateway-token" && chown 1000:1000 "$W/secrets/gateway-token")
 BASIC_USER="$(grep -A1 'basicauth' "$W/Caddyfile" | tail -n 1 | awk '{print $1}')"
 BASIC_PW="$(head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_')"
 (umask 077 && printf "CADDY_BASIC_AUTH_HASH='%s'\n" "$(caddy hash-password --plaintext "$BASIC_PW")" >"$W/ingress.env")
@@ -240,7 +243,9 @@ section "local stack (npm run plan -- --stack local)"
 # --- 5. bench --------------------------------------------------------------------------------------------------------
 if [ "${E2E_BENCH_RUNS:-3}" -gt 0 ]; then
   section "lockdown overhead (median of ${E2E_BENCH_RUNS:-3})"
-  if (cd "$REPO" && "${TSX[@]}" tools/bench-lockdown.ts --image "$GW_IMAGE" --config "$W/openclaw.json" --compose "$VM/compose.yaml" --runs "${E2E_BENCH_RUNS:-3}" >"$W/bench.out" 2>"$W/bench.err"); then
+  # The bench passes the token in the environment: the same config without the file SecretRef.
+  jq 'del(.gateway.auth.token, .secrets)' "$W/openclaw.json" >"$W/openclaw.bench.json" && chown 1000:1000 "$W/openclaw.bench.json" && chmod 0600 "$W/openclaw.bench.json"
+  if (cd "$REPO" && "${TSX[@]}" tools/bench-lockdown.ts --image "$GW_IMAGE" --config "$W/openclaw.bench.json" --compose "$VM/compose.yaml" --runs "${E2E_BENCH_RUNS:-3}" >"$W/bench.out" 2>"$W/bench.err"); then
     sed 's/^/INFO  /' "$W/bench.out"
   else
     fail "bench: $(tail -n 3 "$W/bench.err")"

@@ -21,8 +21,16 @@ import { containersOf, podSpecOf, WORKLOAD_TYPES } from "./lib/k8s";
 import { configSchema, type PackPolicy, type StackOutput } from "./lib/types";
 import { asArray, findSecrets, isObject } from "./lib/util";
 
-/** `${VAR}` is how openclaw.json refers to the environment; anything else in a token field is a literal. */
-const isEnvRef = (v: unknown) => typeof v === "string" && /^\$\{[A-Z0-9_]+\}$/.test(v);
+/**
+ * `${VAR}` is how openclaw.json refers to the environment, and a SecretRef object ({source: env|file|exec, provider,
+ * id}) to a secret provider; anything else in a token field is a literal.
+ */
+const isEnvRef = (v: unknown) =>
+  (typeof v === "string" && /^\$\{[A-Z0-9_]+\}$/.test(v)) ||
+  (isObject(v) &&
+    ["env", "file", "exec"].includes((v as Record<string, unknown>).source as string) &&
+    typeof (v as Record<string, unknown>).provider === "string" &&
+    typeof (v as Record<string, unknown>).id === "string");
 
 function configPolicy(check: (c: Record<string, any>, config: any) => string[]): ResourceValidation[] {
   const run = (type: string) => (props: any, args: any, report: (m: string) => void) => {
@@ -69,7 +77,7 @@ export const gatewayAuthRequired: PackPolicy = {
       for (const f of ["token", "password"]) {
         if (auth?.[f] !== undefined && !isEnvRef(auth[f]))
           out.push(
-            `gateway.auth.${f} is a literal in the file. Remove it and pass OPENCLAW_GATEWAY_${f.toUpperCase()} from the secret store.`,
+            `gateway.auth.${f} is a literal in the file. Remove it and pass OPENCLAW_GATEWAY_${f.toUpperCase()} from the secret store, or use a SecretRef.`,
           );
       }
       return out;

@@ -11,6 +11,8 @@ export interface ComposeOptions {
   configHostPath: string;
   /** env_file the host writes at start from the secret store (mode 0600, on tmpfs). */
   envFile?: string;
+  /** A host directory holding the gateway token file, mounted read-only (the directory, so renames show). */
+  tokenDir?: { host: string; container: string };
   /** Back the named state volume with a host directory (the VM's data disk), else a plain named volume. */
   stateHostDir?: string;
   /** Publish the port on loopback. Off when a sidecar on the private network is the only way in. */
@@ -53,6 +55,7 @@ export function composeGatewayService(spec: GatewayContainerSpec, opts: ComposeO
     volumes: [
       `${spec.stateVolume.name}:${spec.stateVolume.mountPath}`,
       `${opts.configHostPath}:${spec.config.mountPath}:ro`,
+      ...(opts.tokenDir ? [`${opts.tokenDir.host}:${opts.tokenDir.container}:ro`] : []),
     ],
     environment: { ...spec.env },
     ...(opts.envFile ? { env_file: [opts.envFile] } : {}),

@@ -20,7 +20,31 @@ export interface GatewayConfigDoc {
   [section: string]: unknown;
 }
 
-export function renderGatewayConfig(cfg: StackConfig, ingress: IngressFacts): GatewayConfigDoc {
+/**
+ * Where the gateway reads its token when it comes from a file the host keeps current (a rotation rewrites it and
+ * asks the running gateway to re-resolve its secrets). The gateway's file provider accepts only a regular file
+ * with one link, owned by the gateway's uid and mode 0600 (measured on 2026.9.6: a root-owned 0640 file or a
+ * symlinked path, as a Kubernetes Secret volume has, fails startup with "required secrets are unavailable").
+ * The directory is bind-mounted, not the file: an atomic rename on the host replaces the directory entry, which a
+ * single-file bind mount would never see.
+ */
+export const GATEWAY_TOKEN_MOUNT_DIR = "/run/openclaw-token";
+export const GATEWAY_TOKEN_FILE_NAME = "gateway-token";
+export const GATEWAY_TOKEN_PROVIDER = "gatewaytoken";
+
+export interface GatewayConfigOptions {
+  /**
+   * Read gateway.auth.token through a file SecretRef at this path inside the container, so a rotation is a
+   * `secrets.reload` (clients reconnect) instead of a restart. Absent: the token comes from OPENCLAW_GATEWAY_TOKEN.
+   */
+  tokenFile?: string;
+}
+
+export function renderGatewayConfig(
+  cfg: StackConfig,
+  ingress: IngressFacts,
+  opts: GatewayConfigOptions = {},
+): GatewayConfigDoc {
   const g = cfg.gateway;
   const origins = [...new Set([...ingress.allowedOrigins, ...g.extraAllowedOrigins])];
   // Every key below was validated with `openclaw config validate` on 2026.9.6 (e2e/fixtures). The gateway rejects
@@ -34,8 +58,10 @@ export function renderGatewayConfig(cfg: StackConfig, ingress: IngressFacts): Ga
       bind: "lan",
       port: GATEWAY_PORT,
       auth: {
-        // The token itself comes from OPENCLAW_GATEWAY_TOKEN (the secret store), never from this file.
+        // The token itself comes from the secret store, never from this file: a file SecretRef the host keeps
+        // current, or OPENCLAW_GATEWAY_TOKEN. mode is explicit: the gateway hot-applies a SecretRef token only then.
         mode: "token",
+        ...(opts.tokenFile ? { token: { source: "file", provider: GATEWAY_TOKEN_PROVIDER, id: "value" } } : {}),
         ...(ingress.allowTailscale ? { allowTailscale: true } : {}),
         rateLimit: {
           maxAttempts: g.authRateLimit.maxAttempts,
@@ -52,6 +78,13 @@ export function renderGatewayConfig(cfg: StackConfig, ingress: IngressFacts): Ga
       // Tailscale runs beside the gateway (sidecar or operator), never inside it; Funnel is never on.
       tailscale: { mode: "off" },
     },
+    ...(opts.tokenFile
+      ? {
+          secrets: {
+            providers: { [GATEWAY_TOKEN_PROVIDER]: { source: "file", path: opts.tokenFile, mode: "singleValue" } },
+          },
+        }
+      : {}),
     update: { checkOnStart: false, auto: { enabled: false } },
     telemetry: { enabled: false },
     // Idle outbound calls off: the catalog refresh is the only one with a switch (openclaw.md).
@@ -64,6 +97,10 @@ export function renderGatewayConfig(cfg: StackConfig, ingress: IngressFacts): Ga
   };
 }
 
-export function renderGatewayConfigJson(cfg: StackConfig, ingress: IngressFacts): string {
-  return `${JSON.stringify(renderGatewayConfig(cfg, ingress), null, 2)}\n`;
+export function renderGatewayConfigJson(
+  cfg: StackConfig,
+  ingress: IngressFacts,
+  opts: GatewayConfigOptions = {},
+): string {
+  return `${JSON.stringify(renderGatewayConfig(cfg, ingress, opts), null, 2)}\n`;
 }

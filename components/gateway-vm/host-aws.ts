@@ -111,7 +111,9 @@ SM_ENDPOINT="\${OPENCLAW_SM_ENDPOINT:-${awsEndpoint("secretsmanager", i.region)}
 # sm_get_secret_once OUT SECRET_ID STAGE [VERSION_ID]: returns 0, 1 (retry) or 2 (fatal).
 sm_get_secret_once() {
   local out="$1" body code type
-  body="$(jq -cn --arg id "$2" --arg st "$3" --arg v "\${4:-}" '{SecretId: $id} + (if $v != "" then {VersionId: $v} else {VersionStage: $st} end)')"
+  # Version id and stage together: Secrets Manager then answers only while that version still carries that stage,
+  # so an abandoned rotation's version (its AWSPENDING label moved on) is never fetched by id alone.
+  body="$(jq -cn --arg id "$2" --arg st "$3" --arg v "\${4:-}" '{SecretId: $id, VersionStage: $st} + (if $v != "" then {VersionId: $v} else {} end)')"
   code="$(aws_curl secretsmanager "$SM_ENDPOINT/" "$out" \\
     -H 'Content-Type: application/x-amz-json-1.1' -H 'X-Amz-Target: secretsmanager.GetSecretValue' --data-binary "$body")" || return 1
   if [[ "$code" == 200 ]]; then return 0; fi

@@ -6,13 +6,23 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostAddon } from "../gateway-vm/types";
-import { hostPaths, renderFetchScript, renderReloadScript, renderSecretsUnit } from "./host-scripts";
+import {
+  hostPaths,
+  renderFetchScript,
+  renderReconcileTimer,
+  renderReconcileUnit,
+  renderReloadScript,
+  renderSecretsUnit,
+  rotationTimeouts,
+} from "./host-scripts";
 import { instanceSecretStatements, reloadDocumentContent } from "./policies";
 
 export type { HostAddon, HostFile } from "../gateway-vm/types";
 
 export interface RotationHostAddonArgs {
   region: string;
+  /** Stack name: the TokenInSync metric's dimension. */
+  stack: string;
   tokenSecretArn: pulumi.Input<string>;
   /** Absent (or resolving to undefined) when no provider key is configured. */
   providerKeysSecretArn?: pulumi.Input<string | undefined>;
@@ -35,10 +45,19 @@ export function rotationHostAddon(a: RotationHostAddonArgs): HostAddon {
           }),
         ),
       },
-      { path: hostPaths.reloadScript, permissions: "0755", owner: "root:root", content: renderReloadScript() },
+      {
+        path: hostPaths.reloadScript,
+        permissions: "0755",
+        owner: "root:root",
+        content: facts.apply(([tokenSecretArn]) =>
+          renderReloadScript({ region: a.region, tokenSecretArn, stack: a.stack }),
+        ),
+      },
       { path: hostPaths.unit, permissions: "0644", owner: "root:root", content: renderSecretsUnit() },
+      { path: hostPaths.reconcileUnit, permissions: "0644", owner: "root:root", content: renderReconcileUnit() },
+      { path: hostPaths.reconcileTimer, permissions: "0644", owner: "root:root", content: renderReconcileTimer() },
     ],
-    enableUnits: ["openclaw-secrets.service"],
+    enableUnits: ["openclaw-secrets.service", "openclaw-token-reconcile.timer"],
     policyStatements: [0, 1].map((n) =>
       facts.apply(
         ([tokenSecretArn, providerKeysSecretArn, kmsKeyArn]) =>
@@ -61,6 +80,6 @@ export function rotationArtifacts(a: RotationHostAddonArgs): Record<string, pulu
     "vm/scripts/fetch-secrets.sh": byPath[hostPaths.fetchScript],
     "vm/scripts/reload-token.sh": byPath[hostPaths.reloadScript],
     "vm/units/openclaw-secrets.service": byPath[hostPaths.unit],
-    "vm/ssm/reload-token.json": reloadDocumentContent(hostPaths.reloadScript),
+    "vm/ssm/reload-token.json": reloadDocumentContent(hostPaths.reloadScript, rotationTimeouts),
   };
 }

@@ -183,17 +183,20 @@ export function keyPolicy(i: KeyPolicyInput): PolicyDocument {
 }
 
 /** The SSM document: three fixed actions of one host script; parameters cannot carry a command. */
-export function reloadDocumentContent(scriptPath: string): string {
+export function reloadDocumentContent(
+  scriptPath: string,
+  t: { hostActionSeconds: number; ssmStepSeconds: number } = { hostActionSeconds: 90, ssmStepSeconds: 110 },
+): string {
   return JSON.stringify(
     {
       schemaVersion: "2.2",
       description:
-        "OpenClaw token rotation: switch the gateway to a pending token, verify it, or restore AWSCURRENT. Never carries a secret.",
+        "OpenClaw token rotation: check that the host reads a pending version, or make the running gateway accept AWSCURRENT (no restart). Never carries a secret.",
       parameters: {
         Action: {
           type: "String",
           description: "What to do",
-          allowedValues: ["apply-pending", "verify", "restore-current"],
+          allowedValues: ["check-pending", "sync-current"],
         },
         VersionId: {
           type: "String",
@@ -206,7 +209,10 @@ export function reloadDocumentContent(scriptPath: string): string {
           action: "aws:runShellScript",
           name: "reloadToken",
           precondition: { StringEquals: ["platformType", "Linux"] },
-          inputs: { timeoutSeconds: "300", runCommand: [`${scriptPath} '{{ Action }}' '{{ VersionId }}'`] },
+          inputs: {
+            timeoutSeconds: String(t.ssmStepSeconds),
+            runCommand: [`/usr/bin/timeout ${t.hostActionSeconds} ${scriptPath} '{{ Action }}' '{{ VersionId }}'`],
+          },
         },
       ],
     },

@@ -11,7 +11,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { providerKeyEnv, type SecretConfigKey } from "../config/schema";
 import { bundleRotationHandler } from "./bundle";
 import { handlerEnv } from "./handler/index";
-import { hostPaths } from "./host-scripts";
+import { hostPaths, rotationTimeouts } from "./host-scripts";
+import { GATEWAY_METRIC_NAMESPACE } from "../observability/policies";
 import { keyPolicy, lambdaAssumeRolePolicy, reloadDocumentContent, rotationLambdaPolicy } from "./policies";
 
 export interface RotatingSecretArgs {
@@ -176,7 +177,7 @@ export class RotatingSecret extends pulumi.ComponentResource {
         name: docName,
         documentType: "Command",
         documentFormat: "JSON",
-        content: reloadDocumentContent(hostPaths.reloadScript),
+        content: reloadDocumentContent(hostPaths.reloadScript, rotationTimeouts),
         tags: tags(docName),
       },
       p,
@@ -234,7 +235,7 @@ export class RotatingSecret extends pulumi.ComponentResource {
         code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundleRotationHandler()) }),
         role: role.arn,
         // setSecret and testSecret each wait for a gateway restart (~15 s healthy) through SSM.
-        timeout: 300,
+        timeout: rotationTimeouts.lambdaSeconds,
         memorySize: 256,
         reservedConcurrentExecutions: 1,
         tracingConfig: { mode: "Active" },
@@ -244,7 +245,7 @@ export class RotatingSecret extends pulumi.ComponentResource {
             [handlerEnv.secretArn]: token.arn,
             [handlerEnv.document]: document.name,
             [handlerEnv.targetTags]: JSON.stringify(instanceTags),
-            [handlerEnv.timeout]: "120",
+            [handlerEnv.timeout]: String(rotationTimeouts.deliveryWaitSeconds),
           },
         },
         tags: tags(fnName),
@@ -281,7 +282,7 @@ export class RotatingSecret extends pulumi.ComponentResource {
         `${name}-errors`,
         {
           name: `${fnName}-errors`,
-          alarmDescription: `Gateway token rotation failed for stack ${args.stack}: AWSCURRENT is unchanged, see ${logGroupName} and docs/secrets.md`,
+          alarmDescription: `Gateway token rotation failed for stack ${args.stack}: see ${logGroupName} and docs/secrets.md (the host's reconcile timer keeps it on AWSCURRENT)`,
           namespace: "AWS/Lambda",
           metricName: "Errors",
           dimensions: { FunctionName: fn.name },
@@ -294,6 +295,28 @@ export class RotatingSecret extends pulumi.ComponentResource {
           alarmActions: [args.alarmTopicArn],
           okActions: [args.alarmTopicArn],
           tags: tags(`${fnName}-errors`),
+        },
+        p,
+      );
+      // The host's reconcile timer publishes TokenInSync (1/0) every few minutes: 0 means the running gateway
+      // rejects AWSCURRENT and the timer could not fix it; no data means the timer itself stopped.
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-token-drift`,
+        {
+          name: `openclaw-${args.stack}-token-drift`,
+          alarmDescription: `The gateway of stack ${args.stack} does not accept AWSCURRENT and its reconcile timer cannot fix it (or stopped reporting); see docs/secrets.md`,
+          namespace: GATEWAY_METRIC_NAMESPACE,
+          metricName: "TokenInSync",
+          dimensions: { Stack: args.stack },
+          statistic: "Minimum",
+          period: 300,
+          evaluationPeriods: 2,
+          threshold: 1,
+          comparisonOperator: "LessThanThreshold",
+          treatMissingData: "breaching",
+          alarmActions: [args.alarmTopicArn],
+          okActions: [args.alarmTopicArn],
+          tags: tags(`openclaw-${args.stack}-token-drift`),
         },
         p,
       );

@@ -6,7 +6,11 @@ import { stringify } from "yaml";
 import type { StackConfig } from "../../components/config/schema";
 import { renderCompose } from "../../components/container/render-compose";
 import { gatewayContainerSpec } from "../../components/container/spec";
-import { renderGatewayConfigJson } from "../../components/gateway-config/render";
+import {
+  GATEWAY_TOKEN_FILE_NAME,
+  GATEWAY_TOKEN_MOUNT_DIR,
+  renderGatewayConfigJson,
+} from "../../components/gateway-config/render";
 import { GatewayVm } from "../../components/gateway-vm/gateway-vm";
 import type { HostAddon } from "../../components/gateway-vm/types";
 import { ENV_FILE, RUNTIME_CONFIG, STATE_HOST_DIR } from "../../components/gateway-vm/units";
@@ -21,6 +25,7 @@ import { observabilityHostAddon } from "../../components/observability/host";
 import { InstanceWatch, Observability } from "../../components/observability/observability";
 import { awslogsLogging, gatewayLogGroupName } from "../../components/observability/policies";
 import { RotatingSecret, rotationArtifacts, rotationHostAddon } from "../../components/rotating-secret";
+import { hostPaths } from "../../components/rotating-secret/host-scripts";
 import { providerEnvNames } from "./secret-env";
 import { baseTags, type ProgramContext, type ProgramResult } from "../program";
 
@@ -34,13 +39,17 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
   const composeYaml = renderCompose(spec, {
     configHostPath: RUNTIME_CONFIG,
     envFile: ENV_FILE,
+    // The token file's directory: reload-token.sh replaces the file and the gateway re-reads it (no restart).
+    tokenDir: { host: hostPaths.tokenDir, container: GATEWAY_TOKEN_MOUNT_DIR },
     stateHostDir: STATE_HOST_DIR,
     logging: awslogsLogging(gatewayLogGroupName(ctx.stack), ctx.region),
     // backup.sh / restore.sh run `openclaw backup` in it (OPENCLAW_COMPOSE_RUN_SERVICE in backup.env).
     oneOffService: cfg.backup.enabled ? "backup" : undefined,
     ...ingress.compose,
   });
-  const gatewayConfigJson = renderGatewayConfigJson(cfg, ingress.facts);
+  const gatewayConfigJson = renderGatewayConfigJson(cfg, ingress.facts, {
+    tokenFile: `${GATEWAY_TOKEN_MOUNT_DIR}/${GATEWAY_TOKEN_FILE_NAME}`,
+  });
   // Every role of the stack carries the boundary the bootstrap created: the deploy role can create or
   // change roles only with it, so a role the deployer shapes can never hold more than the boundary allows.
   const permissionsBoundary = pulumi
@@ -77,6 +86,7 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
   });
   const secretHost = {
     region: ctx.region,
+    stack: ctx.stack,
     tokenSecretArn: secrets.tokenSecretArn,
     providerKeysSecretArn: secrets.providerKeysSecretArn,
     kmsKeyArn: secrets.kmsKeyArn,

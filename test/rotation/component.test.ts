@@ -69,6 +69,7 @@ const one = (type: string) => {
   expect(r, type).toHaveLength(1);
   return r[0];
 };
+const all = (type: string) => recorded.filter((x) => x.type === type);
 
 describe("RotatingSecret", () => {
   it("rotates the token secret on the configured schedule, immediately, through the Lambda", async () => {
@@ -113,15 +114,41 @@ describe("RotatingSecret", () => {
     const lg = one("aws:cloudwatch/logGroup:LogGroup").inputs;
     expect([lg.name, lg.retentionInDays]).toEqual(["/aws/lambda/openclaw-prod-token-rotation", 365]);
     expect(lg.kmsKeyId).toContain("gw-key");
-    const alarm = one("aws:cloudwatch/metricAlarm:MetricAlarm").inputs;
-    expect([alarm.metricName, alarm.threshold, alarm.comparisonOperator, alarm.alarmActions]).toEqual([
-      "Errors",
-      1,
-      "GreaterThanOrEqualToThreshold",
-      ["arn:aws:sns:us-east-1:111122223333:alerts"],
+    const alarms = all("aws:cloudwatch/metricAlarm:MetricAlarm")
+      .map((a) => a.inputs)
+      .sort((a, b) => a.metricName.localeCompare(b.metricName));
+    expect(
+      alarms.map((a) => [
+        a.namespace,
+        a.metricName,
+        a.threshold,
+        a.comparisonOperator,
+        a.treatMissingData,
+        a.alarmActions,
+      ]),
+    ).toEqual([
+      [
+        "AWS/Lambda",
+        "Errors",
+        1,
+        "GreaterThanOrEqualToThreshold",
+        "notBreaching",
+        ["arn:aws:sns:us-east-1:111122223333:alerts"],
+      ],
+      // The host's reconcile timer: 0 (drift it cannot fix) or silence (timer stopped) alarms.
+      [
+        "OpenClaw/Gateway",
+        "TokenInSync",
+        1,
+        "LessThanThreshold",
+        "breaching",
+        ["arn:aws:sns:us-east-1:111122223333:alerts"],
+      ],
     ]);
     const doc = JSON.parse(one("aws:ssm/document:Document").inputs.content);
-    expect(doc.parameters.Action.allowedValues).toEqual(["apply-pending", "verify", "restore-current"]);
+    expect(doc.parameters.Action.allowedValues).toEqual(["check-pending", "sync-current"]);
+    expect(fn.timeout).toBe(300);
+    expect(fn.environment.variables.OPENCLAW_DELIVERY_TIMEOUT_SECONDS).toBe("130");
   });
 
   it("scopes the role policy to this secret, this key, this document and tagged instances", async () => {
@@ -171,6 +198,7 @@ describe("RotatingSecret", () => {
     for (const [k, o] of Object.entries(outputs))
       expect(JSON.stringify(await unwrap(o as pulumi.Output<unknown>)) ?? "", k).not.toContain(sentinel);
     const addon = rotationHostAddon({
+      stack: "dev",
       region: "us-east-1",
       tokenSecretArn: c.tokenSecretArn,
       providerKeysSecretArn: c.providerKeysSecretArn,
@@ -178,7 +206,12 @@ describe("RotatingSecret", () => {
     });
     for (const f of addon.files) expect(await unwrap(pulumi.output(f.content)), f.path).not.toContain(sentinel);
     for (const [p, v] of Object.entries(
-      rotationArtifacts({ region: "us-east-1", tokenSecretArn: c.tokenSecretArn, kmsKeyArn: c.kmsKeyArn }),
+      rotationArtifacts({
+        stack: "dev",
+        region: "us-east-1",
+        tokenSecretArn: c.tokenSecretArn,
+        kmsKeyArn: c.kmsKeyArn,
+      }),
     ))
       expect(await unwrap(pulumi.output(v)), p).not.toContain(sentinel);
     // The one input that holds the value must be a secret Output (state and previews show [secret]); the
@@ -224,23 +257,28 @@ describe("handler bundle", () => {
 describe("host add-on", () => {
   it("renders a unit with exposure <= 2.0 and scripts that pass shellcheck; the role statements read only these secrets", async () => {
     const addon = rotationHostAddon({
+      stack: "dev",
       region: "us-east-1",
       tokenSecretArn: "arn:aws:secretsmanager:us-east-1:1:secret:t",
       providerKeysSecretArn: "arn:aws:secretsmanager:us-east-1:1:secret:p",
       kmsKeyArn: "arn:aws:kms:us-east-1:1:key/k",
     });
-    expect(addon.enableUnits).toEqual(["openclaw-secrets.service"]);
+    expect(addon.enableUnits).toEqual(["openclaw-secrets.service", "openclaw-token-reconcile.timer"]);
     const dir = mkdtempSync(path.join(tmpdir(), "oc-rot-"));
     for (const f of addon.files)
       writeFileSync(path.join(dir, path.basename(f.path)), await unwrap(pulumi.output(f.content)));
     execFileSync("shellcheck", [path.join(dir, "fetch-secrets.sh"), path.join(dir, "reload-token.sh")]);
-    const out = execFileSync(
-      "systemd-analyze",
-      ["security", "--offline=true", path.join(dir, "openclaw-secrets.service")],
-      { encoding: "utf8" },
-    );
-    const score = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(out)![1]);
-    expect(score).toBeLessThanOrEqual(2.0);
+    for (const unit of ["openclaw-secrets.service", "openclaw-token-reconcile.service"]) {
+      const out = execFileSync("systemd-analyze", ["security", "--offline=true", path.join(dir, unit)], {
+        encoding: "utf8",
+      });
+      const score = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(out)![1]);
+      expect(score, unit).toBeLessThanOrEqual(2.0);
+    }
+    execFileSync("systemd-analyze", ["verify", "--man=no", path.join(dir, "openclaw-token-reconcile.timer")], {
+      cwd: dir,
+      stdio: "pipe",
+    });
     const stmts = await Promise.all(addon.policyStatements.map((s) => unwrap(pulumi.output(s) as pulumi.Output<any>)));
     expect(stmts.map((s) => [s.Action, s.Resource])).toEqual([
       [

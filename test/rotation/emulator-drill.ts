@@ -32,29 +32,26 @@ const creds = { accessKeyId: "drill", secretAccessKey: "drill" };
 const sm = new SecretsManagerClient({ endpoint, region, credentials: creds });
 const counts = { steps: 0, retries: 0, failuresInjected: 0, invariants: 0 };
 
-/** The gateway host as the handler sees it: which version it runs, and whether the next verify fails. */
+/** The gateway host as the handler sees it: which version it serves, and whether the next host call fails. */
 class FakeDelivery implements Delivery {
   calls: string[] = [];
   running = "initial";
-  failNextVerify = false;
-  async applyPending(v: string) {
-    this.calls.push(`apply:${v}`);
-    this.running = v;
-  }
-  async verify(v: string) {
-    this.calls.push(`verify:${v}`);
-    if (this.failNextVerify) {
-      this.failNextVerify = false;
+  failNextCheck = false;
+  async checkPending(v: string) {
+    this.calls.push(`check:${v}`);
+    if (this.failNextCheck) {
+      this.failNextCheck = false;
       counts.failuresInjected++;
-      throw new Error("injected: gateway answered 401");
+      throw new Error("injected: the host cannot fetch the pending version");
     }
-    if (this.running !== v) throw new Error(`gateway runs ${this.running}, not ${v}`);
   }
-  async restoreCurrent() {
-    this.calls.push("restore");
-    this.running = "current";
+  async syncCurrent() {
+    this.calls.push("sync");
+    this.running = (await stagesHolder("AWSCURRENT")) ?? "none";
   }
+  secretId = "";
 }
+let stagesHolder: (stage: string) => Promise<string | undefined> = async () => undefined;
 
 function check(cond: boolean, what: string): void {
   counts.invariants++;
@@ -136,7 +133,7 @@ async function expectError(p: Promise<unknown>, pattern: RegExp, what: string): 
   check(false, `${what}: must fail`);
 }
 
-function runFetch(secretArn: string, dir: string, args: string[]): { env: string; version: string; mode: number } {
+function runFetch(secretArn: string, dir: string, args: string[]): { token: string; version: string; mode: number } {
   const script = path.join(dir, "fetch-secrets.sh");
   writeFileSync(script, renderFetchScript({ region, tokenSecretArn: secretArn }), { mode: 0o755 });
   const runDir = path.join(dir, "run");
@@ -146,16 +143,18 @@ function runFetch(secretArn: string, dir: string, args: string[]): { env: string
       OPENCLAW_SM_ENDPOINT: endpoint,
       OPENCLAW_RUN_DIR: runDir,
       OPENCLAW_SECRET_WAIT_SECONDS: "5",
+      // The drill runs unprivileged-agnostic: the token file goes to the caller's own uid.
+      OPENCLAW_GATEWAY_UID: String(process.getuid?.() ?? 0),
       AWS_ACCESS_KEY_ID: creds.accessKeyId,
       AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
     },
     stdio: ["ignore", "ignore", "pipe"],
   });
-  const envPath = path.join(runDir, "gateway.env");
+  const tokenPath = path.join(runDir, "secrets", "gateway-token");
   return {
-    env: readFileSync(envPath, "utf8"),
+    token: readFileSync(tokenPath, "utf8"),
     version: readFileSync(path.join(runDir, "gateway.version"), "utf8").trim(),
-    mode: statSync(envPath).mode & 0o777,
+    mode: statSync(tokenPath).mode & 0o777,
   };
 }
 
@@ -163,6 +162,7 @@ async function main(): Promise<void> {
   const name = `openclaw/drill-${process.pid}/gateway-token`;
   const arn = (await sm.send(new CreateSecretCommand({ Name: name, Description: "drill" }))).ARN!;
   const delivery = new FakeDelivery();
+  stagesHolder = async (stage) => holder(await stages(arn), stage);
 
   // 1. First provisioning: the secret has no version; the rotation creates AWSCURRENT, delivers nothing.
   const t1 = await startRotation(arn);
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
   check(delivery.calls.length === 0, "first provisioning sends nothing to a host (the host waits for AWSCURRENT)");
   const v1 = await value(arn, "AWSCURRENT");
 
-  // 2. A scheduled rotation: the gateway switches to the pending token, is verified, then it is promoted.
+  // 2. A scheduled rotation: the host reads the pending token, the version is promoted, then the host follows it.
   const t2 = await startRotation(arn);
   await fullRotation(arn, t2, delivery);
   s = await stages(arn);
@@ -182,19 +182,19 @@ async function main(): Promise<void> {
   check(holder(s, "AWSCURRENT") === t2 && v2 !== v1, "second rotation promotes a new, different token");
   check(holder(s, "AWSPENDING") === undefined, "AWSPENDING removed by finishSecret");
   check(
-    delivery.running === t2 && delivery.calls.includes(`apply:${t2}`) && delivery.calls.includes(`verify:${t2}`),
-    "gateway got and passed the pending token",
+    delivery.running === t2 && delivery.calls.includes(`check:${t2}`) && delivery.calls.at(-1) === "sync",
+    "host read the pending token before promotion and followed AWSCURRENT after it",
   );
 
-  // 3. testSecret fails: AWSCURRENT untouched, gateway put back; the service's retry (same token) completes.
+  // 3. testSecret fails: AWSCURRENT untouched, host confirmed on it; the service's retry (same token) completes.
   const t3 = await startRotation(arn);
   await fullRotation(arn, t3, delivery, ["createSecret", "setSecret"]);
   const pending3 = await value(arn, "AWSPENDING", t3);
-  delivery.failNextVerify = true;
+  delivery.failNextCheck = true;
   counts.steps++;
   await expectError(
     rotate({ Step: "testSecret", SecretId: arn, ClientRequestToken: t3 }, { sm, delivery }),
-    /did not accept pending version .* AWSCURRENT is unchanged/,
+    /host step for pending version .* AWSCURRENT in Secrets Manager is unchanged; the host was confirmed on AWSCURRENT/,
     "failed testSecret",
   );
   s = await stages(arn);
@@ -203,8 +203,8 @@ async function main(): Promise<void> {
     "failed testSecret leaves AWSCURRENT on the previous version and value",
   );
   check(
-    delivery.running === "current" && delivery.calls.at(-1) === "restore",
-    "failed testSecret puts the gateway back on AWSCURRENT",
+    delivery.running === t2 && delivery.calls.at(-1) === "sync",
+    "failed testSecret confirms the host on AWSCURRENT",
   );
   await fullRotation(arn, t3, delivery);
   check(
@@ -270,19 +270,9 @@ async function main(): Promise<void> {
   try {
     const cur = runFetch(arn, dir, []);
     check(
-      cur.env === `OPENCLAW_GATEWAY_TOKEN=${await value(arn, "AWSCURRENT")}\n` &&
-        cur.version === t5 &&
-        cur.mode === 0o600,
-      "fetch-secrets.sh writes AWSCURRENT to a 0600 env file with its version id",
+      cur.token === `${await value(arn, "AWSCURRENT")}\n` && cur.version === t5 && cur.mode === 0o600,
+      "fetch-secrets.sh writes AWSCURRENT to the 0600 token file with its version id",
     );
-    const t6 = await startRotation(arn);
-    await fullRotation(arn, t6, delivery, ["createSecret"]);
-    const pend = runFetch(arn, dir, ["--stage", "AWSPENDING", "--version-id", t6]);
-    check(
-      pend.env === `OPENCLAW_GATEWAY_TOKEN=${await value(arn, "AWSPENDING", t6)}\n` && pend.version === t6,
-      "fetch-secrets.sh --stage AWSPENDING --version-id reads the pending token",
-    );
-    await fullRotation(arn, t6, delivery, ["setSecret", "testSecret", "finishSecret"]);
     const empty = (await sm.send(new CreateSecretCommand({ Name: `openclaw/drill-${process.pid}/empty` }))).ARN!;
     let waited = false;
     const t0 = Date.now();

@@ -25,17 +25,13 @@ const notFound = () => new ResourceNotFoundException({ message: "no value", $met
 function recorder(fail: Partial<Record<keyof Delivery, Error>> = {}) {
   const calls: string[] = [];
   const d: Delivery = {
-    applyPending: async (v) => {
-      calls.push(`apply:${v}`);
-      if (fail.applyPending) throw fail.applyPending;
+    checkPending: async (v) => {
+      calls.push(`check:${v}`);
+      if (fail.checkPending) throw fail.checkPending;
     },
-    verify: async (v) => {
-      calls.push(`verify:${v}`);
-      if (fail.verify) throw fail.verify;
-    },
-    restoreCurrent: async () => {
-      calls.push("restore");
-      if (fail.restoreCurrent) throw fail.restoreCurrent;
+    syncCurrent: async () => {
+      calls.push("sync");
+      if (fail.syncCurrent) throw fail.syncCurrent;
     },
   };
   return { d, calls };
@@ -95,19 +91,42 @@ describe("pre-checks (as the AWS templates)", () => {
     ).rejects.toThrow(/Invalid step/);
   });
 
-  it("returns at once when the token is already AWSCURRENT (a retried finish) and only clears a leftover AWSPENDING", async () => {
+  it("a retried finishSecret on an already-current version clears a leftover AWSPENDING and makes the host follow", async () => {
     sm.on(DescribeSecretCommand).resolves({
       ARN: arn,
       RotationEnabled: true,
-      VersionIdsToStages: { "tok-new": ["AWSCURRENT", "AWSPENDING"] },
+      VersionIdsToStages: { "tok-new": ["AWSCURRENT", "AWSPENDING"], "tok-old": ["AWSPREVIOUS"] },
     });
     const r = recorder();
     await rotate(ev("finishSecret"), { sm: new SecretsManagerClient({}), delivery: r.d });
     expect(sm.commandCalls(UpdateSecretVersionStageCommand).map((c) => c.args[0].input)).toEqual([
       { SecretId: arn, VersionStage: "AWSPENDING", RemoveFromVersionId: "tok-new" },
     ]);
+    expect(r.calls).toEqual(["sync"]);
     await rotate(ev("setSecret"), { sm: new SecretsManagerClient({}), delivery: r.d });
+    expect(r.calls).toEqual(["sync"]);
+  });
+  it("a retried finishSecret of the first version (no AWSPREVIOUS) asks no host anything", async () => {
+    sm.on(DescribeSecretCommand).resolves({
+      ARN: arn,
+      RotationEnabled: true,
+      VersionIdsToStages: { "tok-new": ["AWSCURRENT"] },
+    });
+    const r = recorder();
+    await rotate(ev("finishSecret"), { sm: new SecretsManagerClient({}), delivery: r.d });
     expect(r.calls).toEqual([]);
+  });
+  it("a retried finishSecret whose host sync fails again says so (the version is AWSCURRENT, clients wait for the host)", async () => {
+    sm.on(DescribeSecretCommand).resolves({
+      ARN: arn,
+      RotationEnabled: true,
+      VersionIdsToStages: { "tok-new": ["AWSCURRENT"], "tok-old": ["AWSPREVIOUS"] },
+    });
+    const r = recorder({ syncCurrent: new Error("SSM sync-current: no result") });
+    await expect(rotate(ev("finishSecret"), { sm: new SecretsManagerClient({}), delivery: r.d })).rejects.toThrow(
+      /is AWSCURRENT but the host did not confirm.*reconcile timer/,
+    );
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
   });
 });
 
@@ -162,13 +181,45 @@ describe("setSecret / testSecret", () => {
     await rotate(ev("testSecret"), { sm: new SecretsManagerClient({}), delivery: r.d });
     expect(r.calls).toEqual([]);
   });
-  it("testSecret failure restores the gateway, never touches stages, and says AWSCURRENT is unchanged", async () => {
+  it("setSecret only asks the host to read the pending version; the gateway keeps AWSCURRENT", async () => {
     sm.on(GetSecretValueCommand).resolves({ SecretString: generateToken() });
-    const r = recorder({ verify: new Error("HTTP 401"), restoreCurrent: new Error("ssm down") });
-    await expect(rotate(ev("testSecret"), { sm: new SecretsManagerClient({}), delivery: r.d })).rejects.toThrow(
-      /HTTP 401.*AWSCURRENT is unchanged/,
+    const r = recorder();
+    await rotate(ev("setSecret"), { sm: new SecretsManagerClient({}), delivery: r.d });
+    expect(r.calls).toEqual(["check:tok-new"]);
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+  });
+  it("setSecret failure rolls the host back to AWSCURRENT and says it was confirmed", async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: generateToken() });
+    const r = recorder({ checkPending: new Error("GetSecretValue -> HTTP 400 AccessDenied") });
+    await expect(rotate(ev("setSecret"), { sm: new SecretsManagerClient({}), delivery: r.d })).rejects.toThrow(
+      /setSecret: .*AccessDenied.*AWSCURRENT in Secrets Manager is unchanged; the host was confirmed on AWSCURRENT/,
     );
-    expect(r.calls).toEqual(["verify:tok-new", "restore"]);
+    expect(r.calls).toEqual(["check:tok-new", "sync"]);
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+  });
+  it("a failed rollback is reported as such, never as a confirmed AWSCURRENT", async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: generateToken() });
+    const r = recorder({ checkPending: new Error("timed out"), syncCurrent: new Error("ssm down") });
+    const err = await rotate(ev("setSecret"), { sm: new SecretsManagerClient({}), delivery: r.d }).catch((e) => e);
+    expect(err.message).toMatch(
+      /confirming AWSCURRENT on the host failed too \(ssm down\); its reconcile timer retries it/,
+    );
+    expect(err.message).not.toMatch(/the host was confirmed/);
+  });
+  it("testSecret checks the host's sync path and the pending version before anything is promoted", async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: generateToken() });
+    const r = recorder();
+    await rotate(ev("testSecret"), { sm: new SecretsManagerClient({}), delivery: r.d });
+    expect(r.calls).toEqual(["sync", "check:tok-new"]);
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
+  });
+  it("testSecret failure (host cannot sync) rolls back, never touches stages", async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: generateToken() });
+    const r = recorder({ syncCurrent: new Error("secrets.reload failed") });
+    await expect(rotate(ev("testSecret"), { sm: new SecretsManagerClient({}), delivery: r.d })).rejects.toThrow(
+      /testSecret: .*secrets.reload failed.*confirming AWSCURRENT on the host failed too/,
+    );
+    expect(r.calls).toEqual(["sync", "sync"]);
     expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(0);
   });
   it("testSecret rejects a malformed pending value without asking the gateway", async () => {
@@ -182,12 +233,26 @@ describe("setSecret / testSecret", () => {
 });
 
 describe("finishSecret", () => {
-  it("moves AWSCURRENT from the old version, then removes AWSPENDING", async () => {
-    await rotate(ev("finishSecret"), { sm: new SecretsManagerClient({}), delivery: recorder().d });
+  it("moves AWSCURRENT from the old version, removes AWSPENDING, then the host follows", async () => {
+    const order: string[] = [];
+    sm.on(UpdateSecretVersionStageCommand).callsFake(async (i) => order.push(`stage:${i.VersionStage}`));
+    const r = recorder();
+    r.d.syncCurrent = async () => {
+      order.push("sync");
+    };
+    await rotate(ev("finishSecret"), { sm: new SecretsManagerClient({}), delivery: r.d });
     expect(sm.commandCalls(UpdateSecretVersionStageCommand).map((c) => c.args[0].input)).toEqual([
       { SecretId: arn, VersionStage: "AWSCURRENT", MoveToVersionId: "tok-new", RemoveFromVersionId: "tok-old" },
       { SecretId: arn, VersionStage: "AWSPENDING", RemoveFromVersionId: "tok-new" },
     ]);
+    expect(order).toEqual(["stage:AWSCURRENT", "stage:AWSPENDING", "sync"]);
+  });
+  it("a host that does not follow fails the step after promotion, naming the reconcile timer", async () => {
+    const r = recorder({ syncCurrent: new Error("exit 1") });
+    await expect(rotate(ev("finishSecret"), { sm: new SecretsManagerClient({}), delivery: r.d })).rejects.toThrow(
+      /tok-new .* is AWSCURRENT but the host did not confirm .*exit 1/,
+    );
+    expect(sm.commandCalls(UpdateSecretVersionStageCommand)).toHaveLength(2);
   });
 });
 
@@ -212,11 +277,11 @@ describe("SsmDelivery", () => {
       .resolves({
         Commands: [{ CommandId: "c1", Status: "Success", TargetCount: 1, CompletedCount: 1, ErrorCount: 0 }],
       });
-    await delivery().applyPending("0b6f2b86-4d7a-4a52-9d62-0c3a1b5a9e11");
+    await delivery().checkPending("0b6f2b86-4d7a-4a52-9d62-0c3a1b5a9e11");
     const input = ssm.commandCalls(SendCommandCommand)[0].args[0].input;
     expect(input.DocumentName).toBe("openclaw-prod-reload-token");
     expect(input.Parameters).toEqual({
-      Action: ["apply-pending"],
+      Action: ["check-pending"],
       VersionId: ["0b6f2b86-4d7a-4a52-9d62-0c3a1b5a9e11"],
     });
     expect(input.Targets).toEqual([
@@ -231,7 +296,7 @@ describe("SsmDelivery", () => {
     ssm.on(ListCommandsCommand).resolves({
       Commands: [{ CommandId: "c2", Status: "Failed", TargetCount: 2, CompletedCount: 2, ErrorCount: 1 }],
     });
-    await expect(delivery().verify("0b6f2b86-4d7a-4a52-9d62-0c3a1b5a9e11")).rejects.toThrow(
+    await expect(delivery().syncCurrent()).rejects.toThrow(
       /1\/2 instance\(s\) \(command c2, status Failed\).*list-command-invocations --command-id c2/,
     );
   });
@@ -249,6 +314,6 @@ describe("SsmDelivery", () => {
       },
       now: () => t,
     });
-    await expect(d.restoreCurrent()).rejects.toThrow(/no gateway instance matched/);
+    await expect(d.syncCurrent()).rejects.toThrow(/no gateway instance matched/);
   });
 });

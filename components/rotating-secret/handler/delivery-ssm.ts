@@ -7,14 +7,14 @@
 import { type Command, ListCommandsCommand, SendCommandCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { Delivery } from "./rotation";
 
-export type DeliveryAction = "apply-pending" | "verify" | "restore-current";
+export type DeliveryAction = "check-pending" | "sync-current";
 
 export interface SsmDeliveryOptions {
   ssm: SSMClient;
   documentName: string;
   /** Tag pairs the gateway instances carry, e.g. { "openclaw:stack": "prod", "openclaw:role": "gateway" }. */
   targetTags: Record<string, string>;
-  /** How long one action may take on the host (a gateway restart needs ~15 s to become healthy). */
+  /** How long to wait for one host action; longer than the SSM step's own timeout (rotationTimeouts). */
   timeoutSeconds?: number;
   pollIntervalMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -36,18 +36,15 @@ const terminal = new Set([
 export class SsmDelivery implements Delivery {
   constructor(private readonly o: SsmDeliveryOptions) {}
 
-  applyPending(versionId: string): Promise<void> {
-    return this.run("apply-pending", versionId);
+  checkPending(versionId: string): Promise<void> {
+    return this.run("check-pending", versionId);
   }
-  verify(versionId: string): Promise<void> {
-    return this.run("verify", versionId);
-  }
-  restoreCurrent(): Promise<void> {
-    return this.run("restore-current", "none");
+  syncCurrent(): Promise<void> {
+    return this.run("sync-current", "none");
   }
 
   private async run(action: DeliveryAction, versionId: string): Promise<void> {
-    const timeoutSeconds = this.o.timeoutSeconds ?? 120;
+    const timeoutSeconds = this.o.timeoutSeconds ?? 130;
     const sleep = this.o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const now = this.o.now ?? Date.now;
     const sent = await this.o.ssm.send(

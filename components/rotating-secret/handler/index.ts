@@ -32,7 +32,7 @@ function init() {
       ssm: new SSMClient({}),
       documentName: required(handlerEnv.document),
       targetTags,
-      timeoutSeconds: Number(process.env[handlerEnv.timeout] ?? "120"),
+      timeoutSeconds: Number(process.env[handlerEnv.timeout] ?? "130"),
     }),
   };
   return clients;

@@ -28,14 +28,16 @@ export interface RotationEvent {
   RotationToken?: string;
 }
 
-/** Moves the gateway between token versions. Implementations must never log or return the token. */
+/**
+ * What the rotation function may ask of the gateway host. The host only ever serves AWSCURRENT: the new version is
+ * promoted first and the host follows it (`syncCurrent`), because the gateway holds one token at a time and a
+ * client is told to read AWSCURRENT. Implementations must never log or return the token; both calls are idempotent.
+ */
 export interface Delivery {
-  /** Make the gateway run with the token of `versionId` (still AWSPENDING). Idempotent. */
-  applyPending(versionId: string): Promise<void>;
-  /** Prove the gateway now authenticates with the token of `versionId`; throw otherwise. */
-  verify(versionId: string): Promise<void>;
-  /** Put the gateway back on AWSCURRENT (after a failed test). Idempotent. */
-  restoreCurrent(): Promise<void>;
+  /** The host can fetch `versionId` as AWSPENDING (id and stage enforced together) and it is a valid token. Changes nothing. */
+  checkPending(versionId: string): Promise<void>;
+  /** The running gateway accepts exactly AWSCURRENT (switched by a secrets reload, no restart); a no-op when it does. */
+  syncCurrent(): Promise<void>;
 }
 
 export interface RotationDeps {
@@ -94,8 +96,14 @@ export async function rotate(event: RotationEvent, deps: RotationDeps): Promise<
     );
   }
   if (stages.includes("AWSCURRENT")) {
-    // Already promoted by an earlier run; only a leftover AWSPENDING label may remain to clean up.
-    if (step === "finishSecret" && stages.includes("AWSPENDING")) await removePending(deps.sm, secretId, token);
+    // Already promoted by an earlier run (a retried finishSecret whose host sync failed or timed out): clean up a
+    // leftover AWSPENDING label and make sure the host follows; both are idempotent.
+    if (step === "finishSecret") {
+      if (stages.includes("AWSPENDING")) await removePending(deps.sm, secretId, token);
+      // No AWSPREVIOUS anywhere: this was the first version, no gateway held a token before it.
+      const firstVersion = !Object.values(versions).some((s) => s.includes("AWSPREVIOUS"));
+      if (!firstVersion) await hostFollowsCurrent(deps.delivery, secretId, token, log);
+    }
     log("already current", { step, secretId, versionId: token });
     return;
   }
@@ -169,8 +177,9 @@ async function setSecret(c: StepContext): Promise<void> {
     c.log("setSecret: first version, nothing to deliver", { secretId: c.secretId, versionId: c.token });
     return;
   }
-  await c.delivery.applyPending(c.token);
-  c.log("setSecret: gateway switched to pending token", { secretId: c.secretId, versionId: c.token });
+  // The host proves it can read the pending version; the gateway keeps serving AWSCURRENT until finishSecret.
+  await withRollback(c, "setSecret", () => c.delivery.checkPending(c.token));
+  c.log("setSecret: host can fetch the pending token", { secretId: c.secretId, versionId: c.token });
 }
 
 async function testSecret(c: StepContext): Promise<void> {
@@ -181,21 +190,13 @@ async function testSecret(c: StepContext): Promise<void> {
     );
   }
   if (c.currentVersion === undefined) return;
-  try {
-    await c.delivery.verify(c.token);
-  } catch (err) {
-    // The gateway may already hold the pending token: put it back on AWSCURRENT so clients keep working
-    // until the retry. AWSCURRENT itself is never touched before finishSecret.
-    try {
-      await c.delivery.restoreCurrent();
-    } catch (restoreErr) {
-      c.log("testSecret: restoring AWSCURRENT on the gateway failed too", { error: String(restoreErr) });
-    }
-    throw new RotationError(
-      `testSecret: the gateway did not accept pending version ${c.token} of ${c.secretId}: ${(err as Error).message}. AWSCURRENT is unchanged; Secrets Manager retries the rotation`,
-    );
-  }
-  c.log("testSecret: gateway accepts pending token", { secretId: c.secretId, versionId: c.token });
+  // Before anything is promoted: the host's reload path works (the gateway accepts AWSCURRENT now, through the same
+  // sync that finishSecret uses) and it still reads the pending version.
+  await withRollback(c, "testSecret", async () => {
+    await c.delivery.syncCurrent();
+    await c.delivery.checkPending(c.token);
+  });
+  c.log("testSecret: host in sync and reads the pending token", { secretId: c.secretId, versionId: c.token });
 }
 
 async function finishSecret(c: StepContext): Promise<void> {
@@ -213,6 +214,46 @@ async function finishSecret(c: StepContext): Promise<void> {
     versionId: c.token,
     previous: c.currentVersion ?? null,
   });
+  if (c.currentVersion !== undefined) await hostFollowsCurrent(c.delivery, c.secretId, c.token, c.log);
+}
+
+/** After promotion: the host switches to the new AWSCURRENT. A failure is reported; the reconciler retries it. */
+async function hostFollowsCurrent(
+  delivery: Delivery,
+  secretId: string,
+  token: string,
+  log: StepContext["log"],
+): Promise<void> {
+  try {
+    await delivery.syncCurrent();
+  } catch (err) {
+    throw new RotationError(
+      `finishSecret: version ${token} of ${secretId} is AWSCURRENT but the host did not confirm the gateway switched to it: ${(err as Error).message}. Clients holding the new token are rejected until the host's reconcile timer (every few minutes) or a retry of this step applies it`,
+    );
+  }
+  log("finishSecret: gateway accepts the new AWSCURRENT", { secretId, versionId: token });
+}
+
+/**
+ * Runs a pre-promotion host step; on failure puts the host back on AWSCURRENT (idempotent) and says truthfully
+ * whether that worked.
+ */
+async function withRollback(c: StepContext, step: RotationStep, action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (err) {
+    let restored: string;
+    try {
+      await c.delivery.syncCurrent();
+      restored = "the host was confirmed on AWSCURRENT";
+    } catch (restoreErr) {
+      c.log(`${step}: confirming AWSCURRENT on the host failed too`, { error: String(restoreErr) });
+      restored = `confirming AWSCURRENT on the host failed too (${(restoreErr as Error).message}); its reconcile timer retries it`;
+    }
+    throw new RotationError(
+      `${step}: host step for pending version ${c.token} of ${c.secretId} failed: ${(err as Error).message}. AWSCURRENT in Secrets Manager is unchanged; ${restored}. Secrets Manager retries the rotation`,
+    );
+  }
 }
 
 async function removePending(sm: SecretsManagerClient, secretId: string, token: string): Promise<void> {
