@@ -75,7 +75,8 @@ export interface TailnetComposeOptions {
 
 export function tailnetCompose(rendered: any, o: TailnetComposeOptions): { doc: any; diff: string[] } {
   const original = structuredClone(rendered.services?.tailscale);
-  if (!original) throw new Error("the rendered compose file has no tailscale service: render a stack with ingress tailscale");
+  if (!original)
+    throw new Error("the rendered compose file has no tailscale service: render a stack with ingress tailscale");
   const doc = prepare(structuredClone(rendered), {
     image: o.gatewayImage,
     workdir: o.workdir,
@@ -85,7 +86,8 @@ export function tailnetCompose(rendered: any, o: TailnetComposeOptions): { doc: 
   const ts = doc.services.tailscale;
   const add = sidecarAdditions(o.workdir);
   for (const [k, v] of Object.entries(add.environment)) {
-    if (k in ts.environment) throw new Error(`the rendered sidecar already sets ${k}=${ts.environment[k]}: the test would override it`);
+    if (k in ts.environment)
+      throw new Error(`the rendered sidecar already sets ${k}=${ts.environment[k]}: the test would override it`);
     ts.environment[k] = v;
   }
   const mounted = new Set((ts.volumes as string[]).map((v) => v.split(":")[1]));
@@ -131,7 +133,15 @@ export function tailnetCompose(rendered: any, o: TailnetComposeOptions): { doc: 
     depends_on: ["control"],
   };
   ts.depends_on = { ...(ts.depends_on ?? {}), control: { condition: "service_started" } };
-  return { doc, diff: sidecarDiff(original, ts) };
+  const diff = sidecarDiff(original, ts);
+  // The sidecar's named volumes are bind mounts of host directories: where they point moved too.
+  for (const v of ts.volumes as string[]) {
+    const name = v.split(":")[0]!;
+    const before = rendered.volumes?.[name]?.driver_opts?.device;
+    const after = doc.volumes?.[name]?.driver_opts?.device;
+    if (before && before !== after) diff.push(`~ volumes.${name}.driver_opts.device: ${before} -> ${after}`);
+  }
+  return { doc, diff };
 }
 
 if (require.main === module) {
@@ -150,7 +160,9 @@ if (require.main === module) {
   const need = ["workdir", "gateway-image", "tailscale-image", "control-bin", "host-port", "control-ip"] as const;
   const missing = need.filter((k) => !values[k]);
   if (!input || !output || missing.length > 0) {
-    console.error(`usage: compose.ts <in.yaml> <out.yaml> ${need.map((k) => `--${k} <v>`).join(" ")} (missing: ${missing.join(", ") || "positionals"})`);
+    console.error(
+      `usage: compose.ts <in.yaml> <out.yaml> ${need.map((k) => `--${k} <v>`).join(" ")} (missing: ${missing.join(", ") || "positionals"})`,
+    );
     process.exit(2);
   }
   const { doc, diff } = tailnetCompose(parse(fs.readFileSync(input, "utf8")), {

@@ -22,10 +22,14 @@ async function http(): Promise<void> {
   try {
     const r = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(30000) });
     const body = await r.text();
-    out("https GET /healthz through the tailnet and serve", r.status === 200 && body === '{"ok":true,"status":"live"}', {
-      status: r.status,
-      body: body.slice(0, 120),
-    });
+    out(
+      "https GET /healthz through the tailnet and serve",
+      r.status === 200 && body === '{"ok":true,"status":"live"}',
+      {
+        status: r.status,
+        body: body.slice(0, 120),
+      },
+    );
     const ui = await fetch(`${base}/`, { signal: AbortSignal.timeout(30000) });
     const html = await ui.text();
     out("https GET / is the gateway's Control UI", ui.status === 200 && /<html/i.test(html), {

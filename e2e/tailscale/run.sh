@@ -187,7 +187,7 @@ check "control: the sidecar key registered exactly one node" test "$(jq -r .keyU
 check "certificate domain from the control plane is $DOMAIN" test "$(ts_sidecar status --json | jq -r '.CertDomains[0]')" = "$DOMAIN"
 if [ "$SINGLE_USE" = true ]; then
   # A second machine with the same key and an empty state: the control plane must refuse it.
-  docker run --rm --name "$PROJECT-second-use" --network "${PROJECT}_internet" --read-only --user 1000:1000 --cap-drop ALL --tmpfs /tmp --tmpfs /var/lib/tailscale \
+  docker run --rm --name "$PROJECT-second-use" --network "${PROJECT}_internet" --read-only --user 1000:1000 --cap-drop ALL --tmpfs /tmp --tmpfs /var/lib/tailscale:uid=1000,gid=1000,mode=0700 \
     -e TS_AUTHKEY="$SIDECAR_KEY" -e TS_USERSPACE=true -e TS_STATE_DIR=/var/lib/tailscale -e TS_SOCKET=/tmp/tailscaled.sock \
     -e TS_HOSTNAME=second-use -e TS_EXTRA_ARGS=--login-server=http://control:9911 -e HOME=/tmp \
     --stop-timeout 5 "$TS_IMAGE" >"$W/second-use.log" 2>&1 &
@@ -227,10 +227,14 @@ section "a client on the tailnet reaches the gateway through serve"
 ts_client up --login-server=http://control:9911 --authkey="$CLIENT_KEY" --hostname=laptop --accept-dns=false --netfilter-mode=off --timeout=60s >"$W/client-up.log" 2>&1 ||
   fail "client: tailscale up: $(tail -n 3 "$W/client-up.log")"
 if t=$(wait_running ts_client 60); then pass "client Running on the tailnet after ${t} s"; else fail "client not Running"; fi
-for _ in $(seq 1 30); do ts_client ping -c 1 --timeout 3s "$SIDECAR_IP" >/dev/null 2>&1 && break; sleep 1; done
-info "client -> sidecar: $(ts_client ping -c 1 --timeout 5s "$SIDECAR_IP" 2>&1 | tail -n 1)"
+for _ in $(seq 1 30); do ts_client ping --until-direct=false -c 1 --timeout 3s "$SIDECAR_IP" >/dev/null 2>&1 && break; sleep 1; done
+info "client -> sidecar: $(ts_client ping --until-direct=false -c 1 --timeout 5s "$SIDECAR_IP" 2>&1 | tail -n 1)"
+# The probe shares the client's network namespace (so --add-host is not allowed): its own hosts file maps the
+# domain to the sidecar's tailnet address, as MagicDNS would.
+printf '127.0.0.1 localhost\n%s %s\n' "$SIDECAR_IP" "$DOMAIN" >"$W/hosts"
+chmod 0644 "$W/hosts"
 probe() {
-  docker run --rm --network "container:$("${COMPOSE[@]}" ps -q client)" --add-host "$DOMAIN:$SIDECAR_IP" \
+  docker run --rm --network "container:$("${COMPOSE[@]}" ps -q client)" -v "$W/hosts:/etc/hosts:ro" \
     --read-only --cap-drop ALL --security-opt no-new-privileges:true --user 1000:1000 \
     -v "$HERE/probe.ts:/e2e/probe.ts:ro" -v "$W/test-ca.pem:/ca.pem:ro" -e NODE_EXTRA_CA_CERTS=/ca.pem \
     -e "PROBE_DOMAIN=$DOMAIN" -e "PROBE_TAILNET_IP=$SIDECAR_IP" "$GW_IMAGE" node /e2e/probe.ts "$@"
@@ -240,6 +244,8 @@ report_json_checks <"$W/probe.log"
 HTTP_OK=0 WS_OK=0
 grep -q '"check":"https GET /healthz through the tailnet and serve","ok":true' "$W/probe.log" && HTTP_OK=1
 grep -q '"check":"wss upgrade through the tailnet and serve[^"]*","ok":true' "$W/probe.log" && WS_OK=1
+[ "$HTTP_OK" = 1 ] || fail "the probe reported no successful HTTPS request through the tailnet"
+[ "$WS_OK" = 1 ] || fail "the probe reported no successful WebSocket upgrade through the tailnet"
 
 section "no other path to the gateway"
 GW_C="$("${COMPOSE[@]}" ps -q gateway)"
@@ -265,7 +271,7 @@ if t=$(wait_running ts_sidecar 120); then pass "recreated sidecar Running withou
 SELF2="$(ts_sidecar status --json | jq -c .Self)"
 check "same node identity after recreate (node key and id)" test "$(jq -r '"\(.PublicKey) \(.ID)"' <<<"$SELF2")" = "$SIDECAR_NODEKEY $SIDECAR_ID"
 check "control: still one node for the sidecar key, $(control_status | jq '.nodes | length') nodes in all" test "$(control_status | jq -r '"\(.keyUses.sidecar) \([.nodes[] | select(.name == "'"$TS_HOST.$MAGICDNS."'")] | length)"')" = "1 1"
-for _ in $(seq 1 30); do ts_client ping -c 1 --timeout 3s "$SIDECAR_IP" >/dev/null 2>&1 && break; sleep 1; done
+for _ in $(seq 1 30); do ts_client ping --until-direct=false -c 1 --timeout 3s "$SIDECAR_IP" >/dev/null 2>&1 && break; sleep 1; done
 probe http >"$W/probe2.log" 2>&1 || true
 check "client reaches the gateway through the recreated sidecar" grep -q '"check":"https GET /healthz through the tailnet and serve","ok":true' "$W/probe2.log"
 
