@@ -62,7 +62,7 @@ type Server struct {
 	RequireAuthKey string // required authkey for all nodes
 
 	// openclaw: AuthKeys, if non-nil, is the set of auth keys a new node may register with.
-	AuthKeys map[string]*AuthKey
+	AuthKeys       map[string]*AuthKey
 	Verbose        bool
 	DNSConfig      *tailcfg.DNSConfig // nil means no DNS config
 	MagicDNSDomain string

@@ -133,7 +133,16 @@ func main() {
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"nodes": nodes, "keyUses": uses})
 	})
-	mux.Handle("/", control)
+	// testcontrol panics on a path it does not know (it is made for tests that should fail loudly); here the
+	// process also carries DERP, so unknown paths get a 404 instead. tailscaled asks for one: the ACME
+	// directory (TS_DEBUG_ACME_DIRECTORY_URL points here) when it checks its certificate's renewal.
+	for _, p := range []string{"/key", "/machine/", "/ts2021", "/generate_204"} {
+		mux.Handle(p, control)
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		log.Printf("404 for %s %s (%s)", r.Method, r.URL.Path, r.UserAgent())
+		http.NotFound(w, r)
+	})
 	log.Printf("control on %s (base URL %s), DERP on :%d, STUN on :%d/udp, %d auth keys",
 		*listen, control.ExplicitBaseURL, *derpPort, *stunPort, len(keys))
 	log.Fatal(http.ListenAndServe(*listen, mux))
