@@ -24,12 +24,12 @@ trap 'rm -rf "$OUT"' EXIT
 
 # --- render ---------------------------------------------------------------------------------------
 # The shipped k8s stack exactly as the offline plan writes it, plus its Caddy-ingress variant.
-npm run --silent plan -- --stack k8s --out "$OUT/manifests/plan" >/dev/null
-npx tsx test/k8s/render-manifests.ts "$OUT/manifests/caddy-variant" Pulumi.k8s.yaml --caddy
-count="$(find "$OUT/manifests" -name '*.yaml' | wc -l)"
+npm run --silent plan -- --stack k8s --out "$OUT/scan/k8s/plan" >/dev/null
+npx tsx test/k8s/render-manifests.ts "$OUT/scan/k8s/caddy-variant" Pulumi.k8s.yaml --caddy
+count="$(find "$OUT/scan/k8s" -name '*.yaml' | wc -l)"
 [ "$count" -ge 8 ] || { say "FAIL: expected at least 8 manifests, rendered $count"; exit 1; }
-mkdir -p "$OUT/docker"
-cp docker/Dockerfile "$OUT/docker/Dockerfile"
+mkdir -p "$OUT/scan/docker"
+cp docker/Dockerfile "$OUT/scan/docker/Dockerfile"
 
 # --- Trivy ----------------------------------------------------------------------------------------
 t=$SECONDS
@@ -41,7 +41,7 @@ export TRIVY_CACHE_DIR="$OUT/trivy-cache"
 set +e
 "$TRIVY" config --config ci/k8s/trivy.yaml --ignorefile ci/k8s/trivyignore.yaml \
   --skip-check-update --skip-version-check --disable-telemetry --quiet \
-  --format json --output "$OUT/trivy.json" "$OUT/manifests" "$OUT/docker" 2>"$OUT/trivy.err"
+  --format json --output "$OUT/trivy.json" "$OUT/scan" 2>"$OUT/trivy.err"
 tv_rc=$?
 set -e
 [ -s "$OUT/trivy.json" ] || { tail -20 "$OUT/trivy.err"; say "FAIL: trivy wrote no result (exit $tv_rc)"; exit 1; }
@@ -58,7 +58,7 @@ if [ "$("$VENV/bin/checkov" --version 2>/dev/null)" != "$CHECKOV_VERSION" ]; the
 fi
 set +e
 # Checkov tries to download its guideline mappings first; offline that is a warning, not a failure.
-"$VENV/bin/checkov" --config-file ci/k8s/checkov.yaml -d "$OUT/manifests" --output cli >"$OUT/checkov.log" 2>"$OUT/checkov.err"
+"$VENV/bin/checkov" --config-file ci/k8s/checkov.yaml -d "$OUT/scan/k8s" --output cli >"$OUT/checkov.log" 2>"$OUT/checkov.err"
 ck_rc=$?
 set -e
 grep -E '^(Passed checks|Check: |	FAILED|	File: )' "$OUT/checkov.log" || true
