@@ -6,7 +6,7 @@
 #   trivy       ci/tools/trivy: trivy (github.com/aquasecurity/trivy) with its embedded checks
 # into $OPENCLAW_CI_CACHE/tools/<set>/bin, with GOCACHE and GOMODCACHE under $OPENCLAW_CI_CACHE/tools
 # so CI reuses them. A set is skipped when its stamp (go.mod, go.sum, our sources, the Go toolchain)
-# matches, so a warm run takes a second.
+# (this script, go.mod, go.sum, our sources, the Go toolchain) matches, so a warm run takes a second.
 #
 # Usage: ci/tools/build.sh tailscale|trivy [--force]    # prints "bin: <dir>" on success
 set -euo pipefail
@@ -46,7 +46,7 @@ tailscale) grep -Eq "tailscale.com $TS_VERSION( |\$)" "$MOD/go.mod" || die "$MOD
 trivy) grep -Eq "github.com/aquasecurity/trivy $TRIVY_VERSION( |\$)" "$MOD/go.mod" || die "$MOD/go.mod does not pin trivy $TRIVY_VERSION" ;;
 esac
 
-STAMP="go=$(go env GOVERSION) recipe=$(cd "$MOD" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | sort | xargs cat | sha256sum | cut -c1-16)"
+STAMP="go=$(go env GOVERSION) recipe=$({ cat "$0"; cd "$MOD" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | sort | xargs cat; } | sha256sum | cut -c1-16)"
 fresh=1
 for b in "${BINS[@]}"; do [ -x "$BIN/$b" ] || fresh=0; done
 if [ "$FORCE" = 0 ] && [ "$fresh" = 1 ] && [ -f "$BIN/.stamp" ] && [ "$(cat "$BIN/.stamp")" = "$STAMP" ]; then
@@ -86,7 +86,7 @@ tailscale)
   ;;
 trivy)
   # Trivy's own release build sets GOEXPERIMENT=jsonv2 (it imports encoding/json/v2).
-  build trivy github.com/aquasecurity/trivy/cmd/trivy "-X github.com/aquasecurity/trivy/pkg/version/app.ver=$TRIVY_VERSION" GOEXPERIMENT=jsonv2
+  build trivy github.com/aquasecurity/trivy/cmd/trivy "-X github.com/aquasecurity/trivy/pkg/version/app.ver=${TRIVY_VERSION#v}" GOEXPERIMENT=jsonv2
   got="$("$BIN/trivy" --version | sed -n 's/^Version: //p')"
   [ "$got" = "${TRIVY_VERSION#v}" ] || die "built trivy reports '$got', expected ${TRIVY_VERSION#v}"
   ;;
