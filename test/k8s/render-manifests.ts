@@ -1,5 +1,5 @@
 /**
- * Writes the Kubernetes manifests of a stack file as YAML, without Pulumi: CI lints them with kube-linter
+ * Writes the Kubernetes manifests of a stack file as YAML, without Pulumi: CI scans them with Trivy
  * and Checkov (ci/steps/35-k8s-lint.sh). Same renderers as the program, so what is linted is what deploys.
  *   npx tsx test/k8s/render-manifests.ts <out-dir> [Pulumi.k8s.yaml] [--caddy]
  * --caddy also renders the Caddy variant (ingress caddy) with a representative Caddyfile, so its
