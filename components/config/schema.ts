@@ -6,7 +6,7 @@ import { z } from "zod";
 import { backupSection } from "./sections/backup";
 import { tags } from "./sections/common";
 import { gatewaySection, imageRef } from "./sections/gateway";
-import { caddySection, ingressModes, tailscaleSection } from "./sections/ingress";
+import { caddySection, defaultTailnetHostname, ingressModes, tailscaleSection } from "./sections/ingress";
 import { kubernetesSection, targetIngressIssues } from "./sections/kubernetes";
 import { networkSection } from "./sections/network";
 import { observabilitySection } from "./sections/observability";
@@ -107,7 +107,11 @@ export const stackConfigSchema = z
     }
   });
 
-export type StackConfig = z.infer<typeof stackConfigSchema>;
+type ParsedConfig = z.infer<typeof stackConfigSchema>;
+/** The parsed config with the defaults that depend on the stack name applied (parseStackConfig). */
+export type StackConfig = Omit<ParsedConfig, "tailscale"> & {
+  tailscale: ParsedConfig["tailscale"] & { hostname: string };
+};
 
 /** One problem with the configuration: the key as `pulumi config` spells it, the bad value, what is allowed. */
 export interface ConfigProblem {
@@ -201,7 +205,14 @@ export function parseStackConfig(input: ParseInput): ParseResult {
     });
   }
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
-  return { ok: true, config: parsed.data, secretNames };
+  const config: StackConfig = {
+    ...parsed.data,
+    tailscale: {
+      ...parsed.data.tailscale,
+      hostname: parsed.data.tailscale.hostname ?? defaultTailnetHostname(input.stack),
+    },
+  };
+  return { ok: true, config, secretNames };
 }
 
 function toProblem(issue: z.core.$ZodIssue, raw: Record<string, unknown>): ConfigProblem {
@@ -226,7 +237,8 @@ function toProblem(issue: z.core.$ZodIssue, raw: Record<string, unknown>): Confi
   }
   // A bad record key (tags): zod wraps the key's own issue; its message is the useful one.
   if (issue.code === "invalid_key" && issue.issues.length > 0) message = issue.issues.map((i) => i.message).join("; ");
-  const input = "input" in issue ? issue.input : lookup(raw, path);
+  // A bad record key: the key is already in `key`; the value is what the user set under it.
+  const input = issue.code === "invalid_key" ? lookup(raw, path) : "input" in issue ? issue.input : lookup(raw, path);
   if (input === undefined && issue.code === "invalid_type") message = "is required";
   if (issue.code === "invalid_value" && "values" in issue)
     message = `must be one of ${issue.values.map(String).join(", ")}`;

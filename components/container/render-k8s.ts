@@ -470,7 +470,7 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
     },
   };
   if (cfg.ingress === "tailscale") {
-    const host = input.tailscaleHostname ?? spec.hostname;
+    const host = input.tailscaleHostname ?? cfg.tailscale.hostname;
     m.ingress = {
       apiVersion: "networking.k8s.io/v1",
       kind: "Ingress",

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { VmSection } from "../config/sections/vm";
+import { GATEWAY_ROLE_TAG, TAG_KEYS, tagged } from "../tags/tags";
 import { mergeAddons, type HostAddon, type HostFile } from "./types";
 import { COMPOSE_FILE, dataVolumeFstab, gatewayUnit, HOST_ENV, RENDERED_CONFIG } from "./units";
 import { DOCKER_DAEMON_JSON, renderHostEnv, renderUserData } from "./user-data";
@@ -57,7 +58,7 @@ export class GatewayVm extends pulumi.ComponentResource {
     }
     super("openclaw:vm:GatewayVm", name, {}, opts);
     const child = { parent: this };
-    const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
+    const tags = (suffix: string) => tagged(args.tags, `${name}-${suffix}`);
 
     const role = new aws.iam.Role(
       `${name}-role`,
@@ -166,8 +167,8 @@ export class GatewayVm extends pulumi.ComponentResource {
         userDataReplaceOnChange: true,
         tags: {
           ...tags("gateway"),
-          "openclaw:role": "gateway",
-          ...(args.publicIpReason ? { "openclaw:public-ip-reason": args.publicIpReason } : {}),
+          [GATEWAY_ROLE_TAG.key]: GATEWAY_ROLE_TAG.value,
+          ...(args.publicIpReason ? { [TAG_KEYS.publicIpReason]: args.publicIpReason } : {}),
         },
         volumeTags: tags("root"),
       },

@@ -91,15 +91,9 @@ export interface IngressPlanOptions {
   spec?: GatewayContainerSpec;
 }
 
-/** A stack name as a DNS label: Tailscale node names are DNS labels; stack names may hold dots, capitals, `_`. */
-export function tailnetHostname(cfg: StackConfig, stack: string): string {
-  if (cfg.tailscale.hostname) return cfg.tailscale.hostname;
-  const label = `openclaw-${stack}`
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, "-")
-    .slice(0, 63)
-    .replace(/^-+|-+$/g, "");
-  return label;
+/** The node's name on the tailnet (its default, from the stack name, is applied by parseStackConfig). */
+export function tailnetHostname(cfg: StackConfig): string {
+  return cfg.tailscale.hostname;
 }
 
 function bindVolume(device: string): Record<string, unknown> {
@@ -187,7 +181,7 @@ function caddyPlan(cfg: StackConfig, spec: GatewayContainerSpec, dataDir: string
 
 function tailscalePlan(cfg: StackConfig, spec: GatewayContainerSpec, dataDir: string, stack: string): IngressPlan {
   const t = cfg.tailscale;
-  const hostname = tailnetHostname(cfg, stack);
+  const hostname = tailnetHostname(cfg);
   const serveJson = renderServeConfigJson({ target: upstreamUrl });
   const stateDir = `${dataDir}/tailscale`;
   const origin = t.tailnetDnsName ? `https://${hostname}.${t.tailnetDnsName}` : undefined;

@@ -2,6 +2,7 @@
  * VPC, subnets, routes, egress path, flow logs and the gateway's security group. The gateway port and SSH are
  * never open: ingress rules come only from the ingress plan (none for Tailscale; 443/80 for Caddy).
  */
+import { tagged } from "../tags/tags";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkSection } from "../config/sections/network";
@@ -37,7 +38,7 @@ export class Network extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("openclaw:network:Network", name, {}, opts);
     const n = args.network;
-    const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
+    const tags = (suffix: string) => tagged(args.tags, `${name}-${suffix}`);
     assertNoForbiddenPublicIngress(args.ingressRules);
     this.placement = placement(n.egress, args.ingress);
     const child = { parent: this };

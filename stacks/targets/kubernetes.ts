@@ -11,7 +11,7 @@ import { providerEnvNames, secretEnvFrom } from "./secret-env";
 
 export function deployKubernetes(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
   const spec = gatewayContainerSpec(cfg, { providerKeyEnv: providerEnvNames(ctx.secrets) });
-  const hostname = tailnetHostname(cfg, ctx.stack);
+  const hostname = tailnetHostname(cfg);
   // Proxies reach the gateway from the pod network: the gateway trusts exactly the configured pod CIDRs.
   const ingress: IngressFacts = {
     allowedOrigins:

@@ -20,10 +20,10 @@ import { InstanceWatch, Observability } from "../../components/observability/obs
 import { awslogsLogging, gatewayLogGroupName } from "../../components/observability/policies";
 import { RotatingSecret, rotationArtifacts, rotationHostAddon } from "../../components/rotating-secret";
 import { providerEnvNames } from "./secret-env";
-import { baseTags, type ProgramContext, type ProgramResult } from "../program";
+import { stackTags, type ProgramContext, type ProgramResult } from "../program";
 
 export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
-  const tags = baseTags(cfg, ctx);
+  const tags = stackTags(cfg, ctx);
   const name = `openclaw-${ctx.stack}`;
 
   // Decisions first, as data (pure, tested without Pulumi); resources after.

@@ -38,7 +38,7 @@ export function renderStackManifests(
   const cfg: StackConfig = parsed.config;
   const keys = parsed.secretNames.map((n) => providerKeyEnv[n]).filter((v): v is string => !!v);
   const spec = gatewayContainerSpec(cfg, { providerKeyEnv: keys });
-  const host = cfg.tailscale.hostname ?? `openclaw-${stack}`;
+  const host = cfg.tailscale.hostname;
   const origin =
     cfg.ingress === "tailscale"
       ? [`https://${host}.${cfg.tailscale.tailnetDnsName}`]

@@ -99,6 +99,11 @@ describe("npm run plan", () => {
       /openclaw:image = "ghcr.io\/openclaw\/openclaw:latest": uses the moving tag 'latest'/,
     ],
     ["openclaw:target", "ec2", /openclaw:target = "ec2": must be one of vm, kubernetes, docker/],
+    [
+      "openclaw:tags",
+      { "openclaw:stack": "staging" },
+      /openclaw:tags\.openclaw:stack = "staging": tag key "openclaw:stack" is set by the stack itself .*remove it from openclaw:tags/,
+    ],
   ])(
     "invalid config (%s = %s) exits 2 and names the key, before any resource",
     (key, value, message) => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RESERVED_TAG_KEYS } from "../../tags/tags";
 
 /** Whole days, with a message that names the limits (zod's default message does not). */
 export function days(min: number, max: number) {
@@ -27,6 +28,10 @@ export const tags = z
       .max(128)
       .regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, {
         error: "tag keys are 1-128 letters, digits, spaces or _.:/=+-@ and must not start with aws:",
+      })
+      .refine((k) => !RESERVED_TAG_KEYS.includes(k), {
+        error: (i) =>
+          `tag key ${JSON.stringify(i.input)} is set by the stack itself (reserved: ${RESERVED_TAG_KEYS.join(", ")}); remove it from openclaw:tags or rename it`,
       }),
     z.string().max(256, { error: "tag values are at most 256 characters" }),
   )
