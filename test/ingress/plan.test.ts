@@ -24,7 +24,7 @@ const caddyValues = {
 };
 const caddyCfg = () => testConfig(caddyValues, ["caddyBasicAuthHash"]);
 const tailscaleCfg = () =>
-  testConfig({ tailscale: { tailnetDnsName: "tail1234.ts.net", tags: ["tag:openclaw", "tag:prod"] } });
+  testConfig({ tailscale: { tailnetDnsName: "tail1234.ts.net", tags: ["tag:openclaw", "tag:prod"] } }, [], "prod");
 
 function ipInSubnet(ip: string, cidr: string): boolean {
   const [net, bits] = cidr.split("/");

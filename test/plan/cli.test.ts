@@ -7,10 +7,14 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
 const ROOT = path.resolve(__dirname, "../..");
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
+/** As `npm run plan` runs it (the bundled CLI, rebuilt when a source changed). */
 function plan(...args: string[]) {
-  return spawnSync(TSX, ["tools/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return spawnSync(process.execPath, ["tools/run.cjs", "plan", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 /** A copy of a shipped stack file with one key changed. */
@@ -126,6 +130,31 @@ describe("npm run plan", () => {
     expect(r.status).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.violations.map((v: { policy: string }) => v.policy)).toContain("ec2-instance-no-public-ip");
+  }, 120_000);
+
+  it("the bundled CLI is rebuilt when a file it was built from changed", () => {
+    expect(plan("--stack", "local", "--json").status).toBe(0);
+    const manifestFile = path.join(ROOT, ".cache", "tools", "plan", "manifest.json");
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+    expect(Object.keys(manifest.inputs)).toEqual(
+      expect.arrayContaining([
+        "tools/plan.ts",
+        "tools/lib/plan.ts",
+        "stacks/program.ts",
+        "components/config/schema.ts",
+      ]),
+    );
+    // As if stacks/program.ts had been edited since the bundle was built.
+    fs.writeFileSync(
+      manifestFile,
+      JSON.stringify({ inputs: { ...manifest.inputs, "stacks/program.ts": "0".repeat(64) } }),
+    );
+    const r = plan("--stack", "local", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).stack).toBe("local");
+    expect(JSON.parse(fs.readFileSync(manifestFile, "utf8")).inputs["stacks/program.ts"]).toBe(
+      manifest.inputs["stacks/program.ts"],
+    );
   }, 120_000);
 
   it("bad arguments exit 2 with the usage", () => {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -228,6 +229,29 @@ describe("handler bundle", () => {
     expect(a).not.toMatch(/require\("@aws-sdk\/client-(secrets-manager|ssm)"\)/);
     expect(a.length).toBeLessThan(2_000_000);
   });
+
+  it("is reused from the cache only while every input file is unchanged", async () => {
+    const { buildRotationBundle, readCachedBundle, writeCachedBundle } = await import(
+      "../../components/rotating-secret/bundle"
+    );
+    const dir = fs.mkdtempSync(path.join(tmpdir(), "bundle-cache-"));
+    expect(readCachedBundle(dir), "an empty cache has nothing").toBeUndefined();
+    const built = writeCachedBundle(dir);
+    expect(built).toBe(buildRotationBundle());
+    expect(readCachedBundle(dir)).toBe(built);
+    const manifestFile = path.join(dir, "manifest.json");
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+    expect(manifest.inputs).toContain("components/rotating-secret/handler/index.ts");
+    expect(manifest.inputs.some((i: string) => i.includes("@aws-sdk/client-secrets-manager"))).toBe(true);
+    // A manifest whose key no longer matches the inputs' contents (an input was edited) is a miss.
+    fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, key: "0".repeat(64) }));
+    expect(readCachedBundle(dir)).toBeUndefined();
+    // So is one naming an input that is gone.
+    writeCachedBundle(dir);
+    const again = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+    fs.writeFileSync(manifestFile, JSON.stringify({ ...again, inputs: [...again.inputs, "components/gone.ts"] }));
+    expect(readCachedBundle(dir)).toBeUndefined();
+  }, 60_000);
 });
 
 describe("host add-on", () => {
