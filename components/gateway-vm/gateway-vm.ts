@@ -8,7 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { VmSection } from "../config/sections/vm";
 import { GATEWAY_ROLE_TAG, TAG_KEYS, tagged } from "../tags/tags";
 import { mergeAddons, type HostAddon, type HostFile } from "./types";
-import { COMPOSE_FILE, dataVolumeFstab, gatewayUnit, HOST_ENV, RENDERED_CONFIG } from "./units";
+import { COMPOSE_FILE, GATEWAY_UNIT, HOST_ENV, RENDERED_CONFIG, unitPath } from "./layout";
+import { dataVolumeFstab, gatewayUnit } from "./units";
 import { DOCKER_DAEMON_JSON, renderHostEnv, renderUserData } from "./user-data";
 
 /** Canonical's public SSM parameter for the current Ubuntu 24.04 LTS amd64 AMI. */
@@ -79,7 +80,7 @@ export class GatewayVm extends pulumi.ComponentResource {
       child,
     );
     const addon = mergeAddons(args.addons);
-    if (addon.policyStatements.length > 0) {
+    if (addon.policyStatements) {
       new aws.iam.RolePolicy(
         `${name}-units`,
         { role: role.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: addon.policyStatements }) },
@@ -112,13 +113,13 @@ export class GatewayVm extends pulumi.ComponentResource {
       { path: COMPOSE_FILE, content: args.composeYaml, permissions: "0644" },
       { path: "/etc/docker/daemon.json", content: DOCKER_DAEMON_JSON, permissions: "0644" },
       ...[gatewayUnit()].map((u) => ({
-        path: `/etc/systemd/system/${u.name}`,
+        path: unitPath(u.name),
         content: u.content,
         permissions: "0644",
       })),
       ...addon.files,
     ];
-    const enableUnits = [...addon.enableUnits, "openclaw-gateway.service"];
+    const enableUnits = [...addon.enableUnits, GATEWAY_UNIT];
 
     this.hostFiles = pulumi
       .all(files.filter((f) => !f.append).map((f) => pulumi.all([f.path, f.content, f.permissions])))

@@ -65,6 +65,6 @@ export function ingressHostAddon(plan: IngressPlan, input: IngressHostAddonInput
       },
     ],
     enableUnits: [INGRESS_UNIT],
-    policyStatements: statements,
+    ...(statements.length > 0 ? { policyStatements: statements } : {}),
   };
 }

@@ -21,6 +21,7 @@ import {
 } from "./caddyfile";
 import { hardenedSidecar } from "../container/sidecar";
 import { renderServeConfigJson } from "./tailscale-serve";
+import { CONFIG_DIR, CONTAINER_USER, DATA_DIR, RUN_DIR } from "../gateway-vm/layout";
 
 /** 14 usable addresses are plenty for a gateway and one proxy; a /28 keeps the trust decision readable. */
 export const INGRESS_SUBNET = "172.30.89.0/28";
@@ -28,17 +29,17 @@ export const GATEWAY_ADDRESS = "172.30.89.2";
 export const PROXY_ADDRESS = "172.30.89.3";
 
 /** The sidecar's own env file: only its one secret, never the gateway token (that is in gateway.env). */
-export const INGRESS_ENV_FILE = "/run/openclaw/ingress.env";
+export const INGRESS_ENV_FILE = `${RUN_DIR}/ingress.env`;
 export const TS_AUTHKEY_ENV = "TS_AUTHKEY";
 export { BASIC_AUTH_HASH_ENV };
 
-export const CADDYFILE_HOST_PATH = "/etc/openclaw/caddy/Caddyfile";
-export const SERVE_CONFIG_HOST_PATH = "/etc/openclaw/tailscale/serve.json";
-/** On the encrypted data disk (contract: mounted at /var/lib/openclaw): certificates and the tailnet node key
- * survive an instance replacement, so Let's Encrypt is not asked again and the single-use auth key is not needed again. */
-export const DEFAULT_DATA_DIR = "/var/lib/openclaw";
+export const CADDYFILE_HOST_PATH = `${CONFIG_DIR}/caddy/Caddyfile`;
+export const SERVE_CONFIG_HOST_PATH = `${CONFIG_DIR}/tailscale/serve.json`;
+/** On the encrypted data disk: certificates and the tailnet node key survive an instance replacement, so
+ * Let's Encrypt is not asked again and the single-use auth key is not needed again. */
+export const DEFAULT_DATA_DIR = DATA_DIR;
 
-const SIDECAR_UID = "1000:1000";
+const SIDECAR_UID = CONTAINER_USER;
 const TAILSCALE_HEALTH = "127.0.0.1:9002";
 
 export interface SecurityGroupIngressRule {

@@ -6,10 +6,8 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostAddon } from "../gateway-vm/types";
-import { hostPaths, renderFetchScript, renderReloadScript, renderSecretsUnit } from "./host-scripts";
-import { instanceSecretStatements, reloadDocumentContent } from "./policies";
-
-export type { HostAddon, HostFile } from "../gateway-vm/types";
+import { hostPaths, SECRETS_UNIT, renderFetchScript, renderReloadScript, renderSecretsUnit } from "./host-scripts";
+import { instanceSecretStatements } from "./policies";
 
 export interface RotationHostAddonArgs {
   region: string;
@@ -38,29 +36,15 @@ export function rotationHostAddon(a: RotationHostAddonArgs): HostAddon {
       { path: hostPaths.reloadScript, permissions: "0755", owner: "root:root", content: renderReloadScript() },
       { path: hostPaths.unit, permissions: "0644", owner: "root:root", content: renderSecretsUnit() },
     ],
-    enableUnits: ["openclaw-secrets.service"],
-    policyStatements: [0, 1].map((n) =>
-      facts.apply(
-        ([tokenSecretArn, providerKeysSecretArn, kmsKeyArn]) =>
-          instanceSecretStatements({
-            region: a.region,
-            tokenSecretArn,
-            providerKeysSecretArn: providerKeysSecretArn ?? undefined,
-            kmsKeyArn,
-          })[n] as aws.iam.PolicyStatement,
-      ),
+    enableUnits: [SECRETS_UNIT],
+    policyStatements: facts.apply(
+      ([tokenSecretArn, providerKeysSecretArn, kmsKeyArn]) =>
+        instanceSecretStatements({
+          region: a.region,
+          tokenSecretArn,
+          providerKeysSecretArn: providerKeysSecretArn ?? undefined,
+          kmsKeyArn,
+        }) as aws.iam.PolicyStatement[],
     ),
-  };
-}
-
-/** Files for `npm run plan` artifacts, keyed by relative path. */
-export function rotationArtifacts(a: RotationHostAddonArgs): Record<string, pulumi.Input<string>> {
-  const addon = rotationHostAddon(a);
-  const byPath = Object.fromEntries(addon.files.map((f) => [f.path, f.content]));
-  return {
-    "vm/scripts/fetch-secrets.sh": byPath[hostPaths.fetchScript],
-    "vm/scripts/reload-token.sh": byPath[hostPaths.reloadScript],
-    "vm/units/openclaw-secrets.service": byPath[hostPaths.unit],
-    "vm/ssm/reload-token.json": reloadDocumentContent(hostPaths.reloadScript),
   };
 }

@@ -8,15 +8,18 @@
  */
 
 import { secretsManagerShell } from "../gateway-vm/host-aws";
+import { COMPOSE_FILE, COMPOSE_PROJECT, ENV_FILE, RUN_DIR, SCRIPT_DIR, unitPath } from "../gateway-vm/layout";
+
+export const SECRETS_UNIT = "openclaw-secrets.service";
 
 export const hostPaths = {
-  fetchScript: "/usr/local/lib/openclaw/fetch-secrets.sh",
-  reloadScript: "/usr/local/lib/openclaw/reload-token.sh",
-  unit: "/etc/systemd/system/openclaw-secrets.service",
-  runDir: "/run/openclaw",
-  envFile: "/run/openclaw/gateway.env",
-  versionFile: "/run/openclaw/gateway.version",
-  requestFile: "/run/openclaw/secrets.request",
+  fetchScript: `${SCRIPT_DIR}/fetch-secrets.sh`,
+  reloadScript: `${SCRIPT_DIR}/reload-token.sh`,
+  unit: unitPath(SECRETS_UNIT),
+  runDir: RUN_DIR,
+  envFile: ENV_FILE,
+  versionFile: `${RUN_DIR}/gateway.version`,
+  requestFile: `${RUN_DIR}/secrets.request`,
 } as const;
 
 export interface FetchScriptInput {
@@ -101,7 +104,7 @@ export interface ReloadScriptInput {
  * version, idempotent), verify VERSION (the running gateway authenticates with it), restore-current.
  */
 export function renderReloadScript(i: ReloadScriptInput = {}): string {
-  const compose = i.compose ?? "docker compose -p openclaw -f /etc/openclaw/compose.yaml";
+  const compose = i.compose ?? `docker compose -p ${COMPOSE_PROJECT} -f ${COMPOSE_FILE}`;
   // Runs inside the gateway container: loopback there is a direct client (no proxy attribution), and the
   // token is the one the container really holds. Only a SHA-256 of the expected token crosses argv.
   const probe = [

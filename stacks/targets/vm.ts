@@ -7,7 +7,7 @@ import { gatewayContainerSpec } from "../../components/container/spec";
 import { renderGatewayConfigJson } from "../../components/gateway-config/render";
 import { GatewayVm } from "../../components/gateway-vm/gateway-vm";
 import type { HostAddon } from "../../components/gateway-vm/types";
-import { ENV_FILE, RUNTIME_CONFIG, STATE_HOST_DIR } from "../../components/gateway-vm/units";
+import { ENV_FILE, hostFileArtifacts, RUNTIME_CONFIG, STATE_HOST_DIR } from "../../components/gateway-vm/layout";
 import { BackupBucket } from "../../components/backup-bucket/backup-bucket";
 import { backupHostAddon } from "../../components/backup/host-addon";
 import { CaddyBasicAuthSecret } from "../../components/ingress/basic-auth-secret";
@@ -18,7 +18,10 @@ import { Network } from "../../components/network/network";
 import { observabilityHostAddon } from "../../components/observability/host";
 import { InstanceWatch, Observability } from "../../components/observability/observability";
 import { awslogsLogging, gatewayLogGroupName } from "../../components/observability/policies";
-import { RotatingSecret, rotationArtifacts, rotationHostAddon } from "../../components/rotating-secret";
+import { rotationHostAddon } from "../../components/rotating-secret/host-addon";
+import { hostPaths } from "../../components/rotating-secret/host-scripts";
+import { reloadDocumentContent } from "../../components/rotating-secret/policies";
+import { RotatingSecret } from "../../components/rotating-secret/rotating-secret";
 import { providerEnvNames } from "./secret-env";
 import { stackTags, type ProgramContext, type ProgramResult } from "../program";
 
@@ -134,7 +137,6 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     tags,
   });
 
-  const ssm = rotationArtifacts(secretHost);
   return {
     outputs: {
       instanceId: vm.instanceId,
@@ -153,24 +155,11 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     artifacts: vm.hostFiles.apply((files) => ({
       "vm/user-data.yaml": vm.userData,
       "vm/container-spec.yaml": stringify(spec),
-      "vm/ssm/reload-token.json": ssm["vm/ssm/reload-token.json"]!,
+      "vm/ssm/reload-token.json": reloadDocumentContent(hostPaths.reloadScript),
       ...ingress.artifacts,
       // The whole host layout, so CI can lay it out under a root and run systemd-analyze verify on it.
       "vm/host-files.json": `${JSON.stringify(files, null, 2)}\n`,
       ...hostFileArtifacts(files),
     })),
   };
-}
-
-/** Each host file under a predictable path, so real tools (systemd-analyze, shellcheck, compose) can check it. */
-export function hostFileArtifacts(files: Record<string, { content: string }>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [hostPath, { content }] of Object.entries(files)) {
-    const base = hostPath.split("/").pop()!;
-    if (hostPath.startsWith("/etc/systemd/system/")) out[`vm/units/${base}`] = content;
-    else if (hostPath.startsWith("/usr/local/lib/openclaw/")) out[`vm/scripts/${base}`] = content;
-    else if (hostPath.startsWith("/etc/openclaw/")) out[`vm/${hostPath.slice("/etc/openclaw/".length)}`] = content;
-    else out[`vm/files${hostPath}`] = content;
-  }
-  return out;
 }
