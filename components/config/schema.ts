@@ -7,7 +7,8 @@ import { backupSection } from "./sections/backup";
 import { tags } from "./sections/common";
 import { gatewaySection, imageRef } from "./sections/gateway";
 import { caddySection, defaultTailnetHostname, ingressModes, tailscaleSection } from "./sections/ingress";
-import { kubernetesSection, targetIngressIssues } from "./sections/kubernetes";
+import { ingressConfigIssues, ingressModule } from "../ingress/modes/registry";
+import { kubernetesSection } from "./sections/kubernetes";
 import { networkSection } from "./sections/network";
 import { observabilitySection } from "./sections/observability";
 import { rotationSection } from "./sections/rotation";
@@ -62,37 +63,7 @@ export const stackConfigSchema = z
     tags,
   })
   .superRefine((c, ctx) => {
-    for (const issue of targetIngressIssues(c)) ctx.addIssue({ code: "custom", ...issue });
-    if (c.ingress === "caddy") {
-      for (const key of ["domain", "acmeEmail"] as const) {
-        if (!c.caddy[key]) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["caddy", key],
-            input: undefined,
-            message: "is required when ingress is caddy (TLS certificates are issued for it)",
-          });
-        }
-      }
-      if (c.target === "vm" && c.network.egress !== "public-ip") {
-        ctx.addIssue({
-          code: "custom",
-          path: ["network", "egress"],
-          input: c.network.egress,
-          message:
-            "must be public-ip when ingress is caddy on a VM: Caddy needs a public address for 443 (or use ingress tailscale)",
-        });
-      }
-    }
-    if (c.ingress === "tailscale" && c.target !== "docker" && !c.tailscale.tailnetDnsName) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["tailscale", "tailnetDnsName"],
-        input: undefined,
-        message:
-          "is required when ingress is tailscale: the Control UI's allowed origin is https://<host>.<tailnetDnsName>",
-      });
-    }
+    for (const issue of ingressConfigIssues(c)) ctx.addIssue({ code: "custom", ...issue });
     if (c.target === "vm") {
       const hostMiB = instanceMemoryMiB[c.vm.instanceType];
       // Docker, the SSM agent, the tailscale or caddy sidecar and the page cache need ~1.5 GiB beside the gateway.
@@ -183,19 +154,10 @@ export function parseStackConfig(input: ParseInput): ParseResult {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(toProblem(issue, plain));
   }
-  if (
-    parsed.success &&
-    parsed.data.ingress === "caddy" &&
-    parsed.data.caddy.basicAuth.enabled &&
-    !secretNames.includes("caddyBasicAuthHash")
-  ) {
-    problems.push({
-      key: "openclaw:caddyBasicAuthHash",
-      value: "(not set)",
-      message:
-        "is required when caddy.basicAuth is enabled: run `caddy hash-password` and `pulumi config set --secret openclaw:caddyBasicAuthHash '<hash>'`",
-    });
-  }
+  if (parsed.success)
+    problems.push(
+      ...ingressModule(parsed.data.ingress).secretProblems(withDefaults(parsed.data, input.stack), secretNames),
+    );
   if (parsed.success && parsed.data.target === "vm" && secretNames.includes("gatewayToken")) {
     problems.push({
       key: "openclaw:gatewayToken",
@@ -205,14 +167,12 @@ export function parseStackConfig(input: ParseInput): ParseResult {
     });
   }
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
-  const config: StackConfig = {
-    ...parsed.data,
-    tailscale: {
-      ...parsed.data.tailscale,
-      hostname: parsed.data.tailscale.hostname ?? defaultTailnetHostname(input.stack),
-    },
-  };
-  return { ok: true, config, secretNames };
+  return { ok: true, config: withDefaults(parsed.data, input.stack), secretNames };
+}
+
+/** Defaults that depend on the stack name, which the schema does not see. */
+function withDefaults(c: ParsedConfig, stack: string): StackConfig {
+  return { ...c, tailscale: { ...c.tailscale, hostname: c.tailscale.hostname ?? defaultTailnetHostname(stack) } };
 }
 
 function toProblem(issue: z.core.$ZodIssue, raw: Record<string, unknown>): ConfigProblem {

@@ -3,7 +3,6 @@
  * the GatewayK8s component only turns them into resources, and `npm run plan` writes them as YAML.
  * Typed as `kubernetes-types`, so a misspelled field fails `tsc --strict`.
  */
-import { createHash } from "node:crypto";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type {
   ConfigMap,
@@ -17,6 +16,8 @@ import type {
 } from "kubernetes-types/core/v1";
 import type { Ingress, NetworkPolicy, NetworkPolicyPeer } from "kubernetes-types/networking/v1";
 import type { StackConfig } from "../config/schema";
+import { ingressFor, ingressModule } from "../ingress/modes/registry";
+import { sha256 } from "../util/hash";
 import type { GatewayContainerSpec } from "./spec";
 
 export const GATEWAY_SECRET_NAME = "openclaw-gateway-secrets";
@@ -25,23 +26,12 @@ export const GATEWAY_NAME = "openclaw-gateway";
 export const CADDY_NAME = "openclaw-caddy";
 export const PROMETHEUS_PATH = "/api/diagnostics/prometheus";
 export const CONFIG_CHECKSUM_ANNOTATION = "openclaw.ai/config-sha256";
-/** Unprivileged ports Caddy listens on inside its pod; the Service maps 80/443 to them (no NET_BIND_SERVICE). */
-export const CADDY_HTTP_PORT = 8080;
-export const CADDY_HTTPS_PORT = 8443;
 
 export interface K8sRenderInput {
   cfg: StackConfig;
   spec: GatewayContainerSpec;
   /** The rendered openclaw.json (renderGatewayConfigJson). */
   configJson: string;
-  /** Tailscale machine name the operator's ingress proxy joins as (ingress tailscale). @default spec.hostname */
-  tailscaleHostname?: string;
-  /**
-   * The Caddyfile for ingress caddy (the ingress issue's renderCaddyfile). It must listen on
-   * CADDY_HTTP_PORT / CADDY_HTTPS_PORT (`http_port` / `https_port` global options) and proxy to
-   * `openclaw-gateway:18789`. Required when cfg.ingress is caddy.
-   */
-  caddyfile?: string;
 }
 
 export type K8sObject =
@@ -79,15 +69,11 @@ export interface K8sManifests {
 export function gatewayLabels(): Record<string, string> {
   return { "app.kubernetes.io/name": "openclaw", "app.kubernetes.io/component": "gateway" };
 }
-function caddyLabels(): Record<string, string> {
+export function caddyLabels(): Record<string, string> {
   return { "app.kubernetes.io/name": "openclaw", "app.kubernetes.io/component": "caddy" };
 }
-function commonLabels(): Record<string, string> {
+export function commonLabels(): Record<string, string> {
   return { "app.kubernetes.io/part-of": "openclaw", "app.kubernetes.io/managed-by": "pulumi" };
-}
-
-export function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }
 
 function cpuQuantity(cpus: number): string {
@@ -154,7 +140,7 @@ export function containerSecurity(spec: GatewayContainerSpec): NonNullable<Conta
   };
 }
 
-function podSecurity(spec: GatewayContainerSpec): PodSpec["securityContext"] {
+export function podSecurity(spec: GatewayContainerSpec): PodSpec["securityContext"] {
   return {
     runAsNonRoot: true,
     runAsUser: spec.user.uid,
@@ -221,25 +207,12 @@ function basename(p: string): string {
 
 /** Who may open a connection to the gateway: exactly the ingress path, nothing when there is none. */
 export function gatewayIngressPeers(cfg: StackConfig): NetworkPolicyPeer[] {
-  switch (cfg.ingress) {
-    case "tailscale":
-      return [
-        {
-          namespaceSelector: {
-            matchLabels: { "kubernetes.io/metadata.name": cfg.kubernetes.tailscaleOperatorNamespace },
-          },
-        },
-      ];
-    case "caddy":
-      return [{ podSelector: { matchLabels: caddyLabels() } }];
-    default:
-      // `kubectl port-forward` goes through the kubelet, not the pod network, so it still works.
-      return [];
-  }
+  // `kubectl port-forward` goes through the kubelet, not the pod network, so it still works without peers.
+  return ingressModule(cfg.ingress).kubernetes?.(cfg).gatewayPeers ?? [];
 }
 
 /** DNS to kube-system and HTTPS anywhere but the cloud metadata endpoint (node credentials live there). */
-function egressDnsAndHttps(): NonNullable<NetworkPolicy["spec"]>["egress"] {
+export function egressDnsAndHttps(): NonNullable<NetworkPolicy["spec"]>["egress"] {
   return [
     {
       to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
@@ -271,132 +244,9 @@ export function gatewayNetworkPolicy(spec: GatewayContainerSpec, cfg: StackConfi
   };
 }
 
-function caddyManifests(
-  spec: GatewayContainerSpec,
-  cfg: StackConfig,
-  caddyfile: string,
-): NonNullable<K8sManifests["caddy"]> {
-  const ns = cfg.kubernetes.namespace;
-  const labels = { ...caddyLabels(), ...commonLabels() };
-  // A TCP probe: Caddy's admin API (the only HTTP health endpoint) must stay on localhost, where it cannot be reconfigured.
-  const tcpProbe: Probe = { tcpSocket: { port: "https" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
-  return {
-    configMap: {
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: CADDY_NAME, namespace: ns, labels },
-      data: { Caddyfile: caddyfile },
-    },
-    // Certificates and the ACME account: losing them on every restart would run into Let's Encrypt rate limits.
-    pvc: {
-      apiVersion: "v1",
-      kind: "PersistentVolumeClaim",
-      metadata: { name: `${CADDY_NAME}-data`, namespace: ns, labels },
-      spec: {
-        accessModes: ["ReadWriteOnce"],
-        ...(cfg.kubernetes.storageClass ? { storageClassName: cfg.kubernetes.storageClass } : {}),
-        resources: { requests: { storage: "1Gi" } },
-      },
-    },
-    deployment: {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: CADDY_NAME, namespace: ns, labels },
-      spec: {
-        replicas: 1,
-        strategy: { type: "Recreate" },
-        selector: { matchLabels: caddyLabels() },
-        template: {
-          metadata: { labels, annotations: { [CONFIG_CHECKSUM_ANNOTATION]: sha256(caddyfile) } },
-          spec: {
-            serviceAccountName: GATEWAY_NAME,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: podSecurity(spec),
-            containers: [
-              {
-                name: "caddy",
-                image: cfg.caddy.image,
-                imagePullPolicy: "Always",
-                args: ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"],
-                ports: [
-                  { name: "http", containerPort: CADDY_HTTP_PORT, protocol: "TCP" },
-                  { name: "https", containerPort: CADDY_HTTPS_PORT, protocol: "TCP" },
-                ],
-                env: [
-                  { name: "XDG_DATA_HOME", value: "/data" },
-                  { name: "XDG_CONFIG_HOME", value: "/config" },
-                ],
-                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-                livenessProbe: tcpProbe,
-                readinessProbe: tcpProbe,
-                // The gateway's own lockdown: a setting changed in the spec changes here too.
-                securityContext: containerSecurity(spec),
-                volumeMounts: [
-                  { name: "caddyfile", mountPath: "/etc/caddy", readOnly: true },
-                  { name: "data", mountPath: "/data" },
-                  { name: "config", mountPath: "/config" },
-                ],
-              },
-            ],
-            volumes: [
-              { name: "caddyfile", configMap: { name: CADDY_NAME, defaultMode: 0o440 } },
-              { name: "data", persistentVolumeClaim: { claimName: `${CADDY_NAME}-data` } },
-              { name: "config", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
-            ],
-          },
-        },
-      },
-    },
-    // The one public entry point: Caddy terminates TLS; the gateway's own Service stays ClusterIP.
-    service: {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: CADDY_NAME, namespace: ns, labels },
-      spec: {
-        type: "LoadBalancer",
-        selector: caddyLabels(),
-        ports: [
-          { name: "http", port: 80, targetPort: "http", protocol: "TCP" },
-          { name: "https", port: 443, targetPort: "https", protocol: "TCP" },
-        ],
-      },
-    },
-    networkPolicy: {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "NetworkPolicy",
-      metadata: { name: CADDY_NAME, namespace: ns, labels: commonLabels() },
-      spec: {
-        podSelector: { matchLabels: caddyLabels() },
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [
-          {
-            ports: [
-              { protocol: "TCP", port: CADDY_HTTP_PORT },
-              { protocol: "TCP", port: CADDY_HTTPS_PORT },
-            ],
-          },
-        ],
-        egress: [
-          ...(egressDnsAndHttps() ?? []),
-          {
-            to: [{ podSelector: { matchLabels: gatewayLabels() } }],
-            ports: [{ protocol: "TCP", port: spec.port.container }],
-          },
-        ],
-      },
-    },
-  };
-}
-
 export function renderK8s(input: K8sRenderInput): K8sManifests {
   const { cfg, spec, configJson } = input;
   const ns = cfg.kubernetes.namespace;
-  if (cfg.ingress === "caddy" && !input.caddyfile) {
-    throw new Error(
-      "openclaw:ingress = caddy on kubernetes needs the rendered Caddyfile (renderK8s input.caddyfile); the program must pass it",
-    );
-  }
   const m: K8sManifests = {
     namespace: {
       apiVersion: "v1",
@@ -469,22 +319,7 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
       spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
     },
   };
-  if (cfg.ingress === "tailscale") {
-    const host = input.tailscaleHostname ?? cfg.tailscale.hostname;
-    m.ingress = {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "Ingress",
-      metadata: { name: GATEWAY_NAME, namespace: ns, labels: commonLabels() },
-      spec: {
-        // The Tailscale operator serves it on the tailnet only (https://<host>.<tailnet>), never Funnel.
-        ingressClassName: "tailscale",
-        defaultBackend: { service: { name: GATEWAY_NAME, port: { name: "http" } } },
-        tls: [{ hosts: [host] }],
-      },
-    };
-  }
-  if (cfg.ingress === "caddy" && input.caddyfile) m.caddy = caddyManifests(spec, cfg, input.caddyfile);
-  return m;
+  return { ...m, ...ingressFor(cfg.ingress, "kubernetes")(cfg).objects(spec, cfg) };
 }
 
 /** Every manifest in apply order (namespace first). */

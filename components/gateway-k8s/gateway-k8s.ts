@@ -32,10 +32,6 @@ export interface GatewayK8sArgs {
   readonly secretEnv: Record<string, pulumi.Input<string>>;
   /** Kubeconfig (the secret `openclaw:kubeconfig`). @default the ambient kubeconfig / in-cluster config */
   readonly kubeconfig?: pulumi.Input<string>;
-  /** Tailscale machine name for the operator's Ingress. @default spec.hostname */
-  readonly tailscaleHostname?: string;
-  /** Caddyfile (listening on 8080/8443) when ingress is caddy. */
-  readonly caddyfile?: string;
 }
 
 /** Pure: which secret names the spec needs but the caller did not provide. */
@@ -75,8 +71,6 @@ export class GatewayK8s extends pulumi.ComponentResource {
       cfg: args.config,
       spec: args.spec,
       configJson: args.configJson,
-      tailscaleHostname: args.tailscaleHostname,
-      caddyfile: args.caddyfile,
     });
     const m = this.manifests;
 

@@ -19,8 +19,10 @@ import {
 export interface NetworkArgs {
   /** The `openclaw:network` section. */
   network: NetworkSection;
-  /** Ingress mode: decides the egress rules and whether the instance needs a public address. */
-  ingress: "tailscale" | "caddy" | "none";
+  /** Ingress mode's name, for the security group's description. */
+  ingress: string;
+  /** What the ingress mode needs from the network: outbound rules beyond the gateway's, why a public address. */
+  ingressNeeds: { egressRules: SgRule[]; publicIpReason?: string };
   /** Public ingress rules the ingress mode needs (none for Tailscale). Checked against forbidden ports. */
   ingressRules: SgRule[];
   /** Tags for every resource. */
@@ -40,7 +42,7 @@ export class Network extends pulumi.ComponentResource {
     const n = args.network;
     const tags = (suffix: string) => tagged(args.tags, `${name}-${suffix}`);
     assertNoForbiddenPublicIngress(args.ingressRules);
-    this.placement = placement(n.egress, args.ingress);
+    this.placement = placement(n.egress, args.ingressNeeds.publicIpReason);
     const child = { parent: this };
 
     const vpc = new aws.ec2.Vpc(
@@ -108,7 +110,7 @@ export class Network extends pulumi.ComponentResource {
 
     this.createFlowLogs(name, n, vpc, tags);
 
-    const egress = gatewayEgressRules(n.cidr, args.ingress);
+    const egress = gatewayEgressRules(n.cidr, args.ingressNeeds.egressRules);
     const sg = new aws.ec2.SecurityGroup(
       `${name}-gateway-sg`,
       {

@@ -12,7 +12,7 @@ import { BackupBucket } from "../../components/backup-bucket/backup-bucket";
 import { backupHostAddon } from "../../components/backup/host-addon";
 import { CaddyBasicAuthSecret } from "../../components/ingress/basic-auth-secret";
 import { ingressHostAddon } from "../../components/ingress/host-addon";
-import { ingressPlan } from "../../components/ingress/plan";
+import { ingressModule, ingressPlan } from "../../components/ingress/modes/registry";
 import { TailnetAuthKey } from "../../components/ingress/tailscale-key";
 import { Network } from "../../components/network/network";
 import { observabilityHostAddon } from "../../components/observability/host";
@@ -54,6 +54,7 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
   const network = new Network(name, {
     network: cfg.network,
     ingress: cfg.ingress,
+    ingressNeeds: ingressModule(cfg.ingress).network,
     ingressRules: ingress.securityGroupIngress,
     tags,
   });

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingressHostAddon } from "../../components/ingress/host-addon";
 import { INGRESS_UNIT, renderIngressSecretsScript, renderIngressUnit } from "../../components/ingress/host-files";
-import { ingressPlan } from "../../components/ingress/plan";
+import { ingressPlan } from "../../components/ingress/modes/registry";
 import { testConfig } from "../helpers/config";
 import { valueOf } from "../helpers/mocks";
 

@@ -8,10 +8,10 @@ import {
   GATEWAY_ADDRESS,
   INGRESS_ENV_FILE,
   INGRESS_SUBNET,
-  ingressPlan,
   PROXY_ADDRESS,
   tailnetHostname,
 } from "../../components/ingress/plan";
+import { ingressPlan } from "../../components/ingress/modes/registry";
 import { servesFunnel } from "../../components/ingress/tailscale-serve";
 import { parseStackConfig } from "../../components/config/schema";
 import { BASE_VALUES, testConfig } from "../helpers/config";
