@@ -7,7 +7,8 @@ export default defineConfig({
   test: {
     // Forks, not threads: tests chdir and spawn processes, which worker threads do not allow.
     pool: "forks",
-    testTimeout: 30_000,
+    // Whole-stack plans and IAM simulations take seconds alone and several times that on a shared, loaded machine.
+    testTimeout: 60_000,
     projects: [
       {
         extends: true,
