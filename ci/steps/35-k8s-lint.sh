@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Renders the Kubernetes stack's manifests (Pulumi.k8s.yaml, plus the ingress-caddy variant) and lints them
-# with kube-linter (defaults + the checks issue 7 names, ci/k8s/kube-linter.yaml) and Checkov's Kubernetes
+# with kube-linter (defaults + the hardening checks in ci/k8s/kube-linter.yaml) and Checkov's Kubernetes
 # checks (ci/k8s/checkov.yaml, skips justified there). Exits non-zero on any finding.
 #
 # Environment: OPENCLAW_CI_CACHE (default ~/.cache/openclaw-ci) holds the Go toolchain caches, the

@@ -26,7 +26,7 @@ export interface IngressSecretRef {
 }
 
 export interface IngressScriptInput {
-  /** Rendered as a literal (contract: the host region is not secret). */
+  /** Rendered as a literal: the host region is not secret. */
   region: string;
   secrets: readonly IngressSecretRef[];
   dirs: readonly HostDir[];

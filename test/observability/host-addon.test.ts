@@ -1,4 +1,4 @@
-/** The HostAddon the lead passes to GatewayVm, and the compose logging driver. */
+/** The observability HostAddon the VM target passes to GatewayVm, and the compose logging driver. */
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { gatewayContainerSpec } from "../../components/container/spec";

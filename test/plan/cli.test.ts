@@ -51,7 +51,7 @@ describe("npm run plan", () => {
       expect(all(type), type).toHaveLength(1);
       return all(type)[0].inputs;
     };
-    // Issue 4: the tailnet key is tagged, preauthorized and single-use; the gateway's SG has no inbound rule.
+    // Tailscale ingress: the tailnet key is tagged, preauthorized and single-use; the gateway's SG has no inbound rule.
     expect(only("tailscale:index/tailnetKey:TailnetKey")).toMatchObject({
       preauthorized: true,
       reusable: false,
@@ -61,7 +61,7 @@ describe("npm run plan", () => {
       all("aws:ec2/securityGroup:SecurityGroup").find((g: { name: string }) => g.name.endsWith("-gateway-sg")).inputs
         .ingress,
     ).toEqual([]);
-    // Issue 5: the bucket's settings are separate resources, with the default tiers.
+    // Backups: the bucket's settings are separate resources, with the default tiers.
     expect(only("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")).toMatchObject({
       blockPublicAcls: true,
       blockPublicPolicy: true,
@@ -84,7 +84,7 @@ describe("npm run plan", () => {
         { days: 90, storageClass: "GLACIER_IR" },
       ]),
     );
-    // Issue 6: the token rotates within 90 days through a Lambda only Secrets Manager may invoke, delivered over SSM.
+    // Secrets: the token rotates within 90 days through a Lambda only Secrets Manager may invoke, delivered over SSM.
     expect(
       only("aws:secretsmanager/secretRotation:SecretRotation").rotationRules.automaticallyAfterDays,
     ).toBeLessThanOrEqual(90);
