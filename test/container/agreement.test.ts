@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { composeGatewayService } from "../../components/container/render-compose";
 import { gatewayContainerArgs } from "../../components/container/render-docker";
-import { gatewayDeployment } from "../../components/container/render-k8s";
+import { gatewayDeployment } from "../../components/gateway-k8s/manifests";
 import { gatewayContainerSpec, type GatewayContainerSpec } from "../../components/container/spec";
 import type { StackConfig } from "../../components/config/schema";
 import { testConfig } from "../helpers/config";

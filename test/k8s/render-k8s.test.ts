@@ -7,13 +7,8 @@ import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import {
-  GATEWAY_SECRET_NAME,
-  manifestList,
-  manifestPath,
-  renderK8s,
-  type K8sObject,
-} from "../../components/container/render-k8s";
+import { GATEWAY_SECRET_NAME } from "../../components/container/render-k8s";
+import { manifestList, manifestPath, renderK8s, type K8sObject } from "../../components/gateway-k8s/manifests";
 import { sha256 } from "../../components/util/hash";
 import { gatewayContainerSpec } from "../../components/container/spec";
 import { testConfig } from "../helpers/config";

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { rawFromYaml } from "../../components/config/load";
 import { parseStackConfig, providerKeyEnv, type StackConfig } from "../../components/config/schema";
 import { renderGatewayConfigJson } from "../../components/gateway-config/render";
-import { renderK8s } from "../../components/container/render-k8s";
+import { renderK8s } from "../../components/gateway-k8s/manifests";
 import { gatewayContainerSpec } from "../../components/container/spec";
 import { renderK8sArtifacts } from "../../components/gateway-k8s/gateway-k8s";
 

@@ -6,18 +6,18 @@
 import type { Probe } from "kubernetes-types/core/v1";
 import type { RuleIssue } from "../../config/sections/kubernetes";
 import type { ConfigProblem, SecretConfigKey, StackConfig } from "../../config/schema";
+import { containerSecurity } from "../../container/render-k8s";
 import {
   CADDY_NAME,
   CONFIG_CHECKSUM_ANNOTATION,
   GATEWAY_NAME,
   caddyLabels,
   commonLabels,
-  containerSecurity,
   egressDnsAndHttps,
   gatewayLabels,
   podSecurity,
   type K8sManifests,
-} from "../../container/render-k8s";
+} from "../../gateway-k8s/manifests";
 import { hardenedSidecar } from "../../container/sidecar";
 import { GATEWAY_PORT, type GatewayContainerSpec } from "../../container/spec";
 import { sha256 } from "../../util/hash";

@@ -7,7 +7,7 @@ import type { NetworkPolicyPeer } from "kubernetes-types/networking/v1";
 import type { IngressMode } from "../../config/sections/ingress";
 import type { RuleIssue, TargetIngressView } from "../../config/sections/kubernetes";
 import type { ConfigProblem, SecretConfigKey, StackConfig } from "../../config/schema";
-import type { K8sManifests } from "../../container/render-k8s";
+import type { K8sManifests } from "../../gateway-k8s/manifests";
 import type { GatewayContainerSpec } from "../../container/spec";
 import type { IngressFacts } from "../../gateway-config/render";
 import type { SgRule } from "../../network/plan";

@@ -19,7 +19,7 @@ import {
   type IngressPlan,
 } from "../plan";
 import { renderServeConfigJson } from "../tailscale-serve";
-import { GATEWAY_NAME, commonLabels } from "../../container/render-k8s";
+import { GATEWAY_NAME, commonLabels } from "../../gateway-k8s/manifests";
 import type { IngressConfigView, IngressModule, VmIngressInput } from "./mode";
 import { proxyTrustIssues } from "./shared";
 
