@@ -10,10 +10,8 @@ import type { HostAddon } from "../../components/gateway-vm/types";
 import { ENV_FILE, hostFileArtifacts, RUNTIME_CONFIG, STATE_HOST_DIR } from "../../components/gateway-vm/layout";
 import { BackupBucket } from "../../components/backup-bucket/backup-bucket";
 import { backupHostAddon } from "../../components/backup/host-addon";
-import { CaddyBasicAuthSecret } from "../../components/ingress/basic-auth-secret";
 import { ingressHostAddon } from "../../components/ingress/host-addon";
-import { ingressModule, ingressPlan } from "../../components/ingress/modes/registry";
-import { TailnetAuthKey } from "../../components/ingress/tailscale-key";
+import { ingressModule, ingressPlan, ingressVmSecrets } from "../../components/ingress/modes/registry";
 import { Network } from "../../components/network/network";
 import { observabilityHostAddon } from "../../components/observability/host";
 import { InstanceWatch, Observability } from "../../components/observability/observability";
@@ -75,23 +73,12 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     kmsKeyArn: secrets.kmsKeyArn,
   };
 
-  const ingressSecrets: Record<string, pulumi.Input<string>> = {};
-  for (const s of ingress.secretEnv) {
-    if (s.source === "tailnet-key" && ingress.tailscale) {
-      ingressSecrets[s.name] = new TailnetAuthKey(`${name}-tailnet-key`, {
-        aclTags: ingress.tailscale.tags,
-        expirySeconds: ingress.tailscale.keyExpirySeconds,
-        kmsKeyId: secrets.kmsKeyArn,
-        tags,
-      }).secretArn;
-    } else if (s.source === "caddyBasicAuthHash" && ctx.secrets.caddyBasicAuthHash) {
-      ingressSecrets[s.name] = new CaddyBasicAuthSecret(`${name}-caddy-auth`, {
-        hash: ctx.secrets.caddyBasicAuthHash,
-        kmsKeyId: secrets.kmsKeyArn,
-        tags,
-      }).secretArn;
-    }
-  }
+  const ingressSecrets = ingressVmSecrets(cfg.ingress, ingress, {
+    name,
+    secrets: ctx.secrets,
+    kmsKeyArn: secrets.kmsKeyArn,
+    tags,
+  });
 
   const backup = new BackupBucket(`${name}-backup`, { stack: ctx.stack, backup: cfg.backup, region: ctx.region, tags });
 

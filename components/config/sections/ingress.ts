@@ -2,7 +2,7 @@ import { z } from "zod";
 import { intRange } from "./common";
 import { imageRef } from "./gateway";
 
-/** `none`: no proxy; the port is published on 127.0.0.1 only. Target docker only (kubernetes.ts targetIngressIssues). */
+/** `none`: no proxy; the port is published on 127.0.0.1 only. Target docker only (ingress/modes/none.ts). */
 export const ingressModes = ["tailscale", "caddy", "none"] as const;
 export type IngressMode = (typeof ingressModes)[number];
 

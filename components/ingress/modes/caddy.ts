@@ -3,7 +3,9 @@
  * compose sidecar on the VM or a Deployment behind a LoadBalancer Service on Kubernetes. It is the only mode
  * that opens inbound ports (443 and 80) and needs a public address.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import type { Probe } from "kubernetes-types/core/v1";
+import { CaddyBasicAuthSecret } from "../basic-auth-secret";
 import type { RuleIssue } from "../../config/sections/kubernetes";
 import type { ConfigProblem, SecretConfigKey, StackConfig } from "../../config/schema";
 import { containerSecurity } from "../../container/render-k8s";
@@ -50,6 +52,19 @@ export const caddyIngress: IngressModule = {
     publicIpReason: "ingress caddy: serves 443/80 only; the gateway port is bound to the private network",
   },
   vm: caddyPlan,
+  vmSecrets: (plan, { name, secrets, kmsKeyArn, tags }) => {
+    const out: Record<string, pulumi.Input<string>> = {};
+    for (const s of plan.secretEnv) {
+      if (s.source === "caddyBasicAuthHash" && secrets.caddyBasicAuthHash) {
+        out[s.name] = new CaddyBasicAuthSecret(`${name}-caddy-auth`, {
+          hash: secrets.caddyBasicAuthHash,
+          kmsKeyId: kmsKeyArn,
+          tags,
+        }).secretArn;
+      }
+    }
+    return out;
+  },
   kubernetes: (cfg) => ({
     // Proxies reach the gateway from the pod network: the gateway trusts exactly the configured pod CIDRs.
     facts: {

@@ -3,6 +3,7 @@
  * interface, registered in registry.ts; nothing else asks which mode is configured. A target a mode cannot
  * serve leaves its entry undefined, and the mode's config rules reject that combination before any resource.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import type { NetworkPolicyPeer } from "kubernetes-types/networking/v1";
 import type { IngressMode } from "../../config/sections/ingress";
 import type { RuleIssue, TargetIngressView } from "../../config/sections/kubernetes";
@@ -26,6 +27,16 @@ export interface VmIngressInput {
   dataDir: string;
   /** The gateway spec; only hardening is read from it. */
   spec: GatewayContainerSpec;
+}
+
+/** What a mode needs to create the secrets its VM sidecar reads (Secrets Manager, under the stack's key). */
+export interface VmSecretsInput {
+  /** Prefix of the resource names (`openclaw-<stack>`). */
+  name: string;
+  /** The stack's secret settings. */
+  secrets: Partial<Record<SecretConfigKey, pulumi.Output<string>>>;
+  kmsKeyArn: pulumi.Input<string>;
+  tags: Record<string, string>;
 }
 
 export interface K8sIngress {
@@ -53,6 +64,8 @@ export interface IngressModule {
   network: { egressRules: SgRule[]; publicIpReason?: string };
   /** The VM host: compose sidecar, inbound rules, host files, sidecar secrets. */
   vm?(cfg: StackConfig, input: VmIngressInput): IngressPlan;
+  /** Creates the secrets of `plan.secretEnv`; returns each one's ARN by env var name. */
+  vmSecrets?(plan: IngressPlan, input: VmSecretsInput): Record<string, pulumi.Input<string>>;
   kubernetes?(cfg: StackConfig): K8sIngress;
   docker?(cfg: StackConfig): DockerIngress;
 }

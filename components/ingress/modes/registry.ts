@@ -1,11 +1,12 @@
 /** The ingress modes by name: the one place that maps `openclaw:ingress` to its module. */
+import type * as pulumi from "@pulumi/pulumi";
 import type { IngressMode } from "../../config/sections/ingress";
 import type { StackConfig } from "../../config/schema";
 import { gatewayContainerSpec } from "../../container/spec";
 import { DEFAULT_DATA_DIR, type IngressPlan, type IngressPlanOptions } from "../plan";
 import { caddyIngress } from "./caddy";
 import type { RuleIssue } from "../../config/sections/kubernetes";
-import type { IngressConfigView, IngressModule } from "./mode";
+import type { IngressConfigView, IngressModule, VmSecretsInput } from "./mode";
 import { noIngress } from "./none";
 import { tailscaleIngress } from "./tailscale";
 
@@ -63,4 +64,13 @@ export function ingressPlan(cfg: StackConfig, opts: IngressPlanOptions): Ingress
     spec: opts.spec ?? gatewayContainerSpec(cfg),
     dataDir: opts.dataDir ?? DEFAULT_DATA_DIR,
   });
+}
+
+/** The secrets the configured mode's VM sidecar reads, created under the stack's key; ARNs by env var name. */
+export function ingressVmSecrets(
+  mode: IngressMode,
+  plan: IngressPlan,
+  input: VmSecretsInput,
+): Record<string, pulumi.Input<string>> {
+  return modes[mode].vmSecrets?.(plan, input) ?? {};
 }

@@ -2,6 +2,7 @@
  * Tailscale: the gateway is reachable on the tailnet only, through a Tailscale node in front of it (a compose
  * sidecar on the VM, the Tailscale operator's Ingress on Kubernetes). No inbound port is opened anywhere.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import type { RuleIssue } from "../../config/sections/kubernetes";
 import type { StackConfig } from "../../config/schema";
 import { hardenedSidecar } from "../../container/sidecar";
@@ -18,6 +19,7 @@ import {
   upstreamUrl,
   type IngressPlan,
 } from "../plan";
+import { TailnetAuthKey } from "../tailscale-key";
 import { renderServeConfigJson } from "../tailscale-serve";
 import { GATEWAY_NAME, commonLabels } from "../../gateway-k8s/manifests";
 import type { IngressConfigView, IngressModule, VmIngressInput } from "./mode";
@@ -50,6 +52,20 @@ export const tailscaleIngress: IngressModule = {
     ],
   },
   vm: tailscalePlan,
+  vmSecrets: (plan, { name, kmsKeyArn, tags }) => {
+    const out: Record<string, pulumi.Input<string>> = {};
+    for (const s of plan.secretEnv) {
+      if (s.source === "tailnet-key" && plan.tailscale) {
+        out[s.name] = new TailnetAuthKey(`${name}-tailnet-key`, {
+          aclTags: plan.tailscale.tags,
+          expirySeconds: plan.tailscale.keyExpirySeconds,
+          kmsKeyId: kmsKeyArn,
+          tags,
+        }).secretArn;
+      }
+    }
+    return out;
+  },
   kubernetes: (cfg) => ({
     // Proxies reach the gateway from the pod network: the gateway trusts exactly the configured pod CIDRs.
     facts: {
