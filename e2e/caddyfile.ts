@@ -15,7 +15,7 @@ import { renderCaddyfile, type CaddyfileInput } from "../components/ingress/cadd
 import { GATEWAY_ADDRESS } from "../components/ingress/plan";
 import { applyOverrides, stackFiles } from "../tools/lib/plan";
 
-/** The same inputs components/ingress/plan.ts (caddyPlan) passes. */
+/** The same inputs components/ingress/modes/caddy.ts (caddyPlan) passes. */
 export function stackCaddyInput(stack: string): CaddyfileInput {
   const { config } = resolveConfig(stack, applyOverrides(rawFromYaml(stackFiles({ stack }))));
   const c = config.caddy;
@@ -70,7 +70,7 @@ if (require.main === module) {
   const rendered = fs.readFileSync(values.rendered, "utf8");
   if (renderCaddyfile(input) !== rendered) {
     console.error(
-      `FAIL the stack's Caddyfile inputs do not reproduce ${values.rendered}: components/ingress/plan.ts changed its renderCaddyfile call; update stackCaddyInput`,
+      `FAIL the stack's Caddyfile inputs do not reproduce ${values.rendered}: components/ingress/modes/caddy.ts changed its renderCaddyfile call; update stackCaddyInput`,
     );
     process.exit(1);
   }

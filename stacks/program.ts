@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { SecretConfigKey, StackConfig } from "../components/config/schema";
+import { baseTags } from "../components/tags/tags";
 import { deployDocker } from "./targets/docker";
 import { deployKubernetes } from "./targets/kubernetes";
 import { deployVm } from "./targets/vm";
@@ -24,8 +25,8 @@ export interface ProgramResult {
 }
 
 /** Tags on every AWS resource, from one place (conventions.md #3). */
-export function baseTags(cfg: StackConfig, ctx: ProgramContext): Record<string, string> {
-  return { "openclaw:project": ctx.project, "openclaw:stack": ctx.stack, "managed-by": "pulumi", ...cfg.tags };
+export function stackTags(cfg: StackConfig, ctx: ProgramContext): Record<string, string> {
+  return baseTags(ctx.project, ctx.stack, cfg.tags);
 }
 
 export function program(cfg: StackConfig, ctx: ProgramContext): ProgramResult {

@@ -1,9 +1,11 @@
 /**
- * npm run bench [-- --runs N] [--lockdown]
+ * npm run bench [-- --runs N] [--lockdown] [--no-test]
  *
- * Prints figures, never asserts: the offline plan's wall time (median of N fresh processes, as a PR check runs
- * it), the systemd exposure score of every rendered unit, policy coverage, the monthly cost estimate, and with
- * --lockdown the gateway's start/RSS overhead under the lockdown (needs Docker; see e2e/).
+ * Prints figures, never asserts: the offline plan's time (median of N fresh processes, as a PR check runs it)
+ * against the time a fresh process takes to import the SDKs the plan loads, measured interleaved so machine load
+ * hits both alike; the `npm test` time; the systemd exposure score of every rendered unit, policy coverage, the
+ * monthly cost estimate, and with --lockdown the gateway's start/RSS overhead under the lockdown (needs Docker;
+ * see e2e/). Each figure is one section of main(); a new figure is a new section.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -20,15 +22,74 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function timePlan(stack: string, runs: number): number[] {
-  const times: number[] = [];
+/** The SDKs the offline plan loads (the program's targets and the policy pack). */
+const PLAN_SDKS = [
+  "@pulumi/pulumi",
+  "@pulumi/aws",
+  "@pulumi/tailscale",
+  "@pulumi/kubernetes",
+  "@pulumi/docker",
+  "@pulumi/policy",
+];
+
+interface Timed {
+  /** Wall seconds. */
+  wall: number;
+  /** CPU seconds (user + system) of the child: less sensitive than wall time to other work on the machine. */
+  cpu: number;
+}
+
+/** Runs a command to completion and times it; throws unless it exits with one of `okCodes`. */
+function timed(cmd: string, args: string[], okCodes = [0]): Timed {
+  const t = process.hrtime.bigint();
+  // bash's `time` reports the child's CPU seconds (user, system) last on stderr; the command's output is dropped.
+  const r = spawnSync("bash", ["-c", 'TIMEFORMAT="%U %S"; time "$@" >/dev/null', "bench", cmd, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const wall = Number(process.hrtime.bigint() - t) / 1e9;
+  if (!okCodes.includes(r.status ?? -1))
+    throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${(r.stderr ?? "").slice(-2000)}`);
+  const m = /([\d.]+) ([\d.]+)\s*$/.exec(r.stderr ?? "");
+  return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : Number.NaN };
+}
+
+/** The offline plan as `npm run plan` runs it, and a bare import of its SDKs, alternating so load hits both alike. */
+function planVersusImport(stack: string, runs: number): { plan: Timed[]; sdk: Timed[] } {
+  // One untimed plan first: it builds the bundled CLI when a source changed since the last run.
+  timed(process.execPath, ["tools/run.cjs", "plan", "--stack", stack, "--json"], [0, 1]);
+  const plan: Timed[] = [];
+  const sdk: Timed[] = [];
+  const importScript = PLAN_SDKS.map((m) => `require(${JSON.stringify(m)});`).join("");
   for (let i = 0; i < runs; i++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(TSX, ["tools/plan.ts", "--stack", stack, "--json"], { cwd: ROOT, encoding: "utf8" });
-    if (r.status !== 0 && r.status !== 1) throw new Error(`plan ${stack} exited ${r.status}: ${r.stderr}`);
-    times.push(Number(process.hrtime.bigint() - t) / 1e9);
+    plan.push(timed(process.execPath, ["tools/run.cjs", "plan", "--stack", stack, "--json"], [0, 1]));
+    sdk.push(timed(process.execPath, ["-e", importScript]));
   }
-  return times;
+  return { plan, sdk };
+}
+
+const loadAverage = () => os.loadavg()[0]!.toFixed(1);
+
+function benchPlanRatio(runs: number): void {
+  const { plan, sdk } = planVersusImport("prod", runs);
+  const med = (xs: Timed[], k: keyof Timed) => median(xs.map((x) => x[k]));
+  console.log(
+    `offline plan (prod, ${runs} fresh processes): median ${med(plan, "wall").toFixed(2)} s wall, ${med(plan, "cpu").toFixed(2)} s cpu; min ${Math.min(...plan.map((x) => x.wall)).toFixed(2)} s, max ${Math.max(...plan.map((x) => x.wall)).toFixed(2)} s`,
+  );
+  console.log(
+    `SDK import (${PLAN_SDKS.length} packages, fresh process): median ${med(sdk, "wall").toFixed(2)} s wall, ${med(sdk, "cpu").toFixed(2)} s cpu`,
+  );
+  console.log(
+    `plan/import ratio: ${(med(plan, "wall") / med(sdk, "wall")).toFixed(2)} wall, ${(med(plan, "cpu") / med(sdk, "cpu")).toFixed(2)} cpu (target <= 2)`,
+  );
+}
+
+function benchNpmTest(): void {
+  const test = timed("npm", ["test", "--silent"]);
+  console.log(
+    `npm test: ${test.wall.toFixed(1)} s wall, ${test.cpu.toFixed(1)} s cpu (target <= 60 s; load ${loadAverage()})`,
+  );
 }
 
 function exposureScores(stack: string): [string, string][] {
@@ -57,15 +118,17 @@ function exposureScores(stack: string): [string, string][] {
 
 function main() {
   const { values } = parseArgs({
-    options: { runs: { type: "string", default: "5" }, lockdown: { type: "boolean", default: false } },
+    options: {
+      runs: { type: "string", default: "5" },
+      lockdown: { type: "boolean", default: false },
+      "no-test": { type: "boolean", default: false },
+    },
   });
   const runs = Number(values.runs);
-  console.log(`# openclaw bench (${os.cpus().length} cores, node ${process.version})`);
+  console.log(`# openclaw bench (${os.cpus().length} cores, node ${process.version}, load ${loadAverage()})`);
 
-  const times = timePlan("prod", runs);
-  console.log(
-    `offline plan (prod, ${runs} fresh processes): median ${median(times).toFixed(2)} s, min ${Math.min(...times).toFixed(2)} s, max ${Math.max(...times).toFixed(2)} s`,
-  );
+  benchPlanRatio(runs);
+  if (!values["no-test"]) benchNpmTest();
 
   for (const stack of ["prod", "caddy"]) {
     for (const [unit, score] of exposureScores(stack)) console.log(`systemd exposure (${stack}) ${unit}: ${score}`);

@@ -100,8 +100,9 @@ async function main(argv: string[]): Promise<number> {
   return plan.violations.some((v) => v.level === "mandatory") ? 1 : 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Runs the CLI and sets the exit code; tools/run.cjs calls it from the bundled copy of this file. */
+export function cli(argv: string[]): void {
+  main(argv).then(
     // exitCode, not exit(): a piped --json larger than the pipe buffer must be written out in full first.
     (code) => {
       process.exitCode = code;
@@ -112,3 +113,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) cli(process.argv.slice(2));

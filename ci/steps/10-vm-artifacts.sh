@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 2's real-tool checks on what `npm run plan -- --out` writes for the shipped VM stacks: cloud-init's
+# Real-tool checks on what `npm run plan -- --out` writes for the shipped VM stacks: cloud-init's
 # schema, systemd-analyze verify + security (exposure <= 2.0), shellcheck, docker-compose config, and the
 # compose file started locked down on a real Docker engine.
 set -euo pipefail

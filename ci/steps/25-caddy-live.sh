@@ -18,7 +18,7 @@ trap 'rm -rf "$work"' EXIT
 # 1+2: validate and serve (the driver stops its own Caddy and stub, by PID, in a finally block).
 npx tsx test/ingress/caddy-live.ts
 
-# The Caddyfile `npm run plan` writes for each caddy stack must validate too (the "done when" of issue 4).
+# The Caddyfile `npm run plan` writes for each caddy stack must validate too: it is the file the host runs.
 hash="$(caddy hash-password --plaintext "ci-$RANDOM-$RANDOM")"
 found=0
 for f in Pulumi.*.yaml; do

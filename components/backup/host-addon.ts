@@ -33,7 +33,7 @@ export interface BackupHostAddonArgs {
 }
 
 export function backupHostAddon(a: BackupHostAddonArgs): HostAddon {
-  if (!a.backup.enabled) return { files: [], enableUnits: [], policyStatements: [] };
+  if (!a.backup.enabled) return { files: [], enableUnits: [] };
   const env = pulumi
     .all([a.bucketName, a.keyArn])
     .apply(([bucket, keyArn]) =>
@@ -44,14 +44,6 @@ export function backupHostAddon(a: BackupHostAddonArgs): HostAddon {
     .apply(([bucketArn, keyArn]) =>
       backupInstanceStatements({ bucketArn, keyArn, prefix: a.prefix, region: a.region, restore: a.restoreFromHost }),
     );
-  // The statement count does not depend on the ARNs, so it is known before they resolve.
-  const count = backupInstanceStatements({
-    bucketArn: "arn:aws:s3:::x",
-    keyArn: "k",
-    prefix: a.prefix,
-    region: a.region,
-    restore: a.restoreFromHost,
-  }).length;
   return {
     files: [
       { path: BACKUP_SCRIPT, content: backupScript(), permissions: "0755", owner: "root:root" },
@@ -71,20 +63,6 @@ export function backupHostAddon(a: BackupHostAddonArgs): HostAddon {
       },
     ],
     enableUnits: [BACKUP_TIMER],
-    policyStatements: Array.from({ length: count }, (_, i) => statements.apply((s) => s[i])),
-  };
-}
-
-/** Plan artifacts by relative path (`npm run plan -- --out <dir>`): the same content cloud-init writes. */
-export function backupArtifacts(a: BackupHostAddonArgs): Record<string, pulumi.Input<string>> {
-  const byPath = new Map(backupHostAddon(a).files.map((f) => [f.path, f.content]));
-  const pick = (p: string) => byPath.get(p) as pulumi.Input<string>;
-  if (!a.backup.enabled) return {};
-  return {
-    "vm/scripts/backup.sh": pick(BACKUP_SCRIPT),
-    "vm/scripts/restore.sh": pick(RESTORE_SCRIPT),
-    "vm/backup.env": pick(BACKUP_ENV_FILE),
-    [`vm/units/${BACKUP_SERVICE}`]: pick(`/etc/systemd/system/${BACKUP_SERVICE}`),
-    [`vm/units/${BACKUP_TIMER}`]: pick(`/etc/systemd/system/${BACKUP_TIMER}`),
+    policyStatements: statements,
   };
 }

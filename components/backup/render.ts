@@ -5,13 +5,13 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { COMPOSE_FILE, COMPOSE_PROJECT, CONFIG_DIR, DATA_DIR, SCRIPT_DIR, STATE_HOST_DIR } from "../gateway-vm/layout";
 import { sandbox } from "../gateway-vm/units";
 
-export const SCRIPT_DIR = "/usr/local/lib/openclaw";
 export const BACKUP_SCRIPT = `${SCRIPT_DIR}/backup.sh`;
 export const RESTORE_SCRIPT = `${SCRIPT_DIR}/restore.sh`;
-export const BACKUP_ENV_FILE = "/etc/openclaw/backup.env";
-export const BACKUP_STAGING_DIR = "/var/lib/openclaw/backup-staging";
+export const BACKUP_ENV_FILE = `${CONFIG_DIR}/backup.env`;
+export const BACKUP_STAGING_DIR = `${DATA_DIR}/backup-staging`;
 export const BACKUP_SERVICE = "openclaw-backup.service";
 export const BACKUP_TIMER = "openclaw-backup.timer";
 
@@ -43,11 +43,11 @@ export function renderBackupEnv(e: BackupEnv): string {
     AWS_DEFAULT_REGION: e.region,
     OPENCLAW_BACKUP_SOURCE: "container",
     OPENCLAW_BACKUP_STAGING: BACKUP_STAGING_DIR,
-    OPENCLAW_COMPOSE_PROJECT: "openclaw",
-    OPENCLAW_COMPOSE_FILE: "/etc/openclaw/compose.yaml",
+    OPENCLAW_COMPOSE_PROJECT: COMPOSE_PROJECT,
+    OPENCLAW_COMPOSE_FILE: COMPOSE_FILE,
     OPENCLAW_COMPOSE_SERVICE: "gateway",
     OPENCLAW_COMPOSE_RUN_SERVICE: "backup",
-    OPENCLAW_STATE_DIR: "/var/lib/openclaw/state",
+    OPENCLAW_STATE_DIR: STATE_HOST_DIR,
   };
   for (const [k, v] of Object.entries(vars)) {
     // Both systemd and the shell read this file: a value with spaces, quotes or $ would mean different

@@ -7,8 +7,9 @@ import { backupSection } from "./sections/backup";
 import { tags } from "./sections/common";
 import { gatewaySection, imageRef } from "./sections/gateway";
 import { iamSection, stackNameProblem } from "./sections/iam";
-import { caddySection, ingressModes, tailscaleSection } from "./sections/ingress";
-import { kubernetesSection, targetIngressIssues } from "./sections/kubernetes";
+import { caddySection, defaultTailnetHostname, ingressModes, tailscaleSection } from "./sections/ingress";
+import { ingressConfigIssues, ingressModule } from "../ingress/modes/registry";
+import { kubernetesSection } from "./sections/kubernetes";
 import { networkSection } from "./sections/network";
 import { observabilitySection } from "./sections/observability";
 import { rotationSection } from "./sections/rotation";
@@ -64,37 +65,7 @@ export const stackConfigSchema = z
     tags,
   })
   .superRefine((c, ctx) => {
-    for (const issue of targetIngressIssues(c)) ctx.addIssue({ code: "custom", ...issue });
-    if (c.ingress === "caddy") {
-      for (const key of ["domain", "acmeEmail"] as const) {
-        if (!c.caddy[key]) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["caddy", key],
-            input: undefined,
-            message: "is required when ingress is caddy (TLS certificates are issued for it)",
-          });
-        }
-      }
-      if (c.target === "vm" && c.network.egress !== "public-ip") {
-        ctx.addIssue({
-          code: "custom",
-          path: ["network", "egress"],
-          input: c.network.egress,
-          message:
-            "must be public-ip when ingress is caddy on a VM: Caddy needs a public address for 443 (or use ingress tailscale)",
-        });
-      }
-    }
-    if (c.ingress === "tailscale" && c.target !== "docker" && !c.tailscale.tailnetDnsName) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["tailscale", "tailnetDnsName"],
-        input: undefined,
-        message:
-          "is required when ingress is tailscale: the Control UI's allowed origin is https://<host>.<tailnetDnsName>",
-      });
-    }
+    for (const issue of ingressConfigIssues(c)) ctx.addIssue({ code: "custom", ...issue });
     if (c.target === "vm") {
       const hostMiB = instanceMemoryMiB[c.vm.instanceType];
       // Docker, the SSM agent, the tailscale or caddy sidecar and the page cache need ~1.5 GiB beside the gateway.
@@ -109,7 +80,11 @@ export const stackConfigSchema = z
     }
   });
 
-export type StackConfig = z.infer<typeof stackConfigSchema>;
+type ParsedConfig = z.infer<typeof stackConfigSchema>;
+/** The parsed config with the defaults that depend on the stack name applied (parseStackConfig). */
+export type StackConfig = Omit<ParsedConfig, "tailscale"> & {
+  tailscale: ParsedConfig["tailscale"] & { hostname: string };
+};
 
 /** One problem with the configuration: the key as `pulumi config` spells it, the bad value, what is allowed. */
 export interface ConfigProblem {
@@ -181,19 +156,10 @@ export function parseStackConfig(input: ParseInput): ParseResult {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(toProblem(issue, plain));
   }
-  if (
-    parsed.success &&
-    parsed.data.ingress === "caddy" &&
-    parsed.data.caddy.basicAuth.enabled &&
-    !secretNames.includes("caddyBasicAuthHash")
-  ) {
-    problems.push({
-      key: "openclaw:caddyBasicAuthHash",
-      value: "(not set)",
-      message:
-        "is required when caddy.basicAuth is enabled: run `caddy hash-password` and `pulumi config set --secret openclaw:caddyBasicAuthHash '<hash>'`",
-    });
-  }
+  if (parsed.success)
+    problems.push(
+      ...ingressModule(parsed.data.ingress).secretProblems(withDefaults(parsed.data, input.stack), secretNames),
+    );
   if (parsed.success && parsed.data.target === "vm" && secretNames.includes("gatewayToken")) {
     problems.push({
       key: "openclaw:gatewayToken",
@@ -205,7 +171,12 @@ export function parseStackConfig(input: ParseInput): ParseResult {
   const badStack = parsed.success && parsed.data.target === "vm" ? stackNameProblem(input.stack) : undefined;
   if (badStack) problems.push({ key: "stack", value: JSON.stringify(input.stack), message: badStack });
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
-  return { ok: true, config: parsed.data, secretNames };
+  return { ok: true, config: withDefaults(parsed.data, input.stack), secretNames };
+}
+
+/** Defaults that depend on the stack name, which the schema does not see. */
+function withDefaults(c: ParsedConfig, stack: string): StackConfig {
+  return { ...c, tailscale: { ...c.tailscale, hostname: c.tailscale.hostname ?? defaultTailnetHostname(stack) } };
 }
 
 function toProblem(issue: z.core.$ZodIssue, raw: Record<string, unknown>): ConfigProblem {
@@ -230,7 +201,8 @@ function toProblem(issue: z.core.$ZodIssue, raw: Record<string, unknown>): Confi
   }
   // A bad record key (tags): zod wraps the key's own issue; its message is the useful one.
   if (issue.code === "invalid_key" && issue.issues.length > 0) message = issue.issues.map((i) => i.message).join("; ");
-  const input = "input" in issue ? issue.input : lookup(raw, path);
+  // A bad record key: the key is already in `key`; the value is what the user set under it.
+  const input = issue.code === "invalid_key" ? lookup(raw, path) : "input" in issue ? issue.input : lookup(raw, path);
   if (input === undefined && issue.code === "invalid_type") message = "is required";
   if (issue.code === "invalid_value" && "values" in issue)
     message = `must be one of ${issue.values.map(String).join(", ")}`;

@@ -38,19 +38,37 @@ export interface ComposeOptions {
 
 export const COMPOSE_NETWORK = "openclaw";
 
+const DEFAULT_LOGGING = { driver: "json-file", options: { "max-size": "10m", "max-file": "5" } };
+
+/**
+ * The compose keys every container of the stack shares with the gateway, from the one spec: the gateway
+ * service, the one-off job service and the proxy sidecars (sidecar.ts) all take them from here.
+ */
+export function composeHardening(spec: GatewayContainerSpec) {
+  return {
+    read_only: spec.readOnlyRootFilesystem,
+    privileged: spec.privileged,
+    cap_drop: [...spec.capDrop],
+    security_opt: dockerSecurityOpts(spec),
+    restart: "unless-stopped",
+    logging: structuredClone(DEFAULT_LOGGING) as Record<string, unknown>,
+  };
+}
+
 export function composeGatewayService(spec: GatewayContainerSpec, opts: ComposeOptions): ComposeService {
   const t = spec.tmpfs.map(
     (m) => `${m.path}:${[...m.options, `size=${m.sizeMiB}m`, `mode=${m.mode.toString(8)}`].join(",")}`,
   );
+  const h = composeHardening(spec);
   const svc: ComposeService = {
     image: spec.image,
     hostname: spec.hostname,
     ...(spec.command ? { command: [...spec.command] } : {}),
     user: `${spec.user.uid}:${spec.user.gid}`,
-    read_only: spec.readOnlyRootFilesystem,
-    privileged: spec.privileged,
-    cap_drop: [...spec.capDrop],
-    security_opt: dockerSecurityOpts(spec),
+    read_only: h.read_only,
+    privileged: h.privileged,
+    cap_drop: h.cap_drop,
+    security_opt: h.security_opt,
     tmpfs: t,
     volumes: [
       `${spec.stateVolume.name}:${spec.stateVolume.mountPath}`,
@@ -73,9 +91,9 @@ export function composeGatewayService(spec: GatewayContainerSpec, opts: ComposeO
       start_period: `${spec.healthcheck.startPeriodSeconds}s`,
     },
     stop_grace_period: `${spec.stopGracePeriodSeconds}s`,
-    restart: "unless-stopped",
+    restart: h.restart,
     networks: opts.gatewayAddress ? { [COMPOSE_NETWORK]: { ipv4_address: opts.gatewayAddress } } : [COMPOSE_NETWORK],
-    logging: opts.logging ?? { driver: "json-file", options: { "max-size": "10m", "max-file": "5" } },
+    logging: opts.logging ?? h.logging,
   };
   return svc;
 }

@@ -12,7 +12,7 @@
  * directory it is mounted on, and /tmp is 1777 in every image, so uid 1000 can write it without root.
  */
 import type * as docker from "@pulumi/docker";
-import { sha256 } from "./render-k8s";
+import { sha256 } from "../util/hash";
 import { dockerSecurityOpts, type GatewayContainerSpec } from "./spec";
 
 export const CONFIG_VOLUME = "openclaw-config";

@@ -1,9 +1,9 @@
 /**
- * Hardening for sidecar compose services, derived from the gateway's own compose rendering so that a setting
- * changed in components/container/spec.ts (read-only root, dropped capabilities, no-new-privileges, logging,
- * restart policy, tmpfs options) changes for the sidecars too (conventions.md #6).
+ * Hardening for sidecar compose services, from the same spec and the same compose hardening as the gateway, so
+ * that a setting changed in components/container/spec.ts (read-only root, dropped capabilities,
+ * no-new-privileges, logging, restart policy, tmpfs options) changes for the sidecars too (conventions.md #6).
  */
-import { composeGatewayService, COMPOSE_NETWORK, type ComposeService } from "./render-compose";
+import { COMPOSE_NETWORK, composeHardening, type ComposeService } from "./render-compose";
 import type { GatewayContainerSpec, HealthCheck } from "./spec";
 
 /** The sidecar-specific part; everything else comes from the gateway's hardening. */
@@ -43,9 +43,8 @@ export const SHARED_HARDENING_KEYS = [
 ] as const;
 
 export function sharedHardening(spec: GatewayContainerSpec): ComposeService {
-  // Rendering the gateway service and picking keys (instead of re-listing values) is what keeps them in step.
-  const gateway = composeGatewayService(spec, { configHostPath: "/dev/null", publishPort: false });
-  return Object.fromEntries(SHARED_HARDENING_KEYS.map((k) => [k, structuredClone(gateway[k])]));
+  const h: ComposeService = composeHardening(spec);
+  return Object.fromEntries(SHARED_HARDENING_KEYS.map((k) => [k, structuredClone(h[k])]));
 }
 
 export function hardenedSidecar(spec: GatewayContainerSpec, s: SidecarSpec): ComposeService {

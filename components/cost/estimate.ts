@@ -2,6 +2,7 @@
  * Monthly cost estimate from a plan's resource list and the price table. Pure: the same resources and
  * assumptions always give the same figures, so a PR can show the delta.
  */
+import { GATEWAY_ROLE_TAG } from "../tags/tags";
 import {
   HOURS_PER_MONTH,
   INSTANCE_HOURLY,
@@ -257,8 +258,9 @@ export function estimateMonthlyCost(
   const instances = resources.filter((r) => r.type === "aws:ec2/instance:Instance");
   // The gateway instance, not the NAT instance: the one tagged as the gateway, else the only one.
   const gateway =
-    instances.find((r) => ((r.inputs.tags ?? {}) as Record<string, unknown>)["openclaw:role"] === "gateway") ??
-    (instances.length === 1 ? instances[0] : undefined);
+    instances.find(
+      (r) => ((r.inputs.tags ?? {}) as Record<string, unknown>)[GATEWAY_ROLE_TAG.key] === GATEWAY_ROLE_TAG.value,
+    ) ?? (instances.length === 1 ? instances[0] : undefined);
   const bareInstanceUsd = gateway ? instanceCost(gateway, a).bare : 0;
   const totalUsd = items.reduce((s, x) => s + x.monthlyUsd, 0);
   return {

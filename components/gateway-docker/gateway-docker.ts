@@ -4,10 +4,9 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { IngressMode } from "../config/sections/ingress";
 import { COMPOSE_NETWORK, renderCompose, type ComposeService } from "../container/render-compose";
 import { CONFIG_VOLUME, configWriterArgs, gatewayContainerArgs } from "../container/render-docker";
-import { sha256 } from "../container/render-k8s";
+import { sha256 } from "../util/hash";
 import type { GatewayContainerSpec } from "../container/spec";
 import { missingSecretEnv } from "../gateway-k8s/gateway-k8s";
 
@@ -18,8 +17,8 @@ export interface GatewayDockerArgs {
   readonly configJson: string;
   /** Values of spec.secretEnv by variable name, as secret Outputs. Every name must be present. */
   readonly secretEnv: Record<string, pulumi.Input<string>>;
-  /** `none` publishes the port on 127.0.0.1; otherwise only the sidecars on the private network reach it. */
-  readonly ingress: IngressMode;
+  /** Publish the gateway port on 127.0.0.1 (the ingress mode's choice: only when no proxy fronts it). */
+  readonly publishPort: boolean;
   /**
    * Proxy containers on the private network (Caddy, Tailscale), from the ingress renderers. The component
    * joins them to its network and makes them wait for the gateway. @default {}
@@ -27,11 +26,6 @@ export interface GatewayDockerArgs {
   readonly sidecars?: Record<string, docker.ContainerArgs>;
   /** Compose services matching the sidecars, for the `local/compose.yaml` artifact. @default {} */
   readonly composeSidecars?: Record<string, ComposeService>;
-}
-
-/** Pure: loopback publishing only when nothing else fronts the gateway. */
-export function publishesPort(ingress: IngressMode): boolean {
-  return ingress === "none";
 }
 
 export class GatewayDocker extends pulumi.ComponentResource {
@@ -75,7 +69,7 @@ export class GatewayDocker extends pulumi.ComponentResource {
 
     const plain = gatewayContainerArgs(spec, {
       network: COMPOSE_NETWORK,
-      publishPort: publishesPort(args.ingress),
+      publishPort: args.publishPort,
       configSha256: sha256(args.configJson),
     });
     const secretEnvs = spec.secretEnv.map((n) => pulumi.secret(pulumi.interpolate`${n}=${args.secretEnv[n]}`));
@@ -114,14 +108,14 @@ export class GatewayDocker extends pulumi.ComponentResource {
 }
 
 export function renderDockerArtifacts(
-  args: Pick<GatewayDockerArgs, "spec" | "configJson" | "ingress" | "composeSidecars">,
+  args: Pick<GatewayDockerArgs, "spec" | "configJson" | "publishPort" | "composeSidecars">,
 ): Record<string, string> {
   return {
     "local/compose.yaml": renderCompose(args.spec, {
       // Installed 0600 and owned by uid 1000 (README below): the gateway's audit rejects a world-readable config.
       configHostPath: "./config/openclaw.json",
       envFile: "./gateway.env",
-      publishPort: publishesPort(args.ingress),
+      publishPort: args.publishPort,
       sidecars: args.composeSidecars,
     }),
     "local/openclaw.json": args.configJson,

@@ -1,5 +1,5 @@
 /**
- * The gateway on an existing Kubernetes cluster. Thin: every manifest comes from render-k8s.ts (pure,
+ * The gateway on an existing Kubernetes cluster. Thin: every manifest comes from manifests.ts (pure,
  * tested without Pulumi); this component only registers them and adds the one object that holds secret
  * values, the Secret, built from secret Outputs so no value ever appears in a manifest or artifact.
  */
@@ -8,14 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import { stringify } from "yaml";
 import type { StackConfig } from "../config/schema";
-import {
-  GATEWAY_SECRET_NAME,
-  manifestList,
-  manifestPath,
-  renderK8s,
-  type K8sManifests,
-  type K8sObject,
-} from "../container/render-k8s";
+import { GATEWAY_SECRET_NAME } from "../container/render-k8s";
+import { manifestList, manifestPath, renderK8s, type K8sManifests, type K8sObject } from "./manifests";
 import type { GatewayContainerSpec } from "../container/spec";
 
 export interface GatewayK8sArgs {
@@ -32,10 +26,6 @@ export interface GatewayK8sArgs {
   readonly secretEnv: Record<string, pulumi.Input<string>>;
   /** Kubeconfig (the secret `openclaw:kubeconfig`). @default the ambient kubeconfig / in-cluster config */
   readonly kubeconfig?: pulumi.Input<string>;
-  /** Tailscale machine name for the operator's Ingress. @default spec.hostname */
-  readonly tailscaleHostname?: string;
-  /** Caddyfile (listening on 8080/8443) when ingress is caddy. */
-  readonly caddyfile?: string;
 }
 
 /** Pure: which secret names the spec needs but the caller did not provide. */
@@ -51,7 +41,7 @@ function body<T extends K8sObject>(obj: T): Omit<T, "apiVersion" | "kind"> {
 
 /** A Deployment's args need a spec; renderK8s always sets one, so its absence is a bug worth a clear error. */
 function deploymentArgs(d: Deployment): k8s.apps.v1.DeploymentArgs {
-  if (!d.spec) throw new Error(`render-k8s produced Deployment ${d.metadata?.name} without a spec`);
+  if (!d.spec) throw new Error(`renderK8s produced Deployment ${d.metadata?.name} without a spec`);
   // The only mismatch between kubernetes-types 1.30 and the provider's types is in fields we never set
   // (HostAlias.ip is optional in one, required in the other); the typed rendering is the checked one.
   return { ...body(d), spec: d.spec as unknown as k8s.types.input.apps.v1.DeploymentSpec };
@@ -75,8 +65,6 @@ export class GatewayK8s extends pulumi.ComponentResource {
       cfg: args.config,
       spec: args.spec,
       configJson: args.configJson,
-      tailscaleHostname: args.tailscaleHostname,
-      caddyfile: args.caddyfile,
     });
     const m = this.manifests;
 
@@ -148,7 +136,7 @@ export function renderK8sArtifacts(m: K8sManifests): Record<string, string> {
   const out: Record<string, string> = {};
   for (const obj of manifestList(m)) {
     out[manifestPath(obj)] =
-      "# Rendered by the openclaw Pulumi stack (components/container/render-k8s.ts).\n" +
+      "# Rendered by the openclaw Pulumi stack (components/gateway-k8s/manifests.ts).\n" +
       stringify(obj, { lineWidth: 0 });
   }
   return out;

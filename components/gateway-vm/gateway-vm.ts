@@ -7,8 +7,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { sessionManagerStatements } from "./iam";
 import type { VmSection } from "../config/sections/vm";
+import { GATEWAY_ROLE_TAG, TAG_KEYS, tagged } from "../tags/tags";
 import { mergeAddons, type HostAddon, type HostFile } from "./types";
-import { COMPOSE_FILE, dataVolumeFstab, gatewayUnit, HOST_ENV, RENDERED_CONFIG } from "./units";
+import { COMPOSE_FILE, GATEWAY_UNIT, HOST_ENV, RENDERED_CONFIG, unitPath } from "./layout";
+import { dataVolumeFstab, gatewayUnit } from "./units";
 import { DOCKER_DAEMON_JSON, renderHostEnv, renderUserData } from "./user-data";
 
 /** Canonical's public SSM parameter for the current Ubuntu 24.04 LTS amd64 AMI. */
@@ -63,7 +65,7 @@ export class GatewayVm extends pulumi.ComponentResource {
     }
     super("openclaw:vm:GatewayVm", name, {}, opts);
     const child = { parent: this };
-    const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
+    const tags = (suffix: string) => tagged(args.tags, `${name}-${suffix}`);
 
     const role = new aws.iam.Role(
       `${name}-role`,
@@ -86,7 +88,7 @@ export class GatewayVm extends pulumi.ComponentResource {
       child,
     );
     const addon = mergeAddons(args.addons);
-    if (addon.policyStatements.length > 0) {
+    if (addon.policyStatements) {
       new aws.iam.RolePolicy(
         `${name}-units`,
         { role: role.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: addon.policyStatements }) },
@@ -119,13 +121,13 @@ export class GatewayVm extends pulumi.ComponentResource {
       { path: COMPOSE_FILE, content: args.composeYaml, permissions: "0644" },
       { path: "/etc/docker/daemon.json", content: DOCKER_DAEMON_JSON, permissions: "0644" },
       ...[gatewayUnit()].map((u) => ({
-        path: `/etc/systemd/system/${u.name}`,
+        path: unitPath(u.name),
         content: u.content,
         permissions: "0644",
       })),
       ...addon.files,
     ];
-    const enableUnits = [...addon.enableUnits, "openclaw-gateway.service"];
+    const enableUnits = [...addon.enableUnits, GATEWAY_UNIT];
 
     this.hostFiles = pulumi
       .all(files.filter((f) => !f.append).map((f) => pulumi.all([f.path, f.content, f.permissions])))
@@ -174,8 +176,8 @@ export class GatewayVm extends pulumi.ComponentResource {
         userDataReplaceOnChange: true,
         tags: {
           ...tags("gateway"),
-          "openclaw:role": "gateway",
-          ...(args.publicIpReason ? { "openclaw:public-ip-reason": args.publicIpReason } : {}),
+          [GATEWAY_ROLE_TAG.key]: GATEWAY_ROLE_TAG.value,
+          ...(args.publicIpReason ? { [TAG_KEYS.publicIpReason]: args.publicIpReason } : {}),
         },
         volumeTags: tags("root"),
       },

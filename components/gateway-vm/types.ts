@@ -1,5 +1,5 @@
 import type * as aws from "@pulumi/aws";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 /** A file cloud-init writes on the host. Contents are never secret: secrets are fetched at boot. */
 export interface HostFile {
@@ -17,13 +17,25 @@ export interface HostFile {
 export interface HostAddon {
   files: HostFile[];
   enableUnits: string[];
-  policyStatements: pulumi.Input<aws.iam.PolicyStatement>[];
+  /** The instance-role statements the add-on's units need, as one list; absent when they need none. */
+  policyStatements?: pulumi.Input<pulumi.Input<aws.iam.PolicyStatement>[]>;
 }
 
-export function mergeAddons(addons: HostAddon[]): HostAddon {
+export interface MergedAddons {
+  files: HostFile[];
+  enableUnits: string[];
+  /** Every add-on's statements in add-on order; undefined when no add-on needs any. */
+  policyStatements?: pulumi.Output<aws.iam.PolicyStatement[]>;
+}
+
+export function mergeAddons(addons: HostAddon[]): MergedAddons {
+  const lists = addons.flatMap((a) => (a.policyStatements === undefined ? [] : [a.policyStatements]));
   return {
     files: addons.flatMap((a) => a.files),
     enableUnits: addons.flatMap((a) => a.enableUnits),
-    policyStatements: addons.flatMap((a) => a.policyStatements),
+    policyStatements:
+      lists.length > 0
+        ? pulumi.all(lists).apply((ls) => (ls as unknown as aws.iam.PolicyStatement[][]).flat())
+        : undefined,
   };
 }

@@ -2,6 +2,15 @@
  * systemd units for the host, with one shared sandbox. Each unit is checked by `systemd-analyze verify` and
  * `systemd-analyze security --offline=true` in CI (exposure aimed at <= 2.0).
  */
+import {
+  COMPOSE_FILE,
+  COMPOSE_PROJECT,
+  DATA_DIR,
+  GATEWAY_UNIT,
+  RENDERED_CONFIG,
+  RUNTIME_CONFIG,
+  STATE_HOST_DIR,
+} from "./layout";
 
 export interface SandboxOptions {
   /** Paths the service may write; everything else is read-only (ProtectSystem=strict). */
@@ -64,15 +73,6 @@ function unit(sections: Record<string, string[]>): string {
     .join("\n\n")}\n`;
 }
 
-export const COMPOSE_FILE = "/etc/openclaw/compose.yaml";
-export const COMPOSE_PROJECT = "openclaw";
-export const DATA_DIR = "/var/lib/openclaw";
-export const STATE_HOST_DIR = `${DATA_DIR}/state`;
-export const ENV_FILE = "/run/openclaw/gateway.env";
-export const RENDERED_CONFIG = "/etc/openclaw/openclaw.json";
-export const RUNTIME_CONFIG = "/run/openclaw/openclaw.json";
-export const HOST_ENV = "/etc/openclaw/host.env";
-
 /**
  * The data volume is mounted by systemd itself from an fstab line: `x-systemd.makefs` formats it only when it
  * has no file system (first boot), and the device timeout covers the attachment that lands after boot. No
@@ -88,7 +88,7 @@ export function dataVolumeFstab(volumeId: string): string {
 export function gatewayUnit(): UnitFile {
   const compose = `/usr/bin/docker compose -p ${COMPOSE_PROJECT} -f ${COMPOSE_FILE}`;
   return {
-    name: "openclaw-gateway.service",
+    name: GATEWAY_UNIT,
     content: unit({
       Unit: [
         "Description=OpenClaw gateway (docker compose, locked-down container)",

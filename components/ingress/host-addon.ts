@@ -1,5 +1,5 @@
 /**
- * The ingress's contribution to the VM (contract: HostAddon): the Caddyfile or serve.json, the unit and script
+ * The ingress's contribution to the VM, as a HostAddon: the Caddyfile or serve.json, the unit and script
  * that deliver the sidecar's secret, and the instance-role permission to read exactly those secrets.
  */
 import type * as aws from "@pulumi/aws";
@@ -65,6 +65,6 @@ export function ingressHostAddon(plan: IngressPlan, input: IngressHostAddonInput
       },
     ],
     enableUnits: [INGRESS_UNIT],
-    policyStatements: statements,
+    ...(statements.length > 0 ? { policyStatements: statements } : {}),
   };
 }

@@ -10,12 +10,13 @@
  * and the proxy container must not see them (least privilege); the proxy gets a file with only its secret.
  */
 import { assertAwsRegion, secretsManagerShell } from "../gateway-vm/host-aws";
+import { SCRIPT_DIR } from "../gateway-vm/layout";
 import { sandbox } from "../gateway-vm/units";
 import type { HostDir } from "./plan";
 import { DEFAULT_DATA_DIR, INGRESS_ENV_FILE } from "./plan";
 
 export const INGRESS_UNIT = "openclaw-ingress.service";
-export const INGRESS_SCRIPT_PATH = "/usr/local/lib/openclaw/ingress-secrets.sh";
+export const INGRESS_SCRIPT_PATH = `${SCRIPT_DIR}/ingress-secrets.sh`;
 
 export interface IngressSecretRef {
   /** Env var name in INGRESS_ENV_FILE. */
@@ -25,7 +26,7 @@ export interface IngressSecretRef {
 }
 
 export interface IngressScriptInput {
-  /** Rendered as a literal (contract: the host region is not secret). */
+  /** Rendered as a literal: the host region is not secret. */
   region: string;
   secrets: readonly IngressSecretRef[];
   dirs: readonly HostDir[];

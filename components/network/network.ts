@@ -2,6 +2,7 @@
  * VPC, subnets, routes, egress path, flow logs and the gateway's security group. The gateway port and SSH are
  * never open: ingress rules come only from the ingress plan (none for Tailscale; 443/80 for Caddy).
  */
+import { tagged } from "../tags/tags";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkSection } from "../config/sections/network";
@@ -19,8 +20,10 @@ import {
 export interface NetworkArgs {
   /** The `openclaw:network` section. */
   network: NetworkSection;
-  /** Ingress mode: decides the egress rules and whether the instance needs a public address. */
-  ingress: "tailscale" | "caddy" | "none";
+  /** Ingress mode's name, for the security group's description. */
+  ingress: string;
+  /** What the ingress mode needs from the network: outbound rules beyond the gateway's, why a public address. */
+  ingressNeeds: { egressRules: SgRule[]; publicIpReason?: string };
   /** Public ingress rules the ingress mode needs (none for Tailscale). Checked against forbidden ports. */
   ingressRules: SgRule[];
   /** Tags for every resource. */
@@ -43,9 +46,9 @@ export class Network extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("openclaw:network:Network", name, {}, opts);
     const n = args.network;
-    const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
+    const tags = (suffix: string) => tagged(args.tags, `${name}-${suffix}`);
     assertNoForbiddenPublicIngress(args.ingressRules);
-    this.placement = placement(n.egress, args.ingress);
+    this.placement = placement(n.egress, args.ingressNeeds.publicIpReason);
     const child = { parent: this };
 
     const vpc = new aws.ec2.Vpc(
@@ -113,7 +116,7 @@ export class Network extends pulumi.ComponentResource {
 
     this.createFlowLogs(name, n, vpc, tags, args.permissionsBoundary);
 
-    const egress = gatewayEgressRules(n.cidr, args.ingress);
+    const egress = gatewayEgressRules(n.cidr, args.ingressNeeds.egressRules);
     const sg = new aws.ec2.SecurityGroup(
       `${name}-gateway-sg`,
       {

@@ -41,15 +41,13 @@ export interface Placement {
   publicIpReason?: string;
 }
 
-export function placement(egress: EgressMode, ingress: "tailscale" | "caddy" | "none"): Placement {
+/** @param ingressReason why the ingress mode needs the address, when it serves the internet itself */
+export function placement(egress: EgressMode, ingressReason?: string): Placement {
   if (egress === "public-ip") {
     return {
       subnet: "public",
       associatePublicIp: true,
-      publicIpReason:
-        ingress === "caddy"
-          ? "ingress caddy: serves 443/80 only; the gateway port is bound to the private network"
-          : "egress public-ip: outbound only, the security group has no inbound rule",
+      publicIpReason: ingressReason ?? "egress public-ip: outbound only, the security group has no inbound rule",
     };
   }
   return { subnet: "private", associatePublicIp: false };
@@ -63,7 +61,7 @@ const anywhere6 = ["::/0"];
  * the tailnet's control plane; HTTP only for Ubuntu's package mirrors; DNS and time to the VPC's own services;
  * Tailscale's direct UDP path (it falls back to DERP over 443 without it).
  */
-export function gatewayEgressRules(vpcCidr: string, ingress: "tailscale" | "caddy" | "none"): SgRule[] {
+export function gatewayEgressRules(vpcCidr: string, ingressRules: readonly SgRule[] = []): SgRule[] {
   const rules: SgRule[] = [
     {
       description: "HTTPS to LLM APIs, chat channels and AWS endpoints",
@@ -103,26 +101,8 @@ export function gatewayEgressRules(vpcCidr: string, ingress: "tailscale" | "cadd
       cidrBlocks: ["169.254.169.123/32"],
     },
   ];
-  if (ingress === "tailscale") {
-    rules.push(
-      {
-        description: "Tailscale direct connections (WireGuard)",
-        protocol: "udp",
-        fromPort: 41641,
-        toPort: 41641,
-        cidrBlocks: anywhere4,
-        ipv6CidrBlocks: anywhere6,
-      },
-      {
-        description: "Tailscale STUN",
-        protocol: "udp",
-        fromPort: 3478,
-        toPort: 3478,
-        cidrBlocks: anywhere4,
-        ipv6CidrBlocks: anywhere6,
-      },
-    );
-  }
+  // The ingress mode's own outbound needs (Tailscale's direct UDP path; it falls back to DERP over 443).
+  rules.push(...ingressRules);
   return rules;
 }
 

@@ -2,6 +2,7 @@
  * Every alarm of the VM target as data (the MetricAlarm arguments), so each threshold, period and missing-data
  * choice is tested without Pulumi. The components only turn these into resources.
  */
+import { DATA_DIR } from "../gateway-vm/layout";
 import type * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_METRIC_NAMESPACE } from "./policies";
 
@@ -12,7 +13,7 @@ export const BACKUP_METRIC = "BackupSucceeded";
 export const BACKUP_MAX_AGE_HOURS = 26;
 
 /** File systems the probe reports and the disk alarm watches: the OS disk and the gateway's data volume. */
-export const WATCHED_PATHS = ["/", "/var/lib/openclaw"] as const;
+export const WATCHED_PATHS = ["/", DATA_DIR] as const;
 
 export type ComparisonOperator =
   | "GreaterThanOrEqualToThreshold"

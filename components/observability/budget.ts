@@ -3,9 +3,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ScheduledStopSection } from "../config/sections/observability";
+import { TAG_KEYS } from "../tags/tags";
 
-/** Tag every AWS resource of a stack carries (stacks/program.ts baseTags); the budget filters on it. */
-export const STACK_TAG = "openclaw:stack";
+/** Tag every AWS resource of a stack carries (tags/tags.ts baseTags); the budget filters on it. */
+export const STACK_TAG = TAG_KEYS.stack;
 
 export interface BudgetNotificationSpec {
   comparisonOperator: "GREATER_THAN";

@@ -14,11 +14,12 @@ import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { assertAwsRegion, awsCurlShell, awsEndpoint } from "../gateway-vm/host-aws";
 import type { HostAddon } from "../gateway-vm/types";
+import { SCRIPT_DIR } from "../gateway-vm/layout";
 import { sandbox } from "../gateway-vm/units";
 import { WATCHED_PATHS } from "./alarms";
 import { GATEWAY_METRIC_NAMESPACE, observabilityHostStatements } from "./policies";
 
-export const PROBE_SCRIPT = "/usr/local/lib/openclaw/health-probe.sh";
+export const PROBE_SCRIPT = `${SCRIPT_DIR}/health-probe.sh`;
 export const PROBE_SERVICE = "openclaw-health.service";
 export const PROBE_TIMER = "openclaw-health.timer";
 export const HEALTH_URL = "http://127.0.0.1:18789/healthz";
@@ -199,7 +200,6 @@ export function observabilityHostFiles(a: {
 export function observabilityHostAddon(a: ObservabilityHostAddonArgs): HostAddon {
   const files = observabilityHostFiles(a);
   const statements = pulumi.output(a.logGroupArn).apply((logGroupArn) => observabilityHostStatements({ logGroupArn }));
-  const count = observabilityHostStatements({ logGroupArn: "x" }).length;
   return {
     files: Object.entries(files).map(([path, content]) => ({
       path,
@@ -208,22 +208,6 @@ export function observabilityHostAddon(a: ObservabilityHostAddonArgs): HostAddon
       owner: "root:root",
     })),
     enableUnits: [PROBE_TIMER],
-    policyStatements: Array.from({ length: count }, (_, n) =>
-      statements.apply((s) => s[n] as unknown as aws.iam.PolicyStatement),
-    ),
-  };
-}
-
-/** Plan artifacts by relative path (`npm run plan -- --out <dir>`). */
-export function observabilityArtifacts(a: {
-  stack: string;
-  region: string;
-  probeIntervalMinutes?: number;
-}): Record<string, string> {
-  const files = observabilityHostFiles(a);
-  return {
-    "vm/scripts/health-probe.sh": files[PROBE_SCRIPT]!,
-    [`vm/units/${PROBE_SERVICE}`]: files[`/etc/systemd/system/${PROBE_SERVICE}`]!,
-    [`vm/units/${PROBE_TIMER}`]: files[`/etc/systemd/system/${PROBE_TIMER}`]!,
+    policyStatements: statements.apply((s) => s as unknown as aws.iam.PolicyStatement[]),
   };
 }

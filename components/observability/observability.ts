@@ -8,6 +8,7 @@
  *    and the optional scheduled stop.
  * Decisions live in alarms.ts, budget.ts, policies.ts and host.ts; these classes only create resources.
  */
+import { tagged } from "../tags/tags";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ObservabilitySection } from "../config/sections/observability";
@@ -53,7 +54,7 @@ export class Observability extends pulumi.ComponentResource {
     super("openclaw:observability:Observability", name, {}, opts);
     const o = args.observability;
     const p = { parent: this };
-    const tags = (n: string) => ({ ...(args.tags ?? {}), Name: n });
+    const tags = (n: string) => tagged(args.tags, n);
     const identity = aws.getCallerIdentityOutput({}, p);
     const partition = aws.getPartitionOutput({}, p).partition;
     const groupName = gatewayLogGroupName(args.stack);
@@ -189,7 +190,7 @@ export class InstanceWatch extends pulumi.ComponentResource {
   constructor(name: string, args: InstanceWatchArgs, opts?: pulumi.ComponentResourceOptions) {
     super("openclaw:observability:InstanceWatch", name, {}, opts);
     const p = { parent: this };
-    const tags = (n: string) => ({ ...(args.tags ?? {}), Name: n });
+    const tags = (n: string) => tagged(args.tags, n);
     const identity = aws.getCallerIdentityOutput({}, p);
     const partition = aws.getPartitionOutput({}, p).partition;
 

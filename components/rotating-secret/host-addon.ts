@@ -13,11 +13,9 @@ import {
   renderReconcileUnit,
   renderReloadScript,
   renderSecretsUnit,
-  rotationTimeouts,
+  SECRETS_UNIT,
 } from "./host-scripts";
-import { instanceSecretStatements, reloadDocumentContent } from "./policies";
-
-export type { HostAddon, HostFile } from "../gateway-vm/types";
+import { instanceSecretStatements } from "./policies";
 
 export interface RotationHostAddonArgs {
   region: string;
@@ -57,29 +55,15 @@ export function rotationHostAddon(a: RotationHostAddonArgs): HostAddon {
       { path: hostPaths.reconcileUnit, permissions: "0644", owner: "root:root", content: renderReconcileUnit() },
       { path: hostPaths.reconcileTimer, permissions: "0644", owner: "root:root", content: renderReconcileTimer() },
     ],
-    enableUnits: ["openclaw-secrets.service", "openclaw-token-reconcile.timer"],
-    policyStatements: [0, 1].map((n) =>
-      facts.apply(
-        ([tokenSecretArn, providerKeysSecretArn, kmsKeyArn]) =>
-          instanceSecretStatements({
-            region: a.region,
-            tokenSecretArn,
-            providerKeysSecretArn: providerKeysSecretArn ?? undefined,
-            kmsKeyArn,
-          })[n] as aws.iam.PolicyStatement,
-      ),
+    enableUnits: [SECRETS_UNIT, "openclaw-token-reconcile.timer"],
+    policyStatements: facts.apply(
+      ([tokenSecretArn, providerKeysSecretArn, kmsKeyArn]) =>
+        instanceSecretStatements({
+          region: a.region,
+          tokenSecretArn,
+          providerKeysSecretArn: providerKeysSecretArn ?? undefined,
+          kmsKeyArn,
+        }) as aws.iam.PolicyStatement[],
     ),
-  };
-}
-
-/** Files for `npm run plan` artifacts, keyed by relative path. */
-export function rotationArtifacts(a: RotationHostAddonArgs): Record<string, pulumi.Input<string>> {
-  const addon = rotationHostAddon(a);
-  const byPath = Object.fromEntries(addon.files.map((f) => [f.path, f.content]));
-  return {
-    "vm/scripts/fetch-secrets.sh": byPath[hostPaths.fetchScript],
-    "vm/scripts/reload-token.sh": byPath[hostPaths.reloadScript],
-    "vm/units/openclaw-secrets.service": byPath[hostPaths.unit],
-    "vm/ssm/reload-token.json": reloadDocumentContent(hostPaths.reloadScript, rotationTimeouts),
   };
 }

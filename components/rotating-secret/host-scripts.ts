@@ -12,23 +12,26 @@ import { GATEWAY_TOKEN_FILE_NAME } from "../gateway-config/render";
 import { awsEndpoint, secretsManagerShell } from "../gateway-vm/host-aws";
 import { GATEWAY_METRIC_NAMESPACE } from "../observability/policies";
 import { hostLockShell } from "../gateway-vm/host-lock";
+import { COMPOSE_FILE, COMPOSE_PROJECT, ENV_FILE, RUN_DIR, SCRIPT_DIR, unitPath } from "../gateway-vm/layout";
+
+export const SECRETS_UNIT = "openclaw-secrets.service";
 
 export const hostPaths = {
-  fetchScript: "/usr/local/lib/openclaw/fetch-secrets.sh",
-  reloadScript: "/usr/local/lib/openclaw/reload-token.sh",
-  unit: "/etc/systemd/system/openclaw-secrets.service",
-  reconcileUnit: "/etc/systemd/system/openclaw-token-reconcile.service",
-  reconcileTimer: "/etc/systemd/system/openclaw-token-reconcile.timer",
-  runDir: "/run/openclaw",
-  envFile: "/run/openclaw/gateway.env",
+  fetchScript: `${SCRIPT_DIR}/fetch-secrets.sh`,
+  reloadScript: `${SCRIPT_DIR}/reload-token.sh`,
+  unit: unitPath(SECRETS_UNIT),
+  reconcileUnit: unitPath("openclaw-token-reconcile.service"),
+  reconcileTimer: unitPath("openclaw-token-reconcile.timer"),
+  runDir: RUN_DIR,
+  envFile: ENV_FILE,
   /** Bind-mounted (the directory, read-only) at GATEWAY_TOKEN_MOUNT_DIR in the container. */
-  tokenDir: "/run/openclaw/secrets",
-  tokenFile: `/run/openclaw/secrets/${GATEWAY_TOKEN_FILE_NAME}`,
+  tokenDir: `${RUN_DIR}/secrets`,
+  tokenFile: `${RUN_DIR}/secrets/${GATEWAY_TOKEN_FILE_NAME}`,
   /** The token the gateway may still hold while a new one is being applied; removed once it accepts the new one. */
-  previousTokenFile: "/run/openclaw/gateway-token.previous",
-  versionFile: "/run/openclaw/gateway.version",
+  previousTokenFile: `${RUN_DIR}/gateway-token.previous`,
+  versionFile: `${RUN_DIR}/gateway.version`,
   /** Written by an earlier layout; removed by every run so no restart ever reloads an abandoned version. */
-  legacyRequestFile: "/run/openclaw/secrets.request",
+  legacyRequestFile: `${RUN_DIR}/secrets.request`,
 } as const;
 
 /**
@@ -186,7 +189,7 @@ export const containerHelper = [
  *   reconcile              sync-current, then publish TokenInSync (1/0) to CloudWatch (the timer's action)
  */
 export function renderReloadScript(i: ReloadScriptInput): string {
-  const compose = i.compose ?? "docker compose -p openclaw -f /etc/openclaw/compose.yaml";
+  const compose = i.compose ?? `docker compose -p ${COMPOSE_PROJECT} -f ${COMPOSE_FILE}`;
   if (!/^[a-z0-9][a-z0-9-]*$/.test(i.stack)) throw new Error(`stack "${i.stack}" is not a stack name`);
   return `#!/bin/bash
 # Run by the SSM document openclaw-<stack>-reload-token during a token rotation and by
@@ -394,7 +397,7 @@ WantedBy=timers.target
 export function renderSecretsUnit(): string {
   return `[Unit]
 Description=OpenClaw: fetch the gateway token and provider keys from AWS Secrets Manager
-Documentation=file:///usr/local/lib/openclaw/fetch-secrets.sh
+Documentation=file://${hostPaths.fetchScript}
 Wants=network-online.target
 After=network-online.target
 # First boot: the token exists only once the rotation function has run, which can take longer than one

@@ -6,6 +6,7 @@
  * stored as `pulumi.secret` values only. Decisions live in pure modules beside this file
  * (policies.ts, host-scripts.ts, host-addon.ts); this class only turns them into resources.
  */
+import { gatewayInstanceTags, tagged } from "../tags/tags";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { providerKeyEnv, type SecretConfigKey } from "../config/schema";
@@ -22,8 +23,8 @@ export interface RotatingSecretArgs {
   region: string;
   /** Tags for every resource. @default {} */
   tags?: Record<string, string>;
-  /** Days between rotations, 1–90 (CKV_AWS_304). @default 30 */
-  rotationDays?: number;
+  /** Days between rotations: `openclaw:rotation.days`, already limited to 1–90 (CKV_AWS_304) by the config schema. */
+  rotationDays: number;
   /**
    * `openclaw:rotation.enabled`. Must be true: the rotation function is also what creates the first
    * token, so a token secret without rotation would stay empty. @default true
@@ -38,7 +39,7 @@ export interface RotatingSecretArgs {
    * roles only with it.
    */
   permissionsBoundary?: pulumi.Input<string>;
-  /** Tags of the gateway instance(s) that SSM delivery targets. @default { "openclaw:stack": stack, "openclaw:role": "gateway" } */
+  /** Tags of the gateway instance(s) that SSM delivery targets. @default gatewayInstanceTags(stack) */
   instanceTags?: Record<string, string>;
   /** Deleted secrets stay recoverable this long, 7–30. @default 7 */
   recoveryWindowInDays?: number;
@@ -72,13 +73,7 @@ export class RotatingSecret extends pulumi.ComponentResource {
 
   constructor(name: string, args: RotatingSecretArgs, opts?: pulumi.ComponentResourceOptions) {
     super("openclaw:rotating-secret:RotatingSecret", name, {}, opts);
-    const days = args.rotationDays ?? 30;
-    if (!Number.isInteger(days) || days < 1 || days > 90) {
-      throw new pulumi.ResourceError(
-        `openclaw:rotation.days = ${days}: must be a whole number of days between 1 and 90`,
-        this,
-      );
-    }
+    const days = args.rotationDays;
     if (args.rotationEnabled === false) {
       throw new pulumi.ResourceError(
         "openclaw:rotation.enabled = false: the gateway token is created and renewed only by the rotation function; set it to true (policy secret-rotation-enabled requires it)",
@@ -93,8 +88,8 @@ export class RotatingSecret extends pulumi.ComponentResource {
       );
     }
     const p = { parent: this };
-    const tags = (n: string) => ({ ...(args.tags ?? {}), Name: n });
-    const instanceTags = args.instanceTags ?? { "openclaw:stack": args.stack, "openclaw:role": "gateway" };
+    const tags = (n: string) => tagged(args.tags, n);
+    const instanceTags = args.instanceTags ?? gatewayInstanceTags(args.stack);
     const fnName = rotationFunctionName(args.stack);
     const logGroupName = `/aws/lambda/${fnName}`;
     const docName = reloadDocumentName(args.stack);

@@ -13,24 +13,24 @@ import {
 } from "../../components/gateway-config/render";
 import { GatewayVm } from "../../components/gateway-vm/gateway-vm";
 import type { HostAddon } from "../../components/gateway-vm/types";
-import { ENV_FILE, RUNTIME_CONFIG, STATE_HOST_DIR } from "../../components/gateway-vm/units";
+import { ENV_FILE, hostFileArtifacts, RUNTIME_CONFIG, STATE_HOST_DIR } from "../../components/gateway-vm/layout";
 import { BackupBucket } from "../../components/backup-bucket/backup-bucket";
 import { backupHostAddon } from "../../components/backup/host-addon";
-import { CaddyBasicAuthSecret } from "../../components/ingress/basic-auth-secret";
 import { ingressHostAddon } from "../../components/ingress/host-addon";
-import { ingressPlan } from "../../components/ingress/plan";
-import { TailnetAuthKey } from "../../components/ingress/tailscale-key";
+import { ingressModule, ingressPlan, ingressVmSecrets } from "../../components/ingress/modes/registry";
 import { Network } from "../../components/network/network";
 import { observabilityHostAddon } from "../../components/observability/host";
 import { InstanceWatch, Observability } from "../../components/observability/observability";
 import { awslogsLogging, gatewayLogGroupName } from "../../components/observability/policies";
-import { RotatingSecret, rotationArtifacts, rotationHostAddon } from "../../components/rotating-secret";
-import { hostPaths } from "../../components/rotating-secret/host-scripts";
+import { rotationHostAddon } from "../../components/rotating-secret/host-addon";
+import { hostPaths, rotationTimeouts } from "../../components/rotating-secret/host-scripts";
+import { reloadDocumentContent } from "../../components/rotating-secret/policies";
+import { RotatingSecret } from "../../components/rotating-secret/rotating-secret";
 import { providerEnvNames } from "./secret-env";
-import { baseTags, type ProgramContext, type ProgramResult } from "../program";
+import { stackTags, type ProgramContext, type ProgramResult } from "../program";
 
 export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
-  const tags = baseTags(cfg, ctx);
+  const tags = stackTags(cfg, ctx);
   const name = `openclaw-${ctx.stack}`;
 
   // Decisions first, as data (pure, tested without Pulumi); resources after.
@@ -69,6 +69,7 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
   const network = new Network(name, {
     network: cfg.network,
     ingress: cfg.ingress,
+    ingressNeeds: ingressModule(cfg.ingress).network,
     ingressRules: ingress.securityGroupIngress,
     tags,
     permissionsBoundary,
@@ -92,23 +93,12 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     kmsKeyArn: secrets.kmsKeyArn,
   };
 
-  const ingressSecrets: Record<string, pulumi.Input<string>> = {};
-  for (const s of ingress.secretEnv) {
-    if (s.source === "tailnet-key" && ingress.tailscale) {
-      ingressSecrets[s.name] = new TailnetAuthKey(`${name}-tailnet-key`, {
-        aclTags: ingress.tailscale.tags,
-        expirySeconds: ingress.tailscale.keyExpirySeconds,
-        kmsKeyId: secrets.kmsKeyArn,
-        tags,
-      }).secretArn;
-    } else if (s.source === "caddyBasicAuthHash" && ctx.secrets.caddyBasicAuthHash) {
-      ingressSecrets[s.name] = new CaddyBasicAuthSecret(`${name}-caddy-auth`, {
-        hash: ctx.secrets.caddyBasicAuthHash,
-        kmsKeyId: secrets.kmsKeyArn,
-        tags,
-      }).secretArn;
-    }
-  }
+  const ingressSecrets = ingressVmSecrets(cfg.ingress, ingress, {
+    name,
+    secrets: ctx.secrets,
+    kmsKeyArn: secrets.kmsKeyArn,
+    tags,
+  });
 
   const backup = new BackupBucket(`${name}-backup`, { stack: ctx.stack, backup: cfg.backup, region: ctx.region, tags });
 
@@ -157,7 +147,6 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     permissionsBoundary,
   });
 
-  const ssm = rotationArtifacts(secretHost);
   return {
     outputs: {
       instanceId: vm.instanceId,
@@ -176,24 +165,11 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     artifacts: vm.hostFiles.apply((files) => ({
       "vm/user-data.yaml": vm.userData,
       "vm/container-spec.yaml": stringify(spec),
-      "vm/ssm/reload-token.json": ssm["vm/ssm/reload-token.json"]!,
+      "vm/ssm/reload-token.json": reloadDocumentContent(hostPaths.reloadScript, rotationTimeouts),
       ...ingress.artifacts,
       // The whole host layout, so CI can lay it out under a root and run systemd-analyze verify on it.
       "vm/host-files.json": `${JSON.stringify(files, null, 2)}\n`,
       ...hostFileArtifacts(files),
     })),
   };
-}
-
-/** Each host file under a predictable path, so real tools (systemd-analyze, shellcheck, compose) can check it. */
-export function hostFileArtifacts(files: Record<string, { content: string }>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [hostPath, { content }] of Object.entries(files)) {
-    const base = hostPath.split("/").pop()!;
-    if (hostPath.startsWith("/etc/systemd/system/")) out[`vm/units/${base}`] = content;
-    else if (hostPath.startsWith("/usr/local/lib/openclaw/")) out[`vm/scripts/${base}`] = content;
-    else if (hostPath.startsWith("/etc/openclaw/")) out[`vm/${hostPath.slice("/etc/openclaw/".length)}`] = content;
-    else out[`vm/files${hostPath}`] = content;
-  }
-  return out;
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ENV_FILE } from "../../components/gateway-vm/units";
+import { ENV_FILE } from "../../components/gateway-vm/layout";
 import { runPlan } from "../../tools/lib/plan";
 
 describe("the backup job's container on the VM", () => {

@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { backupArtifacts, backupHostAddon } from "../../components/backup/host-addon";
+import { backupHostAddon } from "../../components/backup/host-addon";
+import { hostFileArtifacts } from "../../components/gateway-vm/layout";
 import {
   backupScript,
   renderBackupEnv,
@@ -149,9 +150,7 @@ describe("backupHostAddon", () => {
     expect(await valueOf(addon.files.find((f) => f.path === "/etc/openclaw/backup.env")!.content)).toContain(
       "OPENCLAW_BACKUP_BUCKET=openclaw-backup-abc",
     );
-    const sids = await Promise.all(
-      addon.policyStatements.map(async (s) => ((await valueOf(s)) as { Sid: string }).Sid),
-    );
+    const sids = ((await valueOf(addon.policyStatements!)) as { Sid: string }[]).map((s) => s.Sid);
     expect(sids).toEqual([
       "BackupPutUnderStackPrefix",
       "BackupEncryptWithBucketKey",
@@ -163,20 +162,21 @@ describe("backupHostAddon", () => {
 
   it("restoreFromHost=false leaves the role write-only", async () => {
     const { value: addon } = await withMocks(() => backupHostAddon(args({}, false)));
-    const actions = await Promise.all(
-      addon.policyStatements.map(async (s) => ((await valueOf(s)) as { Action: unknown }).Action),
-    );
+    const actions = ((await valueOf(addon.policyStatements!)) as { Action: unknown }[]).map((s) => s.Action);
     expect(actions.flat()).not.toContain("s3:GetObject");
     expect(actions.flat()).not.toContain("s3:ListBucket");
   });
 
   it("backup.enabled=false adds nothing", async () => {
     const { value: addon } = await withMocks(() => backupHostAddon(args({ enabled: false })));
-    expect(addon).toEqual({ files: [], enableUnits: [], policyStatements: [] });
+    expect(addon).toEqual({ files: [], enableUnits: [] });
   });
 
   it("plan artifacts carry the same files under vm/", async () => {
-    const { value: a } = await withMocks(() => backupArtifacts(args()));
+    const { value: addon } = await withMocks(() => backupHostAddon(args()));
+    const files: Record<string, { content: string }> = {};
+    for (const f of addon.files) files[f.path] = { content: await valueOf(f.content) };
+    const a = hostFileArtifacts(files);
     expect(Object.keys(a).sort()).toEqual([
       "vm/backup.env",
       "vm/scripts/backup.sh",

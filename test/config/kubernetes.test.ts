@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../components/config/schema";
-import { kubernetesSection, targetIngressIssues } from "../../components/config/sections/kubernetes";
+import { kubernetesSection } from "../../components/config/sections/kubernetes";
+import { ingressConfigIssues } from "../../components/ingress/modes/registry";
 import { BASE_VALUES } from "../helpers/config";
 
 describe("openclaw:kubernetes", () => {
@@ -35,7 +36,7 @@ describe("openclaw:kubernetes", () => {
   });
 });
 
-describe("targetIngressIssues", () => {
+describe("ingressConfigIssues: which ingress serves which target", () => {
   it.each([
     ["docker", "none", [], []],
     ["kubernetes", "none", [], ["ingress"]],
@@ -43,9 +44,17 @@ describe("targetIngressIssues", () => {
     ["kubernetes", "tailscale", [], ["kubernetes.trustedProxyCidrs"]],
     ["kubernetes", "tailscale", ["10.244.0.0/16"], []],
     ["kubernetes", "caddy", [], ["kubernetes.trustedProxyCidrs"]],
-    ["docker", "tailscale", [], []],
+    ["docker", "tailscale", [], ["ingress"]],
+    ["docker", "caddy", [], ["ingress"]],
   ])("target %s ingress %s cidrs %j -> %j", (target, ingress, cidrs, paths) => {
-    const issues = targetIngressIssues({ target, ingress, kubernetes: { trustedProxyCidrs: cidrs } });
+    const issues = ingressConfigIssues({
+      target,
+      ingress,
+      kubernetes: { trustedProxyCidrs: cidrs },
+      network: { egress: "public-ip" },
+      tailscale: { tailnetDnsName: "tail1234.ts.net" },
+      caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com" },
+    });
     expect(issues.map((i) => i.path.join("."))).toEqual(paths);
     for (const i of issues) expect(i.message).toMatch(/kubernetes|docker|tailscale|caddy/);
   });

@@ -239,6 +239,20 @@ const badConfigs: {
     message: /must not start with aws:/,
   },
   {
+    name: "tag key the stack sets itself (budget filter, token delivery target)",
+    values: with_({ tags: { "openclaw:stack": "prod" } }),
+    key: "openclaw:tags.openclaw:stack",
+    message: /set by the stack itself .*remove it from openclaw:tags/,
+    value: '"prod"',
+  },
+  {
+    name: "tag key of the gateway role token delivery targets",
+    values: with_({ tags: { "openclaw:role": "gateway" } }),
+    key: "openclaw:tags.openclaw:role",
+    message: /reserved: .*openclaw:role/,
+    value: '"gateway"',
+  },
+  {
     name: "bad alert e-mail",
     values: with_({ observability: { alertEmails: ["ops"] } }),
     key: "openclaw:observability.alertEmails.0",

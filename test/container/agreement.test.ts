@@ -4,9 +4,11 @@
  * alone; and a changed spec changes all three views the same way.
  */
 import { describe, expect, it } from "vitest";
-import { composeGatewayService } from "../../components/container/render-compose";
-import { gatewayContainerArgs } from "../../components/container/render-docker";
-import { gatewayDeployment } from "../../components/container/render-k8s";
+import { parse as parseYaml } from "yaml";
+import { composeGatewayService, renderCompose } from "../../components/container/render-compose";
+import { configWriterArgs, gatewayContainerArgs } from "../../components/container/render-docker";
+import { gatewayDeployment, renderK8s } from "../../components/gateway-k8s/manifests";
+import { ingressPlan } from "../../components/ingress/modes/registry";
 import { gatewayContainerSpec, type GatewayContainerSpec } from "../../components/container/spec";
 import type { StackConfig } from "../../components/config/schema";
 import { testConfig } from "../helpers/config";
@@ -223,5 +225,116 @@ describe("a spec change reaches all three renderings", () => {
       expect(pick(after[target]), target).not.toEqual(pick(before[target]));
       expect(pick(after[target]), target).toEqual(pick(after.compose));
     }
+  });
+});
+
+/**
+ * Every container the stack runs, not only the gateway: the VM's compose file (gateway, the backup one-off,
+ * the Caddy or Tailscale sidecar), the Kubernetes pods (gateway, Caddy) and the Docker target's containers
+ * (gateway, config writer) hold the spec's lockdown. A setting changed in the spec reaches all of them.
+ */
+describe("every container the stack runs is locked down like the gateway", () => {
+  const caddyValues = {
+    ingress: "caddy",
+    network: { egress: "public-ip" },
+    caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } },
+  };
+  const tailscaleValues = { tailscale: { tailnetDnsName: "tail1234.ts.net" } };
+
+  function vmServices(values: Record<string, unknown>, spec?: GatewayContainerSpec): Record<string, any> {
+    const cfg = testConfig(values);
+    const s = spec ?? gatewayContainerSpec(cfg);
+    const plan = ingressPlan(cfg, { stack: "test", spec: s });
+    const doc = parseYaml(
+      renderCompose(s, {
+        configHostPath: "/run/openclaw/openclaw.json",
+        oneOffService: "backup",
+        ...plan.compose,
+      }),
+    );
+    return doc.services;
+  }
+
+  /** The lockdown as compose spells it, whatever the container. */
+  function composeLockdown(svc: any) {
+    return {
+      readOnly: svc.read_only,
+      privileged: svc.privileged,
+      capDrop: svc.cap_drop,
+      capAdd: svc.cap_add ?? [],
+      securityOpt: svc.security_opt,
+      nonRootUid: Number(String(svc.user).split(":")[0]) > 0,
+      tmpfsNoExec: (svc.tmpfs as string[]).every((t) => /noexec/.test(t) && /nosuid/.test(t) && /nodev/.test(t)),
+      swapCapped: svc.memswap_limit === svc.mem_limit,
+      pidsLimited: Number.isInteger(svc.pids_limit) && svc.pids_limit > 0,
+      logging: svc.logging.driver,
+    };
+  }
+
+  it.each([
+    ["caddy", caddyValues, ["gateway", "backup", "caddy"]],
+    ["tailscale", tailscaleValues, ["gateway", "backup", "tailscale"]],
+  ])("VM compose file with ingress %s: %j share the gateway's lockdown", (_mode, values, names) => {
+    const services = vmServices(values);
+    expect(Object.keys(services).sort()).toEqual([...names].sort());
+    const gateway = composeLockdown(services.gateway);
+    expect(gateway).toEqual({
+      readOnly: true,
+      privileged: false,
+      capDrop: ["ALL"],
+      capAdd: [],
+      securityOpt: ["no-new-privileges:true"],
+      nonRootUid: true,
+      tmpfsNoExec: true,
+      swapCapped: true,
+      pidsLimited: true,
+      logging: "json-file",
+    });
+    for (const name of names) expect(composeLockdown(services[name]), name).toEqual(gateway);
+  });
+
+  it("a spec change reaches the sidecars and the one-off job too", () => {
+    const cfg = testConfig(caddyValues);
+    const spec = gatewayContainerSpec(cfg);
+    const changed = {
+      ...spec,
+      capDrop: ["ALL", "NET_RAW"],
+      allowPrivilegeEscalation: true,
+      tmpfs: [{ ...spec.tmpfs[0]!, options: ["rw", "noexec", "nosuid", "nodev", "noatime"] }],
+    } as unknown as GatewayContainerSpec;
+    const services = vmServices(caddyValues, changed);
+    for (const name of ["gateway", "backup", "caddy"]) {
+      expect(services[name].cap_drop, name).toEqual(["ALL", "NET_RAW"]);
+      expect(services[name].security_opt, name).toEqual([]);
+      expect(
+        (services[name].tmpfs as string[]).every((t) => t.includes("noatime")),
+        name,
+      ).toBe(true);
+    }
+  });
+
+  it("Kubernetes: the Caddy pod gets the gateway's container and pod security contexts", () => {
+    const cfg = testConfig({
+      ...caddyValues,
+      target: "kubernetes",
+      network: undefined,
+      kubernetes: { trustedProxyCidrs: ["10.244.0.0/16"] },
+    });
+    const spec = gatewayContainerSpec(cfg);
+    const m = renderK8s({ cfg, spec, configJson: "{}" });
+    const gatewayPod = m.deployment.spec!.template.spec!;
+    const caddyPod = m.caddy!.deployment.spec!.template.spec!;
+    expect(caddyPod.securityContext).toEqual(gatewayPod.securityContext);
+    expect(caddyPod.containers[0]!.securityContext).toEqual(gatewayPod.containers[0]!.securityContext);
+    expect(caddyPod.automountServiceAccountToken).toBe(false);
+  });
+
+  it("Docker: the config writer is as locked down as the gateway", () => {
+    const spec = gatewayContainerSpec(testConfig({ target: "docker", ingress: "none" }));
+    const gateway = gatewayContainerArgs(spec, { network: "n", publishPort: true, configSha256: "x" });
+    const writer = configWriterArgs(spec, "{}", {});
+    for (const k of ["image", "user", "readOnly", "privileged", "capabilities", "securityOpts", "ulimits"] as const)
+      expect(writer[k], k).toEqual(gateway[k]);
+    expect(writer.networkMode).toBe("none");
   });
 });

@@ -13,7 +13,7 @@ const stacks = fs.readdirSync(ROOT).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f
 
 // A target the program does not compose yet throws inside the Pulumi runtime (and leaves unhandled
 // rejections), so such stacks are recognised from the stack file and the program's own message; the static
-// scan below still covers their components. Once the lead wires a target, its stack is planned here too.
+// scan below still covers their components. Once the program composes a target, its stack is planned here too.
 const programSrc = fs.readFileSync(path.join(ROOT, "stacks", "program.ts"), "utf8");
 function targetOf(stack: string): string {
   return /openclaw:target:\s*(\S+)/.exec(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"))?.[1] ?? "vm";

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { ingressFor } from "../../components/ingress/modes/registry";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { gatewayContainerSpec } from "../../components/container/spec";
 import { missingSecretEnv } from "../../components/gateway-k8s/gateway-k8s";
-import { GatewayDocker, publishesPort, renderDockerArtifacts } from "../../components/gateway-docker/gateway-docker";
+import { GatewayDocker, renderDockerArtifacts } from "../../components/gateway-docker/gateway-docker";
 import { testConfig } from "../helpers/config";
 import { ofType, withMocks } from "../helpers/mocks";
 
@@ -19,7 +20,7 @@ describe("GatewayDocker", () => {
         new GatewayDocker("local", {
           spec,
           configJson,
-          ingress: "none",
+          publishPort: ingressFor("none", "docker")(testConfig()).publishPort,
           secretEnv: { OPENCLAW_GATEWAY_TOKEN: pulumi.secret(TOKEN) },
         }),
       { stack: "local" },
@@ -57,14 +58,13 @@ describe("GatewayDocker", () => {
   });
 
   it("publishes nothing when a proxy fronts the gateway", async () => {
-    expect(publishesPort("none")).toBe(true);
-    expect(publishesPort("caddy")).toBe(false);
+    expect(ingressFor("none", "docker")(testConfig()).publishPort).toBe(true);
     const { resources } = await withMocks(
       () =>
         new GatewayDocker("local", {
           spec,
           configJson,
-          ingress: "caddy",
+          publishPort: false,
           secretEnv: { OPENCLAW_GATEWAY_TOKEN: TOKEN },
         }),
     );
@@ -77,7 +77,7 @@ describe("GatewayDocker", () => {
   });
 
   it("writes a runnable local compose file, the config beside it and an env template without values", () => {
-    const a = renderDockerArtifacts({ spec, configJson, ingress: "none" });
+    const a = renderDockerArtifacts({ spec, configJson, publishPort: true });
     const compose = parse(a["local/compose.yaml"]!);
     expect(compose.services.gateway.volumes).toContain("./config/openclaw.json:/etc/openclaw/openclaw.json:ro");
     expect(compose.services.gateway.env_file).toEqual(["./gateway.env"]);

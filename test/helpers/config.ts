@@ -8,9 +8,13 @@ export const BASE_VALUES: Record<string, unknown> = {
   tailscale: { tailnetDnsName: "example-tailnet.ts.net" },
 };
 
-export function testConfig(values: Record<string, unknown> = {}, secretKeys: string[] = []): StackConfig {
+export function testConfig(
+  values: Record<string, unknown> = {},
+  secretKeys: string[] = [],
+  stack = "test",
+): StackConfig {
   const result = parseStackConfig({
-    stack: "test",
+    stack,
     values: { ...BASE_VALUES, ...values },
     secretKeys: new Set(secretKeys),
   });

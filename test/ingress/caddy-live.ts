@@ -15,7 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseStackConfig } from "../../components/config/schema";
 import { BASIC_AUTH_HASH_ENV, renderCaddyfile } from "../../components/ingress/caddyfile";
-import { ingressPlan } from "../../components/ingress/plan";
+import { ingressPlan } from "../../components/ingress/modes/registry";
 import { decodeTextFrame, encodeTextFrame, startStubUpstream, wsAccept, type SeenRequest } from "./stub-upstream";
 
 const CADDY = process.env.CADDY_BIN ?? "caddy";

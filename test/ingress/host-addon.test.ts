@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingressHostAddon } from "../../components/ingress/host-addon";
 import { INGRESS_UNIT, renderIngressSecretsScript, renderIngressUnit } from "../../components/ingress/host-files";
-import { ingressPlan } from "../../components/ingress/plan";
+import { ingressPlan } from "../../components/ingress/modes/registry";
 import { testConfig } from "../helpers/config";
 import { valueOf } from "../helpers/mocks";
 
@@ -282,7 +282,7 @@ describe("ingressHostAddon", () => {
       { stack: "prod" },
     );
     const addon = ingressHostAddon(plan, { region: "us-east-1", secretArns: {} });
-    expect(addon.policyStatements).toEqual([]);
+    expect(addon.policyStatements).toBeUndefined();
     expect(addon.files.map((f) => f.path)).toContain("/etc/openclaw/caddy/Caddyfile");
     const script = await valueOf(addon.files.find((f) => f.path.endsWith(".sh"))!.content);
     const unit = await valueOf(addon.files.find((f) => f.path.endsWith(".service"))!.content);

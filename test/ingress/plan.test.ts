@@ -8,12 +8,13 @@ import {
   GATEWAY_ADDRESS,
   INGRESS_ENV_FILE,
   INGRESS_SUBNET,
-  ingressPlan,
   PROXY_ADDRESS,
   tailnetHostname,
 } from "../../components/ingress/plan";
+import { ingressPlan } from "../../components/ingress/modes/registry";
 import { servesFunnel } from "../../components/ingress/tailscale-serve";
-import { testConfig } from "../helpers/config";
+import { parseStackConfig } from "../../components/config/schema";
+import { BASE_VALUES, testConfig } from "../helpers/config";
 
 const caddyValues = {
   ingress: "caddy",
@@ -23,7 +24,7 @@ const caddyValues = {
 };
 const caddyCfg = () => testConfig(caddyValues, ["caddyBasicAuthHash"]);
 const tailscaleCfg = () =>
-  testConfig({ tailscale: { tailnetDnsName: "tail1234.ts.net", tags: ["tag:openclaw", "tag:prod"] } });
+  testConfig({ tailscale: { tailnetDnsName: "tail1234.ts.net", tags: ["tag:openclaw", "tag:prod"] } }, [], "prod");
 
 function ipInSubnet(ip: string, cidr: string): boolean {
   const [net, bits] = cidr.split("/");
@@ -224,8 +225,13 @@ describe("tailnetHostname", () => {
     ["x".repeat(80), undefined, `openclaw-${"x".repeat(54)}`],
     ["prod", "my-gw", "my-gw"],
   ])("stack %s, hostname %s -> %s", (stack, hostname, expected) => {
-    const cfg = testConfig({ tailscale: { tailnetDnsName: "tail1234.ts.net", ...(hostname ? { hostname } : {}) } });
-    const h = tailnetHostname(cfg, stack);
+    const parsed = parseStackConfig({
+      stack,
+      values: { ...BASE_VALUES, tailscale: { tailnetDnsName: "tail1234.ts.net", ...(hostname ? { hostname } : {}) } },
+      secretKeys: new Set(),
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const h = tailnetHostname(parsed.config);
     expect(h).toBe(expected);
     expect(h).toMatch(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/);
   });

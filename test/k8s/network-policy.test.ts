@@ -6,12 +6,11 @@
  */
 import type { NetworkPolicy, NetworkPolicyPeer } from "kubernetes-types/networking/v1";
 import { describe, expect, it } from "vitest";
-import { renderK8s } from "../../components/container/render-k8s";
+import { renderK8s } from "../../components/gateway-k8s/manifests";
 import { gatewayContainerSpec } from "../../components/container/spec";
 import { testConfig } from "../helpers/config";
 
 const K8S = { target: "kubernetes", kubernetes: { trustedProxyCidrs: ["10.244.0.0/16"] } };
-const CADDYFILE = "gateway.example.com {\n  reverse_proxy openclaw-gateway:18789\n}\n";
 const CADDY = {
   ingress: "caddy",
   caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } },
@@ -19,7 +18,7 @@ const CADDY = {
 
 function render(values: Record<string, unknown> = {}) {
   const cfg = testConfig({ ...K8S, ...values });
-  return renderK8s({ cfg, spec: gatewayContainerSpec(cfg), configJson: "{}", caddyfile: CADDYFILE });
+  return renderK8s({ cfg, spec: gatewayContainerSpec(cfg), configJson: "{}" });
 }
 
 const ip = (s: string) => s.split(".").reduce((a, o) => a * 256 + Number(o), 0);

@@ -7,29 +7,22 @@ import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import {
-  GATEWAY_SECRET_NAME,
-  manifestList,
-  manifestPath,
-  renderK8s,
-  sha256,
-  type K8sObject,
-} from "../../components/container/render-k8s";
+import { GATEWAY_SECRET_NAME } from "../../components/container/render-k8s";
+import { manifestList, manifestPath, renderK8s, type K8sObject } from "../../components/gateway-k8s/manifests";
+import { sha256 } from "../../components/util/hash";
 import { gatewayContainerSpec } from "../../components/container/spec";
 import { testConfig } from "../helpers/config";
 
 const K8S = { target: "kubernetes", kubernetes: { trustedProxyCidrs: ["10.244.0.0/16"] } };
 const CONFIG_JSON = '{"gateway":{"mode":"local"}}\n';
-const CADDYFILE =
-  "{\n  http_port 8080\n  https_port 8443\n}\ngateway.example.com {\n  reverse_proxy openclaw-gateway:18789\n}\n";
 
-function render(values: Record<string, unknown> = {}, extra: { caddyfile?: string } = {}) {
-  const cfg = testConfig({ ...K8S, ...values });
+function render(values: Record<string, unknown> = {}) {
+  const cfg = testConfig({ ...K8S, ...values }, [], "k8s");
   const spec = gatewayContainerSpec(cfg, { providerKeyEnv: ["ANTHROPIC_API_KEY"] });
   return {
     cfg,
     spec,
-    m: renderK8s({ cfg, spec, configJson: CONFIG_JSON, tailscaleHostname: "openclaw-k8s", ...extra }),
+    m: renderK8s({ cfg, spec, configJson: CONFIG_JSON }),
   };
 }
 
@@ -56,7 +49,7 @@ describe("renderK8s", () => {
       13,
     ],
   ])("every manifest (%s) passes the kubernetes-models schema", (_mode, values, count) => {
-    const { m } = render(values, { caddyfile: CADDYFILE });
+    const { m } = render(values);
     const list = manifestList(m);
     expect(list).toHaveLength(count);
     for (const obj of list) {
@@ -181,7 +174,7 @@ describe("renderK8s", () => {
       ],
     ],
   ])("NetworkPolicy (%s) admits only the ingress path and allows egress to DNS and 443 only", (_m, values, from) => {
-    const np = render(values, { caddyfile: CADDYFILE }).m.networkPolicy.spec!;
+    const np = render(values).m.networkPolicy.spec!;
     expect(np.policyTypes).toEqual(["Ingress", "Egress"]);
     expect(np.ingress).toEqual([{ from, ports: [{ protocol: "TCP", port: 18789 }] }]);
     const ports = np.egress!.flatMap((e) => e.ports!.map((p) => `${p.protocol}/${p.port}`));
@@ -195,13 +188,12 @@ describe("renderK8s", () => {
     expect(ing.spec!.defaultBackend!.service!.name).toBe("openclaw-gateway");
   });
 
-  it("refuses ingress caddy without a Caddyfile and locks Caddy down like the gateway", () => {
+  it("renders Caddy's own Caddyfile (unprivileged ports, the gateway Service upstream) and locks Caddy down like the gateway", () => {
     const caddyValues = {
       ingress: "caddy",
       caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } },
     };
-    expect(() => render(caddyValues)).toThrow(/Caddyfile/);
-    const c = render(caddyValues, { caddyfile: CADDYFILE }).m.caddy!;
+    const c = render(caddyValues).m.caddy!;
     const ctr = c.deployment.spec!.template.spec!.containers[0]!;
     expect(ctr.securityContext).toMatchObject({
       readOnlyRootFilesystem: true,
@@ -210,7 +202,13 @@ describe("renderK8s", () => {
       runAsNonRoot: true,
     });
     expect(ctr.image).toBe("caddy:2.10.2"); // openclaw:caddy.image, shared with the VM sidecar
-    expect(c.configMap.data!.Caddyfile).toBe(CADDYFILE);
+    const caddyfile = c.configMap.data!.Caddyfile!;
+    expect(caddyfile).toMatch(/^\s*http_port 8080$/m);
+    expect(caddyfile).toMatch(/^\s*https_port 8443$/m);
+    expect(caddyfile).toContain("gateway.example.com {");
+    expect(caddyfile).toContain("reverse_proxy openclaw-gateway:18789");
+    // Every port the Caddyfile listens on is a named container port the Service and NetworkPolicy use.
+    expect(ctr.ports!.map((p) => p.containerPort).sort()).toEqual([8080, 8443]);
   });
 
   it("gives every manifest a distinct artifact path", () => {

@@ -5,17 +5,15 @@
  * --caddy also renders the Caddy variant (ingress caddy) with a representative Caddyfile, so its
  * Deployment is linted too.
  */
+import { ingressFor } from "../../components/ingress/modes/registry";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { rawFromYaml } from "../../components/config/load";
 import { parseStackConfig, providerKeyEnv, type StackConfig } from "../../components/config/schema";
 import { renderGatewayConfigJson } from "../../components/gateway-config/render";
-import { renderK8s } from "../../components/container/render-k8s";
+import { renderK8s } from "../../components/gateway-k8s/manifests";
 import { gatewayContainerSpec } from "../../components/container/spec";
 import { renderK8sArtifacts } from "../../components/gateway-k8s/gateway-k8s";
-
-const SAMPLE_CADDYFILE =
-  "{\n\thttp_port 8080\n\thttps_port 8443\n}\ngateway.example.com {\n\treverse_proxy openclaw-gateway:18789\n}\n";
 
 export function renderStackManifests(
   stackFile: string,
@@ -38,25 +36,12 @@ export function renderStackManifests(
   const cfg: StackConfig = parsed.config;
   const keys = parsed.secretNames.map((n) => providerKeyEnv[n]).filter((v): v is string => !!v);
   const spec = gatewayContainerSpec(cfg, { providerKeyEnv: keys });
-  const host = cfg.tailscale.hostname ?? `openclaw-${stack}`;
-  const origin =
-    cfg.ingress === "tailscale"
-      ? [`https://${host}.${cfg.tailscale.tailnetDnsName}`]
-      : cfg.ingress === "caddy"
-        ? [`https://${cfg.caddy.domain}`]
-        : [];
-  const configJson = renderGatewayConfigJson(cfg, {
-    allowedOrigins: origin,
-    trustedProxies: cfg.kubernetes.trustedProxyCidrs,
-    allowTailscale: false,
-  });
+  const configJson = renderGatewayConfigJson(cfg, ingressFor(cfg.ingress, "kubernetes")(cfg).facts);
   return renderK8sArtifacts(
     renderK8s({
       cfg,
       spec,
       configJson,
-      tailscaleHostname: host,
-      caddyfile: variant === "caddy" ? SAMPLE_CADDYFILE : undefined,
     }),
   );
 }

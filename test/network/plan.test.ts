@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ingressModule } from "../../components/ingress/modes/registry";
 import { subnetOf, vpcResolver } from "../../components/network/cidr";
 import {
   assertNoForbiddenPublicIngress,
@@ -32,24 +33,32 @@ describe("subnet plan", () => {
 
 describe("placement", () => {
   it("keeps the instance private behind NAT", () => {
-    expect(placement("nat-gateway", "tailscale")).toEqual({ subnet: "private", associatePublicIp: false });
-    expect(placement("nat-instance", "tailscale")).toEqual({ subnet: "private", associatePublicIp: false });
+    expect(placement("nat-gateway", ingressModule("tailscale").network.publicIpReason)).toEqual({
+      subnet: "private",
+      associatePublicIp: false,
+    });
+    expect(placement("nat-instance", ingressModule("tailscale").network.publicIpReason)).toEqual({
+      subnet: "private",
+      associatePublicIp: false,
+    });
   });
   it("states why a public address exists", () => {
-    const p = placement("public-ip", "tailscale");
+    const p = placement("public-ip", ingressModule("tailscale").network.publicIpReason);
     expect(p.associatePublicIp).toBe(true);
     expect(p.publicIpReason).toMatch(/no inbound rule/);
-    expect(placement("public-ip", "caddy").publicIpReason).toMatch(/443/);
+    expect(placement("public-ip", ingressModule("caddy").network.publicIpReason).publicIpReason).toMatch(/443/);
   });
 });
 
 describe("security-group rules", () => {
   it("egress never opens the gateway or admin ports, and DNS goes to the VPC only", () => {
-    const rules = gatewayEgressRules("10.40.0.0/16", "tailscale");
+    const rules = gatewayEgressRules("10.40.0.0/16", ingressModule("tailscale").network.egressRules);
     expect(rules.find((r) => r.fromPort === 53)!.cidrBlocks).toEqual(["10.40.0.2/32"]);
     expect(rules.some((r) => r.protocol === "-1")).toBe(false);
     expect(rules.filter((r) => r.fromPort === 41641)).toHaveLength(1);
-    expect(gatewayEgressRules("10.40.0.0/16", "caddy").some((r) => r.fromPort === 41641)).toBe(false);
+    expect(
+      gatewayEgressRules("10.40.0.0/16", ingressModule("caddy").network.egressRules).some((r) => r.fromPort === 41641),
+    ).toBe(false);
   });
 
   it.each([

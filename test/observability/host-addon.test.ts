@@ -1,14 +1,10 @@
-/** The HostAddon the lead passes to GatewayVm, and the compose logging driver. */
+/** The observability HostAddon the VM target passes to GatewayVm, and the compose logging driver. */
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { gatewayContainerSpec } from "../../components/container/spec";
 import { renderCompose } from "../../components/container/render-compose";
-import {
-  observabilityArtifacts,
-  observabilityHostAddon,
-  PROBE_SCRIPT,
-  PROBE_TIMER,
-} from "../../components/observability/host";
+import { observabilityHostAddon, PROBE_SCRIPT, PROBE_TIMER } from "../../components/observability/host";
+import { hostFileArtifacts } from "../../components/gateway-vm/layout";
 import { awslogsLogging } from "../../components/observability/policies";
 import { testConfig } from "../helpers/config";
 import { valueOf } from "../helpers/mocks";
@@ -34,7 +30,7 @@ describe("observabilityHostAddon", () => {
   });
 
   it("lets the host write log streams into the gateway's group only, and metrics into one namespace", async () => {
-    const statements = await Promise.all(addon.policyStatements.map((s) => valueOf(s)));
+    const statements = await valueOf(addon.policyStatements!);
     expect(statements).toEqual([
       {
         Sid: "GatewayContainerLogs",
@@ -55,7 +51,8 @@ describe("observabilityHostAddon", () => {
   });
 
   it("gives plan artifacts under vm/", () => {
-    expect(Object.keys(observabilityArtifacts({ stack: "prod", region: "us-east-1" })).sort()).toEqual([
+    const files = Object.fromEntries(addon.files.map((f) => [f.path, { content: String(f.content) }]));
+    expect(Object.keys(hostFileArtifacts(files)).sort()).toEqual([
       "vm/scripts/health-probe.sh",
       "vm/units/openclaw-health.service",
       "vm/units/openclaw-health.timer",

@@ -7,10 +7,14 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
 const ROOT = path.resolve(__dirname, "../..");
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
+/** As `npm run plan` runs it (the bundled CLI, rebuilt when a source changed). */
 function plan(...args: string[]) {
-  return spawnSync(TSX, ["tools/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return spawnSync(process.execPath, ["tools/run.cjs", "plan", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 /** A copy of a shipped stack file with one key changed. */
@@ -47,7 +51,7 @@ describe("npm run plan", () => {
       expect(all(type), type).toHaveLength(1);
       return all(type)[0].inputs;
     };
-    // Issue 4: the tailnet key is tagged, preauthorized and single-use; the gateway's SG has no inbound rule.
+    // Tailscale ingress: the tailnet key is tagged, preauthorized and single-use; the gateway's SG has no inbound rule.
     expect(only("tailscale:index/tailnetKey:TailnetKey")).toMatchObject({
       preauthorized: true,
       reusable: false,
@@ -57,7 +61,7 @@ describe("npm run plan", () => {
       all("aws:ec2/securityGroup:SecurityGroup").find((g: { name: string }) => g.name.endsWith("-gateway-sg")).inputs
         .ingress,
     ).toEqual([]);
-    // Issue 5: the bucket's settings are separate resources, with the default tiers.
+    // Backups: the bucket's settings are separate resources, with the default tiers.
     expect(only("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")).toMatchObject({
       blockPublicAcls: true,
       blockPublicPolicy: true,
@@ -80,7 +84,7 @@ describe("npm run plan", () => {
         { days: 90, storageClass: "GLACIER_IR" },
       ]),
     );
-    // Issue 6: the token rotates within 90 days through a Lambda only Secrets Manager may invoke, delivered over SSM.
+    // Secrets: the token rotates within 90 days through a Lambda only Secrets Manager may invoke, delivered over SSM.
     expect(
       only("aws:secretsmanager/secretRotation:SecretRotation").rotationRules.automaticallyAfterDays,
     ).toBeLessThanOrEqual(90);
@@ -99,6 +103,11 @@ describe("npm run plan", () => {
       /openclaw:image = "ghcr.io\/openclaw\/openclaw:latest": uses the moving tag 'latest'/,
     ],
     ["openclaw:target", "ec2", /openclaw:target = "ec2": must be one of vm, kubernetes, docker/],
+    [
+      "openclaw:tags",
+      { "openclaw:stack": "staging" },
+      /openclaw:tags\.openclaw:stack = "staging": tag key "openclaw:stack" is set by the stack itself .*remove it from openclaw:tags/,
+    ],
   ])(
     "invalid config (%s = %s) exits 2 and names the key, before any resource",
     (key, value, message) => {
@@ -121,6 +130,31 @@ describe("npm run plan", () => {
     expect(r.status).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.violations.map((v: { policy: string }) => v.policy)).toContain("ec2-instance-no-public-ip");
+  }, 120_000);
+
+  it("the bundled CLI is rebuilt when a file it was built from changed", () => {
+    expect(plan("--stack", "local", "--json").status).toBe(0);
+    const manifestFile = path.join(ROOT, ".cache", "tools", "plan", "manifest.json");
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+    expect(Object.keys(manifest.inputs)).toEqual(
+      expect.arrayContaining([
+        "tools/plan.ts",
+        "tools/lib/plan.ts",
+        "stacks/program.ts",
+        "components/config/schema.ts",
+      ]),
+    );
+    // As if stacks/program.ts had been edited since the bundle was built.
+    fs.writeFileSync(
+      manifestFile,
+      JSON.stringify({ inputs: { ...manifest.inputs, "stacks/program.ts": "0".repeat(64) } }),
+    );
+    const r = plan("--stack", "local", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).stack).toBe("local");
+    expect(JSON.parse(fs.readFileSync(manifestFile, "utf8")).inputs["stacks/program.ts"]).toBe(
+      manifest.inputs["stacks/program.ts"],
+    );
   }, 120_000);
 
   it("bad arguments exit 2 with the usage", () => {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -37,7 +38,8 @@ pulumi.runtime.setMocks(
 );
 
 // Imported after setMocks so resources register against the mock monitor.
-import { RotatingSecret, rotationArtifacts, rotationHostAddon } from "../../components/rotating-secret";
+import { rotationHostAddon } from "../../components/rotating-secret/host-addon";
+import { RotatingSecret } from "../../components/rotating-secret/rotating-secret";
 
 const sentinel = "sk-ant-SENTINEL-" + "9f8e7d6c5b4a3210";
 const unwrap = <T>(o: pulumi.Output<T>) =>
@@ -173,13 +175,17 @@ describe("RotatingSecret", () => {
   });
 
   it.each([
-    [{ rotationDays: 91 }, /openclaw:rotation.days = 91/],
-    [{ rotationDays: 0 }, /between 1 and 90/],
     [{ rotationEnabled: false }, /openclaw:rotation.enabled = false/],
     [{ recoveryWindowInDays: 3 }, /recoveryWindowInDays = 3/],
   ])("rejects %j", (bad, msg) => {
     expect(
-      () => new RotatingSecret(`bad-${JSON.stringify(bad).length}`, { stack: "prod", region: "us-east-1", ...bad }),
+      () =>
+        new RotatingSecret(`bad-${JSON.stringify(bad).length}`, {
+          stack: "prod",
+          region: "us-east-1",
+          rotationDays: 30,
+          ...bad,
+        }),
     ).toThrow(msg);
   });
 
@@ -205,21 +211,17 @@ describe("RotatingSecret", () => {
       kmsKeyArn: c.kmsKeyArn,
     });
     for (const f of addon.files) expect(await unwrap(pulumi.output(f.content)), f.path).not.toContain(sentinel);
-    for (const [p, v] of Object.entries(
-      rotationArtifacts({
-        stack: "dev",
-        region: "us-east-1",
-        tokenSecretArn: c.tokenSecretArn,
-        kmsKeyArn: c.kmsKeyArn,
-      }),
-    ))
-      expect(await unwrap(pulumi.output(v)), p).not.toContain(sentinel);
     // The one input that holds the value must be a secret Output (state and previews show [secret]); the
     // mock monitor sees plain values, so capture the raw input with a transformation before serialization.
     let captured: pulumi.Output<unknown> | undefined;
     new RotatingSecret(
       "gw2",
-      { stack: "prod2", region: "us-east-1", providerKeys: { anthropicApiKey: pulumi.secret(sentinel) } },
+      {
+        stack: "prod2",
+        region: "us-east-1",
+        rotationDays: 30,
+        providerKeys: { anthropicApiKey: pulumi.secret(sentinel) },
+      },
       {
         transformations: [
           (a) => {
@@ -252,6 +254,29 @@ describe("handler bundle", () => {
     expect(a).not.toMatch(/require\("@aws-sdk\/client-(secrets-manager|ssm)"\)/);
     expect(a.length).toBeLessThan(2_000_000);
   });
+
+  it("is reused from the cache only while every input file is unchanged", async () => {
+    const { buildRotationBundle, readCachedBundle, writeCachedBundle } = await import(
+      "../../components/rotating-secret/bundle"
+    );
+    const dir = fs.mkdtempSync(path.join(tmpdir(), "bundle-cache-"));
+    expect(readCachedBundle(dir), "an empty cache has nothing").toBeUndefined();
+    const built = writeCachedBundle(dir);
+    expect(built).toBe(buildRotationBundle());
+    expect(readCachedBundle(dir)).toBe(built);
+    const manifestFile = path.join(dir, "manifest.json");
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+    expect(manifest.inputs).toContain("components/rotating-secret/handler/index.ts");
+    expect(manifest.inputs.some((i: string) => i.includes("@aws-sdk/client-secrets-manager"))).toBe(true);
+    // A manifest whose key no longer matches the inputs' contents (an input was edited) is a miss.
+    fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, key: "0".repeat(64) }));
+    expect(readCachedBundle(dir)).toBeUndefined();
+    // So is one naming an input that is gone.
+    writeCachedBundle(dir);
+    const again = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+    fs.writeFileSync(manifestFile, JSON.stringify({ ...again, inputs: [...again.inputs, "components/gone.ts"] }));
+    expect(readCachedBundle(dir)).toBeUndefined();
+  }, 60_000);
 });
 
 describe("host add-on", () => {
@@ -279,7 +304,7 @@ describe("host add-on", () => {
       cwd: dir,
       stdio: "pipe",
     });
-    const stmts = await Promise.all(addon.policyStatements.map((s) => unwrap(pulumi.output(s) as pulumi.Output<any>)));
+    const stmts = (await unwrap(pulumi.output(addon.policyStatements) as pulumi.Output<any>)) as any[];
     expect(stmts.map((s) => [s.Action, s.Resource])).toEqual([
       [
         ["secretsmanager:GetSecretValue"],

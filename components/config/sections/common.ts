@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RESERVED_TAG_KEYS } from "../../tags/tags";
 
 /** Whole days, with a message that names the limits (zod's default message does not). */
 export function days(min: number, max: number) {
@@ -35,9 +36,15 @@ export const tags = z
       .regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u, {
         error: "tag keys are 1-128 letters, digits, spaces or _.:/=+-@ and must not start with aws:",
       })
-      .refine((k) => !k.toLowerCase().startsWith(RESERVED_TAG_PREFIX), {
-        error: `tag keys starting with ${RESERVED_TAG_PREFIX} are the stack's own (openclaw:stack, openclaw:project, openclaw:role: IAM conditions and token rotation match on them); use another prefix`,
-      }),
+      .refine(
+        (k) =>
+          !RESERVED_TAG_KEYS.some((r) => r.toLowerCase() === k.toLowerCase()) &&
+          !k.toLowerCase().startsWith(RESERVED_TAG_PREFIX),
+        {
+          error: (i) =>
+            `tag key ${JSON.stringify(i.input)} is set by the stack itself (reserved: ${RESERVED_TAG_KEYS.join(", ")} and every key starting with ${RESERVED_TAG_PREFIX}: IAM conditions and token rotation match on them); remove it from openclaw:tags or rename it`,
+        },
+      ),
     z
       .string()
       .max(256, { error: "tag values are at most 256 characters" })

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { intRange } from "./common";
 import { imageRef } from "./gateway";
 
-/** `none`: no proxy; the port is published on 127.0.0.1 only. Target docker only (kubernetes.ts targetIngressIssues). */
+/** `none`: no proxy; the port is published on 127.0.0.1 only. Target docker only (ingress/modes/none.ts). */
 export const ingressModes = ["tailscale", "caddy", "none"] as const;
 export type IngressMode = (typeof ingressModes)[number];
 
@@ -20,7 +20,7 @@ export const tailscaleSection = z
       .default(["tag:openclaw"]),
     /** Auth key lifetime. Short: the key is used once, at first boot. @default 3600 */
     keyExpirySeconds: intRange(300, 86400, "seconds").default(3600),
-    /** The node's name on the tailnet. @default "openclaw-<stack>" */
+    /** The node's name on the tailnet. @default "openclaw-<stack>" as a DNS label (defaultTailnetHostname) */
     hostname: z
       .string()
       .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: "must be a DNS label" })
@@ -63,6 +63,19 @@ export const caddySection = z
   })
   .prefault({});
 export type TailscaleSection = z.infer<typeof tailscaleSection>;
+
+/**
+ * The stack name as a DNS label, the node name when `openclaw:tailscale.hostname` is unset: Tailscale node
+ * names are DNS labels; stack names may hold dots, capitals, `_`. The default depends on the stack name, which
+ * the schema does not see, so parseStackConfig applies it right after parsing.
+ */
+export function defaultTailnetHostname(stack: string): string {
+  return `openclaw-${stack}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, "");
+}
 export type CaddySection = z.infer<typeof caddySection>;
 
 /** Caddy compares against a bcrypt hash (`$2a$`/`$2b$`/`$2y$`); a plain password here would silently never match. */

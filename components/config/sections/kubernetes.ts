@@ -167,7 +167,7 @@ export const kubernetesSection = z
   });
 export type KubernetesSection = z.infer<typeof kubernetesSection>;
 
-/** What the rule below reads: a structural slice of StackConfig, so this file does not import schema.ts. */
+/** What the ingress modes' config rules read: a structural slice of StackConfig (no import of schema.ts). */
 export interface TargetIngressView {
   target: string;
   ingress: string;
@@ -178,30 +178,4 @@ export interface RuleIssue {
   path: (string | number)[];
   input: unknown;
   message: string;
-}
-
-/**
- * Cross-key rules of the kubernetes and docker targets. Pure: returns issues; the lead's top-level
- * superRefine in schema.ts adds them with `ctx.addIssue({ code: "custom", ...issue })`.
- * - ingress `none` (loopback publishing only, no proxy) makes sense only on the operator's own Docker: on a
- *   cluster or a VM nothing could reach the gateway.
- * - behind a proxy on Kubernetes the gateway must trust the proxy pods' CIDR.
- */
-export function targetIngressIssues(c: TargetIngressView): RuleIssue[] {
-  const issues: RuleIssue[] = [];
-  if (c.ingress === "none" && c.target !== "docker") {
-    issues.push({
-      path: ["ingress"],
-      input: c.ingress,
-      message: `is only allowed with target docker (loopback publishing on your own machine); target ${c.target} needs tailscale or caddy`,
-    });
-  }
-  if (c.target === "kubernetes" && c.ingress !== "none" && c.kubernetes.trustedProxyCidrs.length === 0) {
-    issues.push({
-      path: ["kubernetes", "trustedProxyCidrs"],
-      input: [],
-      message: `is required with ingress ${c.ingress} on kubernetes: list the pod CIDR of the proxy pods (e.g. ["10.244.0.0/16"]), else the gateway answers 403 proxy_attribution_required`,
-    });
-  }
-  return issues;
 }

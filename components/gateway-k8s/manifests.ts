@@ -1,0 +1,297 @@
+/**
+ * The Kubernetes objects of the gateway: namespace, service account, ConfigMap, state PVC, Deployment, Service
+ * and NetworkPolicies, plus whatever the ingress mode adds. Pure: same input, same manifests; the GatewayK8s
+ * component only turns them into resources, and `npm run plan` writes them as YAML. Typed as
+ * `kubernetes-types`, so a misspelled field fails `tsc --strict`.
+ */
+import type { Deployment } from "kubernetes-types/apps/v1";
+import type {
+  ConfigMap,
+  Namespace,
+  PersistentVolumeClaim,
+  PodSpec,
+  Service,
+  ServiceAccount,
+} from "kubernetes-types/core/v1";
+import type { Ingress, NetworkPolicy, NetworkPolicyPeer } from "kubernetes-types/networking/v1";
+import type { StackConfig } from "../config/schema";
+import { gatewayContainer } from "../container/render-k8s";
+import type { GatewayContainerSpec } from "../container/spec";
+import { ingressFor, ingressModule } from "../ingress/modes/registry";
+import { sha256 } from "../util/hash";
+
+export const GATEWAY_CONFIGMAP_NAME = "openclaw-config";
+export const GATEWAY_NAME = "openclaw-gateway";
+export const CADDY_NAME = "openclaw-caddy";
+export const PROMETHEUS_PATH = "/api/diagnostics/prometheus";
+export const CONFIG_CHECKSUM_ANNOTATION = "openclaw.ai/config-sha256";
+
+export interface K8sRenderInput {
+  cfg: StackConfig;
+  spec: GatewayContainerSpec;
+  /** The rendered openclaw.json (renderGatewayConfigJson). */
+  configJson: string;
+}
+
+export type K8sObject =
+  | Namespace
+  | ServiceAccount
+  | ConfigMap
+  | PersistentVolumeClaim
+  | Deployment
+  | Service
+  | NetworkPolicy
+  | Ingress;
+
+export interface K8sManifests {
+  namespace: Namespace;
+  serviceAccount: ServiceAccount;
+  configMap: ConfigMap;
+  pvc: PersistentVolumeClaim;
+  deployment: Deployment;
+  service: Service;
+  networkPolicy: NetworkPolicy;
+  /** Namespace-wide default deny: any pod no other policy selects gets no traffic at all. */
+  defaultDeny: NetworkPolicy;
+  /** Tailscale operator Ingress (ingress tailscale). */
+  ingress?: Ingress;
+  /** Caddy in front (ingress caddy). */
+  caddy?: {
+    configMap: ConfigMap;
+    pvc: PersistentVolumeClaim;
+    deployment: Deployment;
+    service: Service;
+    networkPolicy: NetworkPolicy;
+  };
+}
+
+export function gatewayLabels(): Record<string, string> {
+  return { "app.kubernetes.io/name": "openclaw", "app.kubernetes.io/component": "gateway" };
+}
+export function caddyLabels(): Record<string, string> {
+  return { "app.kubernetes.io/name": "openclaw", "app.kubernetes.io/component": "caddy" };
+}
+export function commonLabels(): Record<string, string> {
+  return { "app.kubernetes.io/part-of": "openclaw", "app.kubernetes.io/managed-by": "pulumi" };
+}
+
+export function podSecurity(spec: GatewayContainerSpec): PodSpec["securityContext"] {
+  return {
+    runAsNonRoot: true,
+    runAsUser: spec.user.uid,
+    runAsGroup: spec.user.gid,
+    // The CSI volume arrives root-owned; fsGroup makes it writable by the gateway (operators' #1 issue: EACCES).
+    fsGroup: spec.user.gid,
+    // Only chown when the root of the volume is wrong: a recursive chown of a large state dir delays every start.
+    fsGroupChangePolicy: "OnRootMismatch",
+    seccompProfile: { type: spec.seccompProfile },
+  };
+}
+
+export function gatewayDeployment(spec: GatewayContainerSpec, cfg: StackConfig, configJson: string): Deployment {
+  const ns = cfg.kubernetes.namespace;
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: GATEWAY_NAME, namespace: ns, labels: { ...gatewayLabels(), ...commonLabels() } },
+    spec: {
+      replicas: 1,
+      // The state PVC is ReadWriteOnce and the gateway holds an owner lease: never two pods at once.
+      strategy: { type: "Recreate" },
+      selector: { matchLabels: gatewayLabels() },
+      template: {
+        metadata: {
+          labels: { ...gatewayLabels(), ...commonLabels() },
+          // The config is a subPath-free directory mount, but the gateway reads it once: roll the pod on change.
+          annotations: { [CONFIG_CHECKSUM_ANNOTATION]: sha256(configJson) },
+        },
+        spec: {
+          // The owner lease is keyed by hostname: a new pod name after an unclean stop would block start for minutes.
+          hostname: spec.hostname,
+          serviceAccountName: GATEWAY_NAME,
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: spec.stopGracePeriodSeconds,
+          securityContext: podSecurity(spec),
+          containers: [gatewayContainer(spec, cfg)],
+          volumes: [
+            // Memory-backed like Docker's tmpfs: its pages count against the container's memory limit on both.
+            ...spec.tmpfs.map((t, i) => ({
+              name: `tmp-${i}`,
+              emptyDir: { medium: "Memory", sizeLimit: `${t.sizeMiB}Mi` },
+            })),
+            { name: "state", persistentVolumeClaim: { claimName: spec.stateVolume.name } },
+            {
+              name: "config",
+              configMap: {
+                name: GATEWAY_CONFIGMAP_NAME,
+                items: [{ key: "openclaw.json", path: basename(spec.config.mountPath) }],
+                defaultMode: 0o440,
+              },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+function basename(p: string): string {
+  return p.slice(p.lastIndexOf("/") + 1);
+}
+
+/** Who may open a connection to the gateway: exactly the ingress path, nothing when there is none. */
+export function gatewayIngressPeers(cfg: StackConfig): NetworkPolicyPeer[] {
+  // `kubectl port-forward` goes through the kubelet, not the pod network, so it still works without peers.
+  return ingressModule(cfg.ingress).kubernetes?.(cfg).gatewayPeers ?? [];
+}
+
+const IMDS = "169.254.169.254/32";
+
+/**
+ * DNS to kube-system and HTTPS to the internet only: not to the cluster's own networks (the API server and
+ * every in-cluster service listen on 443 too) nor the cloud metadata endpoint (node credentials live there).
+ */
+export function egressDnsAndHttps(cfg: StackConfig): NonNullable<NetworkPolicy["spec"]>["egress"] {
+  const excluded = cfg.kubernetes.egressExcludedCidrs;
+  // The metadata address is named on its own, whatever the configured list says.
+  const except = excluded.includes(IMDS) ? [...excluded] : [...excluded, IMDS];
+  return [
+    {
+      to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+      ports: [
+        { protocol: "UDP", port: 53 },
+        { protocol: "TCP", port: 53 },
+      ],
+    },
+    {
+      to: [{ ipBlock: { cidr: "0.0.0.0/0", except } }],
+      ports: [{ protocol: "TCP", port: 443 }],
+    },
+  ];
+}
+
+export function gatewayNetworkPolicy(spec: GatewayContainerSpec, cfg: StackConfig): NetworkPolicy {
+  const peers = gatewayIngressPeers(cfg);
+  // The scrape annotation is only advertised when this rule lets the scraper in (config schema).
+  const scraper: NetworkPolicyPeer[] =
+    cfg.kubernetes.prometheusScrape && cfg.kubernetes.prometheusNamespace
+      ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cfg.kubernetes.prometheusNamespace } } }]
+      : [];
+  const port = [{ protocol: "TCP", port: spec.port.container }];
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: GATEWAY_NAME, namespace: cfg.kubernetes.namespace, labels: commonLabels() },
+    spec: {
+      podSelector: { matchLabels: gatewayLabels() },
+      policyTypes: ["Ingress", "Egress"],
+      // An empty list denies all ingress; a rule with peers admits only them, only on the gateway port.
+      ingress: [
+        ...(peers.length > 0 ? [{ from: peers, ports: port }] : []),
+        ...(scraper.length > 0 ? [{ from: scraper, ports: port }] : []),
+      ],
+      egress: egressDnsAndHttps(cfg),
+    },
+  };
+}
+
+export function renderK8s(input: K8sRenderInput): K8sManifests {
+  const { cfg, spec, configJson } = input;
+  const ns = cfg.kubernetes.namespace;
+  const m: K8sManifests = {
+    namespace: {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: {
+        name: ns,
+        labels: {
+          ...commonLabels(),
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/enforce-version": "latest",
+          "pod-security.kubernetes.io/audit": "restricted",
+          "pod-security.kubernetes.io/warn": "restricted",
+        },
+      },
+    },
+    serviceAccount: {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: GATEWAY_NAME, namespace: ns, labels: commonLabels() },
+      // The gateway never talks to the Kubernetes API: no token in the pod.
+      automountServiceAccountToken: false,
+    },
+    configMap: {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: GATEWAY_CONFIGMAP_NAME, namespace: ns, labels: commonLabels() },
+      data: { "openclaw.json": configJson },
+    },
+    pvc: {
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: spec.stateVolume.name, namespace: ns, labels: commonLabels() },
+      spec: {
+        accessModes: ["ReadWriteOnce"],
+        ...(cfg.kubernetes.storageClass ? { storageClassName: cfg.kubernetes.storageClass } : {}),
+        resources: { requests: { storage: `${cfg.kubernetes.stateVolumeGiB}Gi` } },
+      },
+    },
+    deployment: gatewayDeployment(spec, cfg, configJson),
+    service: {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: {
+        name: GATEWAY_NAME,
+        namespace: ns,
+        labels: commonLabels(),
+        // The metrics path sits behind the gateway token: the scraper needs `authorization: Bearer` (docs/kubernetes.md).
+        ...(cfg.kubernetes.prometheusScrape && cfg.kubernetes.prometheusNamespace
+          ? {
+              annotations: {
+                "prometheus.io/scrape": "true",
+                "prometheus.io/path": PROMETHEUS_PATH,
+                "prometheus.io/port": String(spec.port.container),
+              },
+            }
+          : {}),
+      },
+      spec: {
+        type: "ClusterIP",
+        selector: gatewayLabels(),
+        ports: [{ name: "http", port: spec.port.container, targetPort: "http", protocol: "TCP" }],
+      },
+    },
+    networkPolicy: gatewayNetworkPolicy(spec, cfg),
+    // The gateway's and Caddy's own policies open exactly their paths; everything else in the namespace is shut.
+    defaultDeny: {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "default-deny", namespace: ns, labels: commonLabels() },
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+    },
+  };
+  return { ...m, ...ingressFor(cfg.ingress, "kubernetes")(cfg).objects(spec, cfg) };
+}
+
+/** Every manifest in apply order (namespace first). */
+export function manifestList(m: K8sManifests): K8sObject[] {
+  const list: K8sObject[] = [
+    m.namespace,
+    m.serviceAccount,
+    m.configMap,
+    m.pvc,
+    m.deployment,
+    m.service,
+    m.networkPolicy,
+    m.defaultDeny,
+  ];
+  if (m.ingress) list.push(m.ingress);
+  if (m.caddy) list.push(m.caddy.configMap, m.caddy.pvc, m.caddy.deployment, m.caddy.service, m.caddy.networkPolicy);
+  return list;
+}
+
+/** `k8s/<kind>-<name>.yaml`, the artifact path `npm run plan` writes each manifest to. */
+export function manifestPath(obj: K8sObject): string {
+  return `k8s/${(obj.kind ?? "object").toLowerCase()}-${obj.metadata?.name ?? "unnamed"}.yaml`;
+}
