@@ -14,6 +14,7 @@ import {
 import { ingressPlan } from "../../components/ingress/modes/registry";
 import { servesFunnel } from "../../components/ingress/tailscale-serve";
 import { parseStackConfig } from "../../components/config/schema";
+import { defaultTailnetHostname } from "../../components/config/sections/ingress";
 import { BASE_VALUES, testConfig } from "../helpers/config";
 
 const caddyValues = {
@@ -218,11 +219,23 @@ describe("renderCompose with the plan", () => {
   });
 });
 
+describe("defaultTailnetHostname", () => {
+  // Stack names of the VM target are stricter (no '-'), but other targets and future ones may not be.
+  it.each([
+    ["Dev_Eu.1", "openclaw-dev-eu-1"],
+    ["x".repeat(80), `openclaw-${"x".repeat(54)}`],
+  ])("stack %s -> %s", (stack, expected) => {
+    const h = defaultTailnetHostname(stack);
+    expect(h).toBe(expected);
+    expect(h).toMatch(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/);
+  });
+});
+
 describe("tailnetHostname", () => {
   it.each([
     ["prod", undefined, "openclaw-prod"],
-    ["Dev_Eu.1", undefined, "openclaw-dev-eu-1"],
-    ["x".repeat(80), undefined, `openclaw-${"x".repeat(54)}`],
+    ["prodeu1", undefined, "openclaw-prodeu1"],
+    ["x".repeat(20), undefined, `openclaw-${"x".repeat(20)}`],
     ["prod", "my-gw", "my-gw"],
   ])("stack %s, hostname %s -> %s", (stack, hostname, expected) => {
     const parsed = parseStackConfig({
