@@ -2,39 +2,29 @@
 // Job, CronJob, bare Pod), every container including initContainers, measured against the restricted
 // Pod Security Standard, kube-linter and Checkov.
 import { validateResourceOfType, type ResourceValidation } from "@pulumi/policy";
-import { Deployment } from "@pulumi/kubernetes/apps/v1/deployment";
-import { StatefulSet } from "@pulumi/kubernetes/apps/v1/statefulSet";
-import { DaemonSet } from "@pulumi/kubernetes/apps/v1/daemonSet";
-import { ReplicaSet } from "@pulumi/kubernetes/apps/v1/replicaSet";
-import { Job } from "@pulumi/kubernetes/batch/v1/job";
-import { CronJob } from "@pulumi/kubernetes/batch/v1/cronJob";
-import { Pod } from "@pulumi/kubernetes/core/v1/pod";
 import { Service } from "@pulumi/kubernetes/core/v1/service";
 import { Namespace } from "@pulumi/kubernetes/core/v1/namespace";
-import { containersOf, effective, isGatewayContainer, podSpecOf, type K8sContainer, WORKLOAD_TYPES } from "./lib/k8s";
+import { containersOf, effective, isGatewayContainer, isWorkloadType, podSpecOf, type K8sContainer } from "./lib/k8s";
 import { configSchema, type PackPolicy } from "./lib/types";
 import { asArray, imagePinned, isLiteralSecretEnv, isObject } from "./lib/util";
 
-const WORKLOAD_CLASSES = [Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod];
-
-/** Runs `check` on the pod spec of every workload kind; each returned string is one violation. */
+/** Runs `check` on the pod spec of every workload kind (and their patches); each string is one violation. */
 function podPolicy(
   check: (pod: Record<string, any>, config: any) => string[],
-  classes: unknown[] = WORKLOAD_CLASSES,
-): ResourceValidation[] {
-  return classes.map((cls) =>
-    validateResourceOfType(cls as any, (props: any, args, report) => {
-      const pod = podSpecOf(args.type, props);
-      if (!pod) return;
-      for (const m of check(pod, args.getConfig<any>())) report(m);
-    }),
-  );
+  kinds: (type: string) => boolean = isWorkloadType,
+): ResourceValidation {
+  return (args, report) => {
+    if (!kinds(args.type)) return;
+    const pod = podSpecOf(args.type, args.props);
+    if (!pod) return;
+    for (const m of check(pod, args.getConfig<any>())) report(m);
+  };
 }
 
 /** Same, per container: `check` returns a problem for that container or undefined. */
 function containerPolicy(
   check: (pod: Record<string, any>, k: K8sContainer) => string | undefined,
-): ResourceValidation[] {
+): ResourceValidation {
   return podPolicy((pod) =>
     containersOf(pod)
       .map((k) => check(pod, k))
@@ -136,7 +126,7 @@ export const k8sSeccompRuntimeDefault: PackPolicy = {
 };
 
 /** Run-to-completion pods (Jobs, CronJobs) have nothing to probe; kube-linter and Checkov skip them too. */
-const LONG_RUNNING_CLASSES = [Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod];
+const longRunning = (type: string) => isWorkloadType(type) && !/:(Job|CronJob)(Patch)?$/.test(type);
 const LIVENESS_PATHS = ["/healthz", "/health"];
 const READINESS_PATHS = ["/readyz"];
 
@@ -167,7 +157,7 @@ export const k8sProbes: PackPolicy = {
           }
           return out;
         }),
-    LONG_RUNNING_CLASSES,
+    longRunning,
   ),
 };
 
@@ -271,7 +261,7 @@ export const k8sDefaultDenyNetworkPolicy: PackPolicy = {
   controls: ["k8s/pss-netpol"],
   configSchema: configSchema(),
   validateStack: (args, report) => {
-    const workloads = args.resources.filter((r) => (WORKLOAD_TYPES as readonly string[]).includes(r.type));
+    const workloads = args.resources.filter((r) => isWorkloadType(r.type));
     if (workloads.length === 0) return;
     const defaultDeny = args.resources.some((r) => {
       if (r.type !== NETPOL) return false;
