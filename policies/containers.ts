@@ -5,6 +5,7 @@ import {
   CONFIG_MAP,
   composeFiles,
   DOCKER_CONTAINER,
+  memoised,
   resourceArtifacts,
   SECRET_K8S,
   USER_DATA_TYPES,
@@ -45,11 +46,11 @@ function runSpecs(type: string, props: Record<string, any>): ContainerSpec[] {
 
 /** The containers one resource runs, in every shape: a Docker container, compose services, `docker run` lines. */
 export function containerSpecsOf(type: string, props: Record<string, any>): ContainerSpec[] {
-  return [
+  return memoised("containers", type, props, () => [
     ...(type === DOCKER_CONTAINER ? [fromDockerContainer(props)] : []),
     ...composeSpecs(type, props),
     ...runSpecs(type, props),
-  ];
+  ]);
 }
 
 /** One check, every shape: `check` returns a problem (without the location) or undefined. */

@@ -19,6 +19,7 @@ import {
   USER_DATA_TYPES,
   type GatewayConfig,
 } from "./lib/artifacts";
+import { parseJson5 } from "./lib/decode";
 import { containersOf, isWorkloadType, podSpecOf } from "./lib/k8s";
 import { configSchema, type PackPolicy, type StackOutput } from "./lib/types";
 import { asArray, findSecrets, isObject } from "./lib/util";
@@ -206,11 +207,20 @@ export const gatewayNoTailscaleFunnel: PackPolicy = {
         ? ['gateway.tailscale.mode is "funnel". Use "serve" (tailnet only).']
         : [],
     ),
-    validateResourceOfType(Instance, (i, _a, report) => {
-      const text = [String(i.userData ?? ""), ...artifactsOf(INSTANCE, i as any).map((a) => a.content)].join("\n");
-      if (/tailscale\s+funnel\s+(?!(off|reset|status)\b)/.test(text))
-        report("user data runs `tailscale funnel`. Use `tailscale serve` so only the tailnet can reach the gateway.");
-    }),
+    (args, report) => {
+      if (!CONFIG_CARRIERS.has(args.type) && !isWorkloadType(args.type)) return;
+      const arts = artifactsOf(args.type, args.props);
+      if (arts.some((a) => /tailscale\s+funnel\s+(?!(off|reset|status)\b)/.test(a.content)))
+        report("a script runs `tailscale funnel`. Use `tailscale serve` so only the tailnet can reach the gateway.");
+      // A tailscale serve config (TS_SERVE_CONFIG, `tailscale serve set-config`) turns Funnel on per host:port.
+      for (const a of arts) {
+        if (!/AllowFunnel/.test(a.content)) continue;
+        const v = parseJson5(a.content).value as any;
+        const on = isObject(v?.AllowFunnel) ? Object.entries(v.AllowFunnel).filter(([, x]) => x === true) : [];
+        if (on.length || !isObject(v))
+          report(`${a.source}: the serve config turns on Funnel for ${on.map(([k]) => k).join(", ") || "a host it cannot parse"}, publishing it to the internet. Remove AllowFunnel.`);
+      }
+    },
   ],
 };
 

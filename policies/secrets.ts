@@ -329,7 +329,65 @@ export const iamLeastPrivilege: PackPolicy = {
   ],
 };
 
+/** AWS-managed policies that hand out admin, IAM writes, or every secret, key or bucket. */
+const POWERFUL_MANAGED =
+  /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess|SecretsManagerReadWrite|AmazonS3FullAccess|AWSKeyManagementServicePowerUser|AmazonEC2FullAccess|AmazonSSMFullAccess|AWSLambda_FullAccess)$/i;
+const ATTACHMENTS = [
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+  "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+  "aws:iam/policyAttachment:PolicyAttachment",
+];
+
+export const iamNoPowerfulManagedPolicies: PackPolicy = {
+  name: "iam-no-powerful-managed-policies",
+  description: "Prohibits attaching AWS-managed admin, IAM or full-access policies to any role, user or group.",
+  enforcementLevel: "mandatory",
+  controls: ["iam/least-privilege"],
+  configSchema: configSchema(),
+  validateResource: (args, report) => {
+    const arns = ATTACHMENTS.includes(args.type)
+      ? [args.props.policyArn]
+      : args.type === "aws:iam/role:Role" || args.type === "aws:iam/user:User"
+        ? asArray(args.props.managedPolicyArns)
+        : [];
+    for (const a of arns.map(String).filter((x) => POWERFUL_MANAGED.test(x)))
+      report(`${a} is attached: it grants far more than the gateway's host or Lambda need. Attach a scoped policy instead.`);
+  },
+};
+
+/** Pure: what is wrong with a role's trust policy (who may assume it). */
+export function trustProblems(doc: unknown): string[] {
+  const d = parseJsonish(doc);
+  const out: string[] = [];
+  asArray<any>(d?.Statement).forEach((s, i) => {
+    if (s?.Effect !== "Allow") return;
+    const principals = isObject(s.Principal) ? Object.values(s.Principal).flatMap((v) => asArray<string>(v)) : asArray<string>(s.Principal);
+    const hasCondition = isObject(s.Condition) && Object.keys(s.Condition).length > 0;
+    if (s.NotPrincipal !== undefined) out.push(`Statement[${i}] trusts everyone but a NotPrincipal list`);
+    if (principals.map(String).some((p) => p === "*" || /^arn:[^:]+:iam::\*:root$/.test(p)) && !hasCondition)
+      out.push(`Statement[${i}] lets any principal assume the role`);
+    if (isObject(s.Principal) && s.Principal.Federated !== undefined && !hasCondition)
+      out.push(`Statement[${i}] trusts a federated provider without conditions on the token's subject and audience`);
+  });
+  return out;
+}
+
+export const iamRoleTrustScoped: PackPolicy = {
+  name: "iam-role-trust-scoped",
+  description: "Prohibits role trust policies that let anyone, any account or an unconditioned federation assume the role.",
+  enforcementLevel: "mandatory",
+  controls: ["iam/trust"],
+  configSchema: configSchema(),
+  validateResource: validateResourceOfType(Role, (r, _a, report) => {
+    const p = trustProblems(r.assumeRolePolicy);
+    if (p.length) report(`${p.join("; ")}. Name the service or account that needs the role and add conditions.`);
+  }),
+};
+
 export const secretsPolicies: PackPolicy[] = [
+  iamNoPowerfulManagedPolicies,
+  iamRoleTrustScoped,
   secretRotationEnabled,
   secretRotationInterval,
   secretCmkEncryption,

@@ -66,6 +66,8 @@ function main() {
   console.log(
     `offline plan (prod, ${runs} fresh processes): median ${median(times).toFixed(2)} s, min ${Math.min(...times).toFixed(2)} s, max ${Math.max(...times).toFixed(2)} s`,
   );
+  const pack = spawnSync(TSX, ["tools/lib/bench-policy.ts", "prod"], { cwd: ROOT, encoding: "utf8" });
+  console.log(`policy pack evaluation (prod, median of 5): ${pack.stdout.trim() || pack.stderr.trim()} ms`);
 
   for (const stack of ["prod", "caddy"]) {
     for (const [unit, score] of exposureScores(stack)) console.log(`systemd exposure (${stack}) ${unit}: ${score}`);

@@ -41,15 +41,24 @@ export interface ResourceArtifacts {
   problems: DecodeProblem[];
 }
 
-const cache = new WeakMap<object, ResourceArtifacts>();
+/**
+ * Decoding is pure, and every policy asks for the same resource's artifacts (the engine hands each policy its
+ * own copy of the props), so results are memoised by content: the model of a stack is built once.
+ */
+const MEMO_LIMIT = 512;
+const memo = new Map<string, unknown>();
+export function memoised<T>(kind: string, type: string, props: Record<string, any>, compute: () => T): T {
+  const key = `${kind}\0${type}\0${JSON.stringify(props)}`;
+  if (memo.has(key)) return memo.get(key) as T;
+  const value = compute();
+  if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
+  memo.set(key, value);
+  return value;
+}
 
 /** Every file, environment value and script a resource ships to a workload, decoded. */
 export function resourceArtifacts(type: string, props: Record<string, any>): ResourceArtifacts {
-  const hit = cache.get(props);
-  if (hit) return hit;
-  const out = computeArtifacts(type, props);
-  cache.set(props, out);
-  return out;
+  return memoised("artifacts", type, props, () => computeArtifacts(type, props));
 }
 
 function computeArtifacts(type: string, props: Record<string, any>): ResourceArtifacts {
@@ -149,6 +158,10 @@ const looksLikeGatewayConfig = (v: unknown): v is Record<string, any> => isObjec
  * and whatever it is called), so a config renamed, moved or passed in a variable is still the one checked.
  */
 export function gatewayConfigs(type: string, props: Record<string, any>, extraPaths: string[] = []): GatewayConfig[] {
+  return memoised(`gateway-configs ${extraPaths.join(",")}`, type, props, () => computeGatewayConfigs(type, props, extraPaths));
+}
+
+function computeGatewayConfigs(type: string, props: Record<string, any>, extraPaths: string[]): GatewayConfig[] {
   const { artifacts } = resourceArtifacts(type, props);
   const named = new Set([...configPathOverrides(artifacts), ...extraPaths].map(basename));
   const out: GatewayConfig[] = [];
@@ -226,6 +239,10 @@ function composeChains(artifacts: Artifact[], composePaths: string[]): string[][
  * override cannot hide behind a clean base and a clean override does not read as an incomplete service.
  */
 export function composeFiles(type: string, props: Record<string, any>): ComposeFile[] {
+  return memoised("compose", type, props, () => computeComposeFiles(type, props));
+}
+
+function computeComposeFiles(type: string, props: Record<string, any>): ComposeFile[] {
   const { artifacts } = resourceArtifacts(type, props);
   const parsed = new Map<string, { a: Artifact; doc?: Record<string, any>; error?: string }>();
   for (const a of artifacts) {

@@ -154,6 +154,9 @@ export async function evaluateWith(
 ): Promise<Violation[]> {
   checkConfig(policies, options.config);
   const out: Violation[] = [];
+  // Policies only read props; one engine-shaped copy per resource serves every policy (each still gets its
+  // own unknown-checking proxy, as in the engine).
+  const plain = new Map(resources.map((r) => [r, engineProps(r.props)]));
   const unknownMessage = (p: PackPolicy, e: Error) =>
     `could not be checked at preview: ${e.message}; policy '${p.name}' will run again when the value is known`;
 
@@ -175,7 +178,7 @@ export async function evaluateWith(
         const urn = urnOf(r);
         for (const validation of validations) {
           // A fresh proxy per call, as the engine deserialises per validation.
-          const props = proxy.unknownCheckingProxy(engineProps(r.props));
+          const props = proxy.unknownCheckingProxy(plain.get(r));
           const args: ResourceValidationArgs = {
             type: r.type,
             props,
@@ -206,7 +209,7 @@ export async function evaluateWith(
       const fastType = (p.validateStack as any).__pulumiType;
       if (fastType && !resources.some((r) => r.type === fastType)) continue;
       const built = resources.map((r) => {
-        const props = proxy.unknownCheckingProxy(engineProps(r.props));
+        const props = proxy.unknownCheckingProxy(plain.get(r));
         const res: PolicyResource = {
           type: r.type,
           props,
