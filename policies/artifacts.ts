@@ -28,7 +28,9 @@ export function uncheckable(type: string, props: Record<string, any>): string[] 
 
 const validate: ResourceValidation = (args, report) => {
   for (const m of uncheckable(args.type, args.props))
-    report(`${m}. It cannot be checked, so it is refused: render it in a format the pack decodes (see policies/README.md).`);
+    report(
+      `${m}. It cannot be checked, so it is refused: render it in a format the pack decodes (see policies/README.md).`,
+    );
 };
 
 export const artifactsCheckable: PackPolicy = {

@@ -14,7 +14,11 @@ const truthy = (v: unknown) => v === true || /^(true|yes|1)$/i.test(String(v ?? 
 export function publicAddressGrants(type: string, p: Record<string, any>): string[] {
   const out: string[] = [];
   if (
-    ["aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest", "aws:ec2/launchConfiguration:LaunchConfiguration"].includes(type) &&
+    [
+      "aws:ec2/instance:Instance",
+      "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
+      "aws:ec2/launchConfiguration:LaunchConfiguration",
+    ].includes(type) &&
     truthy(p.associatePublicIpAddress)
   )
     out.push("associatePublicIpAddress is true");
@@ -26,9 +30,14 @@ export function publicAddressGrants(type: string, p: Record<string, any>): strin
     });
   if (type === "aws:ec2/instance:Instance" && (Number(p.ipv6AddressCount) > 0 || asArray(p.ipv6Addresses).length > 0))
     out.push("the instance gets a global IPv6 address");
-  if (type === "aws:ec2/eip:Eip" && (p.instance || p.networkInterface)) out.push("an Elastic IP is attached to an instance or interface");
-  if (type === "aws:ec2/eipAssociation:EipAssociation") out.push("an Elastic IP association gives a host a public address");
-  if (type === "aws:ec2/networkInterface:NetworkInterface" && (Number(p.ipv6AddressCount) > 0 || asArray(p.ipv6Addresses).length > 0))
+  if (type === "aws:ec2/eip:Eip" && (p.instance || p.networkInterface))
+    out.push("an Elastic IP is attached to an instance or interface");
+  if (type === "aws:ec2/eipAssociation:EipAssociation")
+    out.push("an Elastic IP association gives a host a public address");
+  if (
+    type === "aws:ec2/networkInterface:NetworkInterface" &&
+    (Number(p.ipv6AddressCount) > 0 || asArray(p.ipv6Addresses).length > 0)
+  )
     out.push("a network interface gets a global IPv6 address");
   return out;
 }

@@ -2,8 +2,6 @@
 // on Tailscale auth keys and on stack outputs. openclaw.json reaches us inside user data, a ConfigMap
 // or a Docker upload; lib/artifacts.ts finds it on every target.
 import { validateResourceOfType, type PolicyResource, type ResourceValidation } from "@pulumi/policy";
-import { Instance } from "@pulumi/aws/ec2/instance";
-import { ConfigMap } from "@pulumi/kubernetes/core/v1/configMap";
 import { Secret as K8sSecret } from "@pulumi/kubernetes/core/v1/secret";
 import { Container } from "@pulumi/docker/container";
 import { TailnetKey } from "@pulumi/tailscale/tailnetKey";
@@ -13,7 +11,6 @@ import {
   CONFIG_MAP,
   DOCKER_CONTAINER,
   gatewayConfigs,
-  INSTANCE,
   isCaddyfilePath,
   SECRET_K8S,
   USER_DATA_TYPES,
@@ -218,7 +215,9 @@ export const gatewayNoTailscaleFunnel: PackPolicy = {
         const v = parseJson5(a.content).value as any;
         const on = isObject(v?.AllowFunnel) ? Object.entries(v.AllowFunnel).filter(([, x]) => x === true) : [];
         if (on.length || !isObject(v))
-          report(`${a.source}: the serve config turns on Funnel for ${on.map(([k]) => k).join(", ") || "a host it cannot parse"}, publishing it to the internet. Remove AllowFunnel.`);
+          report(
+            `${a.source}: the serve config turns on Funnel for ${on.map(([k]) => k).join(", ") || "a host it cannot parse"}, publishing it to the internet. Remove AllowFunnel.`,
+          );
       }
     },
   ],

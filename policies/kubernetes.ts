@@ -22,9 +22,7 @@ function podPolicy(
 }
 
 /** Same, per container: `check` returns a problem for that container or undefined. */
-function containerPolicy(
-  check: (pod: Record<string, any>, k: K8sContainer) => string | undefined,
-): ResourceValidation {
+function containerPolicy(check: (pod: Record<string, any>, k: K8sContainer) => string | undefined): ResourceValidation {
   return podPolicy((pod) =>
     containersOf(pod)
       .map((k) => check(pod, k))
@@ -281,7 +279,6 @@ export const k8sDefaultDenyNetworkPolicy: PackPolicy = {
   },
 };
 
-
 const ALLOWED_VOLUME_TYPES = new Set([
   "configMap",
   "csi",
@@ -366,7 +363,9 @@ export function pssViolations(pod: Record<string, any>, annotations: Record<stri
   checkCtx("spec.securityContext", pod.securityContext);
   for (const s of asArray<any>(pod.securityContext?.sysctls))
     if (!SAFE_SYSCTLS.has(String(s?.name)))
-      out.push(`spec.securityContext.sysctls sets ${JSON.stringify(s?.name)}, which is not a namespaced safe sysctl. Remove it.`);
+      out.push(
+        `spec.securityContext.sysctls sets ${JSON.stringify(s?.name)}, which is not a namespaced safe sysctl. Remove it.`,
+      );
   for (const k of containersOf(pod)) {
     checkCtx(`${k.where}.securityContext`, k.c.securityContext);
     if (truthy(k.c.securityContext?.privileged)) out.push(`${k.where} is privileged. Remove it.`);
@@ -379,9 +378,17 @@ export function pssViolations(pod: Record<string, any>, annotations: Record<stri
     if (adds.length) out.push(`${k.where} adds capabilities ${adds.join(", ")}. Remove them.`);
   }
   for (const [key, value] of Object.entries(annotations)) {
-    if (/^container\.apparmor\.security\.beta\.kubernetes\.io\//.test(key) && !/^(runtime\/default|localhost\/.+)$/.test(String(value)))
+    if (
+      /^container\.apparmor\.security\.beta\.kubernetes\.io\//.test(key) &&
+      !/^(runtime\/default|localhost\/.+)$/.test(String(value))
+    )
       out.push(`annotation ${key} is ${JSON.stringify(value)}. Use runtime/default.`);
-    if (/^(seccomp\.security\.alpha\.kubernetes\.io\/pod|container\.seccomp\.security\.alpha\.kubernetes\.io\/.*)$/.test(key) && /unconfined/i.test(String(value)))
+    if (
+      /^(seccomp\.security\.alpha\.kubernetes\.io\/pod|container\.seccomp\.security\.alpha\.kubernetes\.io\/.*)$/.test(
+        key,
+      ) &&
+      /unconfined/i.test(String(value))
+    )
       out.push(`annotation ${key} is ${JSON.stringify(value)}. Use runtime/default.`);
   }
   return out;
@@ -402,7 +409,10 @@ export const k8sPodSecurityRestricted: PackPolicy = {
   },
 };
 
-const BINDINGS = ["kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"];
+const BINDINGS = [
+  "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+];
 const ROLES = ["kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"];
 const POWERFUL_ROLES = /^(cluster-admin|admin|edit|system:masters|system:node|system:kube-controller-manager)$/;
 const BROAD_GROUPS = /^system:(serviceaccounts(:.*)?|authenticated|unauthenticated)$/;
@@ -413,11 +423,20 @@ export function powerfulRule(rule: any): string | undefined {
   const res = asArray<string>(rule?.resources).map((r) => String(r).toLowerCase());
   const any = (xs: string[], ys: string[]) => xs.includes("*") || ys.some((y) => xs.includes(y));
   if (any(res, ["secrets"]) && any(verbs, ["get", "list", "watch"])) return "reads secrets";
-  if (any(res, ["pods/exec", "pods/attach", "nodes/proxy", "pods/ephemeralcontainers"]) && any(verbs, ["create", "get"]))
+  if (
+    any(res, ["pods/exec", "pods/attach", "nodes/proxy", "pods/ephemeralcontainers"]) &&
+    any(verbs, ["create", "get"])
+  )
     return "executes in pods or nodes";
-  if (any(res, ["pods", "deployments", "daemonsets", "statefulsets", "jobs", "cronjobs", "replicasets"]) && any(verbs, ["create", "update", "patch"]))
+  if (
+    any(res, ["pods", "deployments", "daemonsets", "statefulsets", "jobs", "cronjobs", "replicasets"]) &&
+    any(verbs, ["create", "update", "patch"])
+  )
     return "creates workloads";
-  if (any(res, ["roles", "clusterroles", "rolebindings", "clusterrolebindings"]) && any(verbs, ["escalate", "bind", "create", "update", "patch"]))
+  if (
+    any(res, ["roles", "clusterroles", "rolebindings", "clusterrolebindings"]) &&
+    any(verbs, ["escalate", "bind", "create", "update", "patch"])
+  )
     return "changes RBAC";
   if (any(res, ["serviceaccounts/token"]) && any(verbs, ["create"])) return "mints tokens";
   if (any(res, ["nodes"]) && any(verbs, ["update", "patch", "delete"])) return "changes nodes";

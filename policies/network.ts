@@ -3,7 +3,6 @@ import { type PolicyResource, validateResourceOfType } from "@pulumi/policy";
 import { SecurityGroup } from "@pulumi/aws/ec2/securityGroup";
 import { SecurityGroupRule } from "@pulumi/aws/ec2/securityGroupRule";
 import { Subnet } from "@pulumi/aws/ec2/subnet";
-import { SecurityGroupIngressRule } from "@pulumi/aws/vpc/securityGroupIngressRule";
 import { SecurityGroupEgressRule } from "@pulumi/aws/vpc/securityGroupEgressRule";
 import { ADMIN_PORTS, exposedAdminPorts, isAnyCidr, portRange, reachesInternet } from "./lib/net";
 import { configSchema, type PackPolicy } from "./lib/types";
@@ -72,7 +71,9 @@ function prefixListEntries(resources: PolicyResource[]): Map<string, string[]> {
     const cidrs = asArray<any>(l.props.entries).map((e) => String(e?.cidr));
     for (const e of resources.filter((r) => r.type === PREFIX_LIST_ENTRY && isLinked(r, "prefixListId", l)))
       cidrs.push(String(e.props.cidr));
-    for (const k of [l.props.id, l.props.arn, l.props.name, l.urn, knownIds.get(l)].filter((x) => typeof x === "string"))
+    for (const k of [l.props.id, l.props.arn, l.props.name, l.urn, knownIds.get(l)].filter(
+      (x) => typeof x === "string",
+    ))
       out.set(k as string, cidrs);
   }
   return out;
@@ -121,22 +122,43 @@ function reportIngress(
   }
 }
 
+/** Every ingress permission one resource declares, whatever its type. */
+function ingressOf(type: string, p: Record<string, any>): Permission[] {
+  if (type === SG_TYPE || type === DEFAULT_SG_TYPE) return inlinePermissions(p.ingress, "ingress");
+  if (type === SG_RULE_TYPE && p.type === "ingress") return [ruleResourcePermission(p)];
+  if (type === VPC_INGRESS_TYPE) return [vpcRulePermission(p)];
+  return [];
+}
+const withoutLists = (ps: Permission[]) => ps.map((p) => ({ ...p, prefixLists: [] }));
+
 export const securityGroupNoPublicAdminIngress: PackPolicy = {
   name: "security-group-no-public-admin-ingress",
   description:
-    "Prohibits ingress from 0.0.0.0/0 or ::/0 to the gateway port 18789, SSH 22, RDP 3389 or any other admin port.",
+    "Prohibits ingress from any large share of the public IPv4 or IPv6 space to the gateway port 18789, SSH 22, RDP 3389 or any other admin port.",
   enforcementLevel: "mandatory",
   controls: ["net/public-admin-ingress", "net/no-ssh"],
+  configSchema: configSchema({ extraAdminPorts: { type: "array", items: { type: "integer" } } }),
+  // Per resource (so a finding, or a value unknown at preview, lands on the rule that causes it); prefix
+  // lists need the rest of the stack and are judged by security-group-prefix-list-ingress.
+  validateResource: (args, report) =>
+    reportIngress(withoutLists(ingressOf(args.type, args.props)), args.getConfig<any>().extraAdminPorts, report),
+};
+
+export const securityGroupPrefixListIngress: PackPolicy = {
+  name: "security-group-prefix-list-ingress",
+  description:
+    "Prohibits ingress from a managed prefix list to the gateway or an admin port when the list's entries reach the internet or are not defined in the stack.",
+  enforcementLevel: "mandatory",
+  controls: ["net/public-admin-ingress"],
   configSchema: configSchema({ extraAdminPorts: { type: "array", items: { type: "integer" } } }),
   validateStack: (args, report) => {
     const extra = args.getConfig<any>().extraAdminPorts;
     const lists = prefixListEntries(args.resources);
     for (const r of args.resources) {
-      const rep = (m: string) => report(m, r.urn);
-      const p = r.props;
-      if (r.type === SG_TYPE || r.type === DEFAULT_SG_TYPE) reportIngress(inlinePermissions(p.ingress, "ingress"), extra, rep, lists);
-      else if (r.type === SG_RULE_TYPE && p.type === "ingress") reportIngress([ruleResourcePermission(p)], extra, rep, lists);
-      else if (r.type === VPC_INGRESS_TYPE) reportIngress([vpcRulePermission(p)], extra, rep, lists);
+      const listed = ingressOf(r.type, r.props)
+        .filter((p) => (p.prefixLists ?? []).length > 0)
+        .map((p) => ({ ...p, cidrs: [] }));
+      reportIngress(listed, extra, (m) => report(m, r.urn), lists);
     }
   },
 };
@@ -209,6 +231,7 @@ export const vpcFlowLogsEnabled: PackPolicy = {
 
 export const networkPolicies: PackPolicy[] = [
   securityGroupNoPublicAdminIngress,
+  securityGroupPrefixListIngress,
   securityGroupEgressRestricted,
   subnetNoAutoPublicIp,
   vpcFlowLogsEnabled,

@@ -95,7 +95,20 @@ export function cronMaxGapDays(expr: string): number | undefined {
     }
     return out;
   };
-  const months = field(month, 1, 12, ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]);
+  const months = field(month, 1, 12, [
+    "JAN",
+    "FEB",
+    "MAR",
+    "APR",
+    "MAY",
+    "JUN",
+    "JUL",
+    "AUG",
+    "SEP",
+    "OCT",
+    "NOV",
+    "DEC",
+  ]);
   const doms = dom === "?" ? undefined : field(dom, 1, 31);
   const dows = dow === "?" ? undefined : field(dow, 1, 7, ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]);
   if (!months || (dom !== "?" && !doms) || (dow !== "?" && !dows)) return undefined;
@@ -282,7 +295,9 @@ export function iamDocumentProblems(doc: unknown): string[] {
     const actions = asArray<string>(s.Action).map(String);
     const resources = asArray<string>(s.Resource).map(String);
     // A wildcard resource is any pattern that matches every ARN of a service (e.g. "arn:aws:s3:::*").
-    const anyResource = resources.some((r) => r === "*" || /^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$|^arn:\*/.test(r)) || s.NotResource !== undefined;
+    const anyResource =
+      resources.some((r) => r === "*" || /^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$|^arn:\*/.test(r)) ||
+      s.NotResource !== undefined;
     const allActions = actions.some((a) => /^\*(:\*)?$/.test(a));
     if (allActions && anyResource) problems.push(`Statement[${i}] allows "*" on "*"`);
     else if (allActions) problems.push(`Statement[${i}] allows every action`);
@@ -290,7 +305,13 @@ export function iamDocumentProblems(doc: unknown): string[] {
     for (const a of actions) {
       // Service prefixes are case-insensitive and may themselves be wildcards ("i*:*", "IAM:*Policy*").
       const [svc = "", act = ""] = a.split(":");
-      const svcRe = new RegExp(`^${svc.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+      const svcRe = new RegExp(
+        `^${svc
+          .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+          .replace(/\*/g, ".*")
+          .replace(/\?/g, ".")}$`,
+        "i",
+      );
       if (svcRe.test("iam") && /\*/.test(a) && /^(\*|[^:]*\*[^:]*|.*(put|attach|create|pass|update|\*).*)$/i.test(act))
         problems.push(`Statement[${i}] allows ${a}, which includes IAM writes`);
       else if (anyResource && a !== "*" && SCOPED_SERVICES.test(a) && !WIDE_OK.test(a))
@@ -352,7 +373,9 @@ export const iamNoPowerfulManagedPolicies: PackPolicy = {
         ? asArray(args.props.managedPolicyArns)
         : [];
     for (const a of arns.map(String).filter((x) => POWERFUL_MANAGED.test(x)))
-      report(`${a} is attached: it grants far more than the gateway's host or Lambda need. Attach a scoped policy instead.`);
+      report(
+        `${a} is attached: it grants far more than the gateway's host or Lambda need. Attach a scoped policy instead.`,
+      );
   },
 };
 
@@ -362,7 +385,9 @@ export function trustProblems(doc: unknown): string[] {
   const out: string[] = [];
   asArray<any>(d?.Statement).forEach((s, i) => {
     if (s?.Effect !== "Allow") return;
-    const principals = isObject(s.Principal) ? Object.values(s.Principal).flatMap((v) => asArray<string>(v)) : asArray<string>(s.Principal);
+    const principals = isObject(s.Principal)
+      ? Object.values(s.Principal).flatMap((v) => asArray<string>(v))
+      : asArray<string>(s.Principal);
     const hasCondition = isObject(s.Condition) && Object.keys(s.Condition).length > 0;
     if (s.NotPrincipal !== undefined) out.push(`Statement[${i}] trusts everyone but a NotPrincipal list`);
     if (principals.map(String).some((p) => p === "*" || /^arn:[^:]+:iam::\*:root$/.test(p)) && !hasCondition)
@@ -375,7 +400,8 @@ export function trustProblems(doc: unknown): string[] {
 
 export const iamRoleTrustScoped: PackPolicy = {
   name: "iam-role-trust-scoped",
-  description: "Prohibits role trust policies that let anyone, any account or an unconditioned federation assume the role.",
+  description:
+    "Prohibits role trust policies that let anyone, any account or an unconditioned federation assume the role.",
   enforcementLevel: "mandatory",
   controls: ["iam/trust"],
   configSchema: configSchema(),

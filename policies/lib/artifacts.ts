@@ -3,7 +3,14 @@
 // carry one (instances, launch templates, spot requests, launch configurations, ConfigMaps, Secrets,
 // Docker containers and their uploads, container environments) and decodes them with the consumer's own
 // semantics (lib/decode.ts). What cannot be decoded is returned as a problem, never dropped.
-import { type Artifact, type DecodeProblem, decodeUserData, parseJson5, parseYaml11, strictBase64 } from "./decode";
+import {
+  type Artifact,
+  type DecodeProblem,
+  decodeUserData,
+  parseComposeYaml,
+  parseJson5,
+  strictBase64,
+} from "./decode";
 import { containersOf, podSpecOf, WORKLOAD_TYPE_SET } from "./k8s";
 import { asArray, isObject } from "./util";
 
@@ -103,7 +110,10 @@ function computeArtifacts(type: string, props: Record<string, any>): ResourceArt
           kind: "file",
         });
       else if (typeof u.source === "string")
-        problems.push({ source: `uploads:${u.file}`, reason: `it is read from ${u.source} on the machine running Pulumi, which the pack cannot see` });
+        problems.push({
+          source: `uploads:${u.file}`,
+          reason: `it is read from ${u.source} on the machine running Pulumi, which the pack cannot see`,
+        });
     }
     for (const e of asArray<any>(props.envs)) {
       const [k, ...v] = String(e).split("=");
@@ -158,7 +168,9 @@ const looksLikeGatewayConfig = (v: unknown): v is Record<string, any> => isObjec
  * and whatever it is called), so a config renamed, moved or passed in a variable is still the one checked.
  */
 export function gatewayConfigs(type: string, props: Record<string, any>, extraPaths: string[] = []): GatewayConfig[] {
-  return memoised(`gateway-configs ${extraPaths.join(",")}`, type, props, () => computeGatewayConfigs(type, props, extraPaths));
+  return memoised(`gateway-configs ${extraPaths.join(",")}`, type, props, () =>
+    computeGatewayConfigs(type, props, extraPaths),
+  );
 }
 
 function computeGatewayConfigs(type: string, props: Record<string, any>, extraPaths: string[]): GatewayConfig[] {
@@ -174,7 +186,8 @@ function computeGatewayConfigs(type: string, props: Record<string, any>, extraPa
       const b = a.kind === "env" ? strictBase64(text) : undefined;
       if (b) {
         const p = parseJson5(b.toString("utf8"));
-        if (looksLikeGatewayConfig(p.value)) out.push({ source: `${a.source} (base64)`, config: p.value, raw: b.toString("utf8") });
+        if (looksLikeGatewayConfig(p.value))
+          out.push({ source: `${a.source} (base64)`, config: p.value, raw: b.toString("utf8") });
       }
       continue;
     }
@@ -201,7 +214,9 @@ export interface ComposeFile {
 
 /** Does parsed YAML look like a compose project? */
 const looksLikeCompose = (v: unknown): v is Record<string, any> =>
-  isObject(v) && isObject(v.services) && Object.values(v.services).some((s) => isObject(s) && ("image" in s || "build" in s));
+  isObject(v) &&
+  isObject(v.services) &&
+  Object.values(v.services).some((s) => isObject(s) && ("image" in s || "build" in s));
 
 /** Compose's merge of several `-f` files: mappings merge key by key, later scalars win, lists of ports/volumes add up. */
 export function mergeCompose(base: any, over: any): any {
@@ -218,7 +233,9 @@ export function mergeCompose(base: any, over: any): any {
 function composeChains(artifacts: Artifact[], composePaths: string[]): string[][] {
   const chains: string[][] = [];
   for (const a of artifacts) {
-    for (const m of a.content.matchAll(/\bcompose\b((?:\s+(?:-f|--file)[ =]\S+|\s+-p\s+\S+|\s+--project-name[ =]\S+)+)/g)) {
+    for (const m of a.content.matchAll(
+      /\bcompose\b((?:\s+(?:-f|--file)[ =]\S+|\s+-p\s+\S+|\s+--project-name[ =]\S+)+)/g,
+    )) {
       const files = [...m[1].matchAll(/(?:-f|--file)[ =](\S+)/g)].map((x) => x[1].replace(/^["']|["']$/g, ""));
       if (files.length) chains.push(files);
     }
@@ -252,7 +269,7 @@ function computeComposeFiles(type: string, props: Record<string, any>): ComposeF
     let doc: unknown;
     let error: string | undefined;
     try {
-      doc = parseYaml11(a.content);
+      doc = parseComposeYaml(a.content);
     } catch (e) {
       error = String((e as Error).message).split("\n")[0];
     }
@@ -271,7 +288,8 @@ function computeComposeFiles(type: string, props: Record<string, any>): ComposeF
   const out: ComposeFile[] = [];
   for (const [path, f] of parsed) {
     if (f.error) out.push({ source: f.a.source, path, services: {}, error: f.error });
-    else if (!inChain.has(path) && looksLikeCompose(f.doc)) out.push({ source: f.a.source, path, services: f.doc!.services });
+    else if (!inChain.has(path) && looksLikeCompose(f.doc))
+      out.push({ source: f.a.source, path, services: f.doc!.services });
   }
   for (const chain of chains) {
     if (chain.some((p) => parsed.get(p)?.error)) continue;

@@ -238,7 +238,8 @@ export const dockerSocketMounts = (spec: ContainerSpec) => spec.hostMounts.filte
  * kernel, device, boot, root-home and runtime-state trees, and the host's credential and init config. An
  * application's own file (/etc/openclaw/x.json) is not one of them.
  */
-const SYSTEM_ROOT = /^\/(etc|proc|sys|boot|dev|root|home|lib|lib64|usr|bin|sbin|opt|srv|var|var\/run|run|var\/lib|var\/log|mnt|media)?$/;
+const SYSTEM_ROOT =
+  /^\/(etc|proc|sys|boot|dev|root|home|lib|lib64|usr|bin|sbin|opt|srv|var|var\/run|run|var\/lib|var\/log|mnt|media)?$/;
 const SYSTEM_TREE =
   /^\/(proc|sys|dev|boot|root|home|var\/lib\/(docker|kubelet|containerd)|etc\/(shadow|gshadow|passwd|group|sudoers|ssh|kubernetes|docker|containerd|systemd|cron[^/]*|pam\.d|security|ld\.so[^/]*)|usr\/(s?bin|lib)|s?bin|lib(64)?)(\/|$)/;
 export const sensitiveHostMounts = (spec: ContainerSpec) =>
@@ -295,11 +296,20 @@ export function dockerRunServices(script: string): { line: string; svc: Record<s
   for (const line of joined.split(/\n|&&|;|\|\|/)) {
     const words = shellWords(line);
     const at = words.findIndex(
-      (w, i) => /(^|\/)(docker|podman|nerdctl)$/.test(w) && (words[i + 1] === "run" || (words[i + 1] === "container" && words[i + 2] === "run")),
+      (w, i) =>
+        /(^|\/)(docker|podman|nerdctl)$/.test(w) &&
+        (words[i + 1] === "run" || (words[i + 1] === "container" && words[i + 2] === "run")),
     );
     if (at < 0) continue;
     const args = words.slice(at + (words[at + 1] === "run" ? 2 : 3));
-    const svc: Record<string, any> = { cap_add: [], cap_drop: [], security_opt: [], volumes: [], ports: [], devices: [] };
+    const svc: Record<string, any> = {
+      cap_add: [],
+      cap_drop: [],
+      security_opt: [],
+      volumes: [],
+      ports: [],
+      devices: [],
+    };
     for (let i = 0; i < args.length; i++) {
       let a = args[i];
       let v: string | undefined;
@@ -345,7 +355,11 @@ export function dockerRunServices(script: string): { line: string; svc: Record<s
           svc.volumes.push(String(v));
           break;
         case "--mount": {
-          const kv = Object.fromEntries(String(v).split(",").map((p) => p.split("=")));
+          const kv = Object.fromEntries(
+            String(v)
+              .split(",")
+              .map((p) => p.split("=")),
+          );
           svc.volumes.push({
             type: kv.type ?? "volume",
             source: kv.source ?? kv.src,

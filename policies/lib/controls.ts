@@ -58,13 +58,18 @@ export const CONTROLS = {
     ["CKV_AWS_46", "AVD-AWS-0029", "AVD-AWS-0129"],
   ),
   "net/flow-logs": c("network", "advisory", "Every VPC records flow logs.", ["CKV2_AWS_11", "AVD-AWS-0178"]),
-  "net/no-ssh": c("compute", "mandatory", "No SSH key pair and no port 22 from the internet; admin goes through SSM or the tailnet.", [
-    "CKV_AWS_24",
-    "AVD-AWS-0107",
-  ]),
-  "net/monitoring": c("compute", "advisory", "The host has detailed monitoring and recovers on a failed status check.", [
-    "CKV_AWS_126",
-  ]),
+  "net/no-ssh": c(
+    "compute",
+    "mandatory",
+    "No SSH key pair and no port 22 from the internet; admin goes through SSM or the tailnet.",
+    ["CKV_AWS_24", "AVD-AWS-0107"],
+  ),
+  "net/monitoring": c(
+    "compute",
+    "advisory",
+    "The host has detailed monitoring and recovers on a failed status check.",
+    ["CKV_AWS_126"],
+  ),
   "net/artifacts-checkable": c(
     "compute",
     "mandatory",
@@ -106,22 +111,24 @@ export const CONTROLS = {
     "The longest gap between two rotations, whatever the schedule syntax, is at most 90 days.",
     ["CKV_AWS_304"],
   ),
-  "secrets/cmk": c("secrets", "advisory", "Secrets are encrypted with a customer-managed key, not an AWS-managed alias.", [
-    "CKV_AWS_149",
-  ]),
+  "secrets/cmk": c(
+    "secrets",
+    "advisory",
+    "Secrets are encrypted with a customer-managed key, not an AWS-managed alias.",
+    ["CKV_AWS_149"],
+  ),
   "lambda/public-invoke": c(
     "secrets",
     "mandatory",
     "No Lambda can be invoked by anyone; every invoke permission names its caller and source.",
     ["CKV_AWS_301"],
   ),
-  "lambda/hygiene": c("secrets", "advisory", "Lambdas have failure alerts, a concurrency limit, log retention and tracing.", [
-    "CKV_AWS_116",
-    "CKV_AWS_115",
-    "CKV_AWS_50",
-    "CKV_AWS_338",
-    "AVD-AWS-0066",
-  ]),
+  "lambda/hygiene": c(
+    "secrets",
+    "advisory",
+    "Lambdas have failure alerts, a concurrency limit, log retention and tracing.",
+    ["CKV_AWS_116", "CKV_AWS_115", "CKV_AWS_50", "CKV_AWS_338", "AVD-AWS-0066"],
+  ),
   "lambda/env": c("secrets", "mandatory", "Lambda environment variables are KMS-encrypted and hold no credential.", [
     "CKV_AWS_173",
     "CKV_AWS_45",
@@ -164,19 +171,25 @@ export const CONTROLS = {
     "PSS-restricted:runAsNonRoot",
     "PSS-restricted:runAsUser",
   ]),
-  "k8s/capabilities": c("kubernetes", "mandatory", "Every container drops ALL capabilities and adds none but NET_BIND_SERVICE.", [
-    "CKV_K8S_37",
-    "CKV_K8S_28",
-    "KSV-0003",
-    "KSV-0106",
-    "kube-linter:drop-net-raw-capability",
-    "PSS-restricted:capabilities",
-  ]),
-  "k8s/seccomp": c("kubernetes", "mandatory", "Every container runs under the RuntimeDefault or a Localhost seccomp profile.", [
-    "CKV_K8S_31",
-    "KSV-0030",
-    "PSS-restricted:seccompProfile",
-  ]),
+  "k8s/capabilities": c(
+    "kubernetes",
+    "mandatory",
+    "Every container drops ALL capabilities and adds none but NET_BIND_SERVICE.",
+    [
+      "CKV_K8S_37",
+      "CKV_K8S_28",
+      "KSV-0003",
+      "KSV-0106",
+      "kube-linter:drop-net-raw-capability",
+      "PSS-restricted:capabilities",
+    ],
+  ),
+  "k8s/seccomp": c(
+    "kubernetes",
+    "mandatory",
+    "Every container runs under the RuntimeDefault or a Localhost seccomp profile.",
+    ["CKV_K8S_31", "KSV-0030", "PSS-restricted:seccompProfile"],
+  ),
   "k8s/pss-restricted": c(
     "kubernetes",
     "mandatory",
@@ -232,10 +245,12 @@ export const CONTROLS = {
     "CKV_K8S_38",
     "KSV-0036",
   ]),
-  "k8s/env-secrets": c("kubernetes", "mandatory", "Credentials reach containers as secret references or files, never literal values.", [
-    "CKV_K8S_35",
-    "kube-linter:read-secret-from-env-var",
-  ]),
+  "k8s/env-secrets": c(
+    "kubernetes",
+    "mandatory",
+    "Credentials reach containers as secret references or files, never literal values.",
+    ["CKV_K8S_35", "kube-linter:read-secret-from-env-var"],
+  ),
   "k8s/service-exposure": c(
     "kubernetes",
     "mandatory",
@@ -248,16 +263,24 @@ export const CONTROLS = {
     "No role binding gives the gateway's service account, or every service account, power over secrets, pods, nodes or RBAC.",
     ["CKV_K8S_49", "CKV_K8S_155", "KSV-0041", "KSV-0044", "KSV-0046", "kube-linter:access-to-secrets"],
   ),
-  "k8s/pss-netpol": c("kubernetes", "advisory", "Namespaces enforce restricted Pod Security and a default-deny network policy.", [
-    "PSS-restricted",
-    "KSV-0038",
-  ]),
-  "ctr/read-only-root": c("containers", "mandatory", "Root filesystems are read-only; writable paths are tmpfs or named volumes.", [
-    "CIS-Docker-5.13",
-  ]),
-  "ctr/cap-drop": c("containers", "mandatory", "Containers drop ALL capabilities and add none beyond NET_BIND_SERVICE.", [
-    "CIS-Docker-5.4",
-  ]),
+  "k8s/pss-netpol": c(
+    "kubernetes",
+    "advisory",
+    "Namespaces enforce restricted Pod Security and a default-deny network policy.",
+    ["PSS-restricted", "KSV-0038"],
+  ),
+  "ctr/read-only-root": c(
+    "containers",
+    "mandatory",
+    "Root filesystems are read-only; writable paths are tmpfs or named volumes.",
+    ["CIS-Docker-5.13"],
+  ),
+  "ctr/cap-drop": c(
+    "containers",
+    "mandatory",
+    "Containers drop ALL capabilities and add none beyond NET_BIND_SERVICE.",
+    ["CIS-Docker-5.4"],
+  ),
   "ctr/privileged": c("containers", "mandatory", "No container is privileged.", ["CIS-Docker-5.5"]),
   "ctr/no-new-privileges": c("containers", "mandatory", "Every container sets no-new-privileges.", ["CIS-Docker-5.26"]),
   "ctr/non-root": c("containers", "mandatory", "Every container runs as a non-root user, in whatever spelling.", [
@@ -332,9 +355,12 @@ export const CONTROLS = {
   "gw/tools": c("gateway", "advisory", "The tools profile is not full and file tools stay in the workspace.", [
     "tools.profile_full",
   ]),
-  "ts/auth-keys": c("gateway", "mandatory", "Tailscale auth keys are preauthorized, tagged, single-use and short-lived.", [
-    "(pack-specific)",
-  ]),
+  "ts/auth-keys": c(
+    "gateway",
+    "mandatory",
+    "Tailscale auth keys are preauthorized, tagged, single-use and short-lived.",
+    ["(pack-specific)"],
+  ),
   "outputs/secret": c("gateway", "mandatory", "Stack outputs that carry a credential are secret.", ["(pack-specific)"]),
   "obs/alarms": c("compute", "advisory", "The gateway host has status-check, health and backup alarms.", [
     "CKV_AWS_126",

@@ -50,6 +50,14 @@ export function parseYaml11(text: string): unknown {
   return parseYaml(text, { version: "1.1", merge: true, maxAliasCount: 1000, uniqueKeys: false });
 }
 
+/**
+ * YAML as Docker Compose reads it (compose-go on go-yaml v3): core-schema scalars, so `user: 0:0` stays a
+ * string, with merge keys and anchors; boolean fields accept yes/on/true through the container model.
+ */
+export function parseComposeYaml(text: string): unknown {
+  return parseYaml(text, { merge: true, maxAliasCount: 1000, uniqueKeys: false });
+}
+
 /** The gateway reads openclaw.json as JSON5 (comments, trailing commas, unquoted keys). */
 export function parseJson5(text: string): { value?: unknown; error?: string } {
   try {
@@ -145,9 +153,9 @@ function decodePart(input: string | Buffer, declaredType: string, source: string
     return;
   }
   if (type === "multipart" || type.startsWith("multipart/")) {
-    mimeParts(text, source, out.problems).forEach((p, i) =>
-      decodePart(p.body, p.type, `${source} part ${i + 1}`, out, depth + 1),
-    );
+    mimeParts(text, source, out.problems).forEach((p, i) => {
+      decodePart(p.body, p.type, `${source} part ${i + 1}`, out, depth + 1);
+    });
     return;
   }
   if (type === "text/cloud-config" || type === "text/cloud-config-jsonp") {
@@ -193,14 +201,21 @@ function firstLine(e: unknown): string {
 }
 
 /** Decodes one write_files entry's content as cloud-init does for each `encoding`. */
-export function writeFileContent(f: Record<string, any>, source: string, problems: DecodeProblem[]): string | undefined {
+export function writeFileContent(
+  f: Record<string, any>,
+  source: string,
+  problems: DecodeProblem[],
+): string | undefined {
   const enc = String(f.encoding ?? "text")
     .toLowerCase()
     .trim();
   const raw = f.content;
   if (raw === undefined || raw === null) {
     if (isObject(f.source)) {
-      problems.push({ source, reason: "write_files source: is fetched at boot, so the pack cannot see it; inline the content" });
+      problems.push({
+        source,
+        reason: "write_files source: is fetched at boot, so the pack cannot see it; inline the content",
+      });
       return undefined;
     }
     return "";
@@ -225,7 +240,10 @@ export function writeFileContent(f: Record<string, any>, source: string, problem
     case "gzip+b64":
       return gunzipText(bytes ?? Buffer.from(str.replace(/\s+/g, ""), "base64"), source, problems);
     default:
-      problems.push({ source, reason: `write_files encoding ${JSON.stringify(f.encoding)} is not one cloud-init knows` });
+      problems.push({
+        source,
+        reason: `write_files encoding ${JSON.stringify(f.encoding)} is not one cloud-init knows`,
+      });
       return undefined;
   }
 }
@@ -283,13 +301,15 @@ export function shellFiles(script: string, source: string): Artifact[] {
         if (l.trim() === hd[2]) break;
         body.push(l);
       }
-      if (target) out.push({ source: `${source}:${target}`, path: target, content: `${body.join("\n")}\n`, kind: "file" });
+      if (target)
+        out.push({ source: `${source}:${target}`, path: target, content: `${body.join("\n")}\n`, kind: "file" });
       i = j;
       continue;
     }
-    const b64 = /(?:echo|printf)\s+(?:-n\s+|'%s'\s+|"%s"\s+)?['"]?([A-Za-z0-9+/=]{16,})['"]?\s*\|\s*base64\s+(?:-d|--decode)\b(.*?)>{1,2}\s*['"]?([^\s'";|&<>]+)/.exec(
-      line,
-    );
+    const b64 =
+      /(?:echo|printf)\s+(?:-n\s+|'%s'\s+|"%s"\s+)?['"]?([A-Za-z0-9+/=]{16,})['"]?\s*\|\s*base64\s+(?:-d|--decode)\b(.*?)>{1,2}\s*['"]?([^\s'";|&<>]+)/.exec(
+        line,
+      );
     if (b64) {
       let b = Buffer.from(b64[1], "base64");
       if (/gunzip|zcat|gzip\s+-d/.test(b64[2]) || GZIP_MAGIC(b)) {

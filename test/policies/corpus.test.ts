@@ -39,7 +39,8 @@ describe("the corpus", () => {
     const wrong: string[] = [];
     for (const v of corpus) {
       const m = await judge(v.stack, v.build(plans.get(v.stack)!));
-      if (v.secure && m.length > 0) wrong.push(`accepted expected: ${v.id}: ${m.map((x) => `${x.policy}: ${x.message}`).join(" | ")}`);
+      if (v.secure && m.length > 0)
+        wrong.push(`accepted expected: ${v.id}: ${m.map((x) => `${x.policy}: ${x.message}`).join(" | ")}`);
       if (!v.secure && m.length === 0) wrong.push(`rejection expected: ${v.id}`);
     }
     expect(wrong).toEqual([]);

@@ -76,7 +76,10 @@ describe("coverage against the project's control catalogue", () => {
   it("nothing in the repository reads files outside it", () => {
     // The pattern is assembled so this file does not match itself.
     const sibling = ["\\.\\.", "shared", ""].join("/");
-    const r = spawnSync("git", ["grep", "-n", "-I", "-E", `${sibling}|/work/${"shared"}`], { cwd: root, encoding: "utf8" });
+    const r = spawnSync("git", ["grep", "-n", "-I", "-E", `${sibling}|/work/${"shared"}`], {
+      cwd: root,
+      encoding: "utf8",
+    });
     expect(r.status, r.stderr).toBe(1);
     expect(r.stdout).toBe("");
   });
