@@ -55,7 +55,10 @@ export interface ResourceArtifacts {
 const MEMO_LIMIT = 512;
 const memo = new Map<string, unknown>();
 export function memoised<T>(kind: string, type: string, props: Record<string, any>, compute: () => T): T {
-  const key = `${kind}\0${type}\0${JSON.stringify(props)}`;
+  // User data is the only input that matters for the types that carry it, and hashing one string (V8 caches
+  // a string's hash) is far cheaper than serialising the props again for every policy.
+  const ud = USER_DATA_TYPES.includes(type) ? (props.userData ?? props.userDataBase64) : undefined;
+  const key = `${kind}\0${type}\0${typeof ud === "string" ? ud : JSON.stringify(props)}`;
   if (memo.has(key)) return memo.get(key) as T;
   const value = compute();
   if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);

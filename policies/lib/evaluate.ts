@@ -60,10 +60,13 @@ export const UNKNOWN = {
   object: "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
 } as const;
 
-class NotApplicableError extends Error {
-  constructor(readonly reason?: string) {
-    super(reason);
-  }
+/**
+ * Thrown by `args.notApplicable()`, which validateResourceOfType calls for every resource of another type:
+ * not an Error, because capturing a stack trace (with source maps) thousands of times per stack dominated
+ * the evaluation time.
+ */
+class NotApplicableError {
+  constructor(readonly reason?: string) {}
 }
 const throwNotApplicable = (reason?: string): never => {
   throw new NotApplicableError(reason);
