@@ -265,9 +265,11 @@ export function composeFiles(type: string, props: Record<string, any>): ComposeF
 function computeComposeFiles(type: string, props: Record<string, any>): ComposeFile[] {
   const { artifacts } = resourceArtifacts(type, props);
   const parsed = new Map<string, { a: Artifact; doc?: Record<string, any>; error?: string }>();
+  // Files a `-f` chain names are compose files whatever they are called or contain.
+  const chained = new Set(composeChains(artifacts, []).flat().map(basename));
   for (const a of artifacts) {
     if (a.kind !== "file") continue;
-    const named = isComposePath(a.path);
+    const named = isComposePath(a.path) || chained.has(basename(a.path));
     if (!named && !/(^|\n)services\s*:/.test(a.content)) continue;
     let doc: unknown;
     let error: string | undefined;

@@ -289,10 +289,10 @@ export function shellFiles(script: string, source: string): Artifact[] {
     const line = lines[i];
     const hd = /<<-?\s*(['"]?)([A-Za-z_][\w-]*)\1/.exec(line);
     if (hd) {
+      // tee writes to its argument (its stdout usually goes to /dev/null); cat writes where it is redirected.
+      const tee = /\btee\s+(?:-a\s+)?['"]?([^\s'";|&<>-][^\s'";|&<>]*)/.exec(line)?.[1];
       const target =
-        /(?:^|[\s;|&])(?:cat|tee(?:\s+-a)?)\b[^<>]*?>{1,2}\s*['"]?([^\s'";|&<>]+)/.exec(line)?.[1] ??
-        /\btee\s+(?:-a\s+)?['"]?([^\s'";|&<>-][^\s'";|&<>]*)/.exec(line)?.[1] ??
-        />{1,2}\s*['"]?([^\s'";|&<>]+)/.exec(line.replace(/<<-?\s*(['"]?)[A-Za-z_][\w-]*\1/, ""))?.[1];
+        tee ?? />{1,2}\s*['"]?([^\s'";|&<>]+)/.exec(line.replace(/<<-?\s*(['"]?)[A-Za-z_][\w-]*\1/, ""))?.[1];
       const body: string[] = [];
       let j = i + 1;
       const strip = /<<-/.test(line);
