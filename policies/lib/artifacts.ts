@@ -28,6 +28,20 @@ export const LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfigura
 export const USER_DATA_TYPES = [INSTANCE, LAUNCH_TEMPLATE, SPOT_REQUEST, LAUNCH_CONFIGURATION];
 
 /** The raw user data bytes; launch templates carry it base64-encoded, the others in userData or userDataBase64. */
+/**
+ * Reads a value that may be unknown at preview. Environment values unknown at preview are generated secrets;
+ * skipping them keeps the rest of the resource checkable (the rules that need the value itself still read it
+ * and report "could not be checked at preview").
+ */
+export function known<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if ((e as Error)?.constructor?.name === "UnknownValueError") return undefined;
+    throw e;
+  }
+}
+
 export function userDataBytes(type: string, props: Record<string, any>): Buffer | undefined {
   if (!USER_DATA_TYPES.includes(type)) return undefined;
   if (type === LAUNCH_TEMPLATE) {
@@ -58,7 +72,10 @@ export function memoised<T>(kind: string, type: string, props: Record<string, an
   // User data is the only input that matters for the types that carry it, and hashing one string (V8 caches
   // a string's hash) is far cheaper than serialising the props again for every policy.
   const ud = USER_DATA_TYPES.includes(type) ? (props.userData ?? props.userDataBase64) : undefined;
-  const key = `${kind}\0${type}\0${typeof ud === "string" ? ud : JSON.stringify(props)}`;
+  const text = typeof ud === "string" ? ud : known(() => JSON.stringify(props));
+  // A value unknown at preview (a generated token) makes the props unkeyable: compute without the memo.
+  if (text === undefined) return compute();
+  const key = `${kind}\0${type}\0${text}`;
   if (memo.has(key)) return memo.get(key) as T;
   const value = compute();
   if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
@@ -89,7 +106,11 @@ function computeArtifacts(type: string, props: Record<string, any>): ResourceArt
         });
   }
   if (type === SECRET_K8S) {
-    for (const [k, v] of Object.entries(isObject(props.data) ? props.data : {}))
+    // A Secret's values are often generated (unknown at preview): judge the keys that are known.
+    const data = known(() => props.data);
+    const stringData = known(() => props.stringData);
+    for (const k of isObject(data) ? Object.keys(data) : []) {
+      const v = known(() => data[k]);
       if (typeof v === "string")
         artifacts.push({
           source: `data["${k}"]`,
@@ -97,8 +118,11 @@ function computeArtifacts(type: string, props: Record<string, any>): ResourceArt
           content: Buffer.from(v, "base64").toString("utf8"),
           kind: "file",
         });
-    for (const [k, v] of Object.entries(isObject(props.stringData) ? props.stringData : {}))
+    }
+    for (const k of isObject(stringData) ? Object.keys(stringData) : []) {
+      const v = known(() => stringData[k]);
       if (typeof v === "string") artifacts.push({ source: `stringData["${k}"]`, path: k, content: v, kind: "file" });
+    }
   }
   if (type === DOCKER_CONTAINER) {
     for (const u of asArray<any>(props.uploads)) {
@@ -118,17 +142,22 @@ function computeArtifacts(type: string, props: Record<string, any>): ResourceArt
           reason: `it is read from ${u.source} on the machine running Pulumi, which the pack cannot see`,
         });
     }
-    for (const e of asArray<any>(props.envs)) {
-      const [k, ...v] = String(e).split("=");
+    const envs = known(() => asArray<any>(props.envs).length) ?? 0;
+    for (let i = 0; i < envs; i++) {
+      const e = known(() => String(props.envs[i]));
+      if (e === undefined) continue;
+      const [k, ...v] = e.split("=");
       artifacts.push({ source: `envs:${k}`, path: k, content: v.join("="), kind: "env" });
     }
   }
   if (WORKLOAD_TYPE_SET.has(type)) {
     const pod = podSpecOf(type, props);
     for (const k of pod ? containersOf(pod) : [])
-      for (const e of asArray<any>(k.c.env))
-        if (isObject(e) && typeof e.value === "string")
-          artifacts.push({ source: `${k.where}.env.${e.name}`, path: String(e.name), content: e.value, kind: "env" });
+      for (const e of asArray<any>(k.c.env)) {
+        const value = known(() => e?.value);
+        if (typeof value === "string")
+          artifacts.push({ source: `${k.where}.env.${e.name}`, path: String(e.name), content: value, kind: "env" });
+      }
   }
   return { artifacts, problems };
 }

@@ -1236,6 +1236,43 @@ export function buildCorpus(): Variant[] {
       (p) => (p.rotationRules = { scheduleExpression: "cron(0 3 ? * MON *)" }),
     ),
   });
+  const RANDOM = "q8Zt3VwL0pXr7Ym2Kc9Nf4Hb6Jd1Sg5A";
+  push({
+    cls: "semantics",
+    shape: "secret by shape: random value under an innocent name in user data",
+    peer: "CKV_AWS_46",
+    stack: "prod",
+    secure: false,
+    build: vm("#cloud-config", (d) =>
+      d.write_files.push({ path: "/etc/openclaw/extra.env", content: `MODEL_SETTING=${RANDOM}\n` }),
+    ),
+  });
+  push({
+    cls: "semantics",
+    shape: "secret by shape: hex token in a Kubernetes env value",
+    peer: "CKV_K8S_35",
+    stack: "k8s",
+    secure: false,
+    build: k8sDeploy((pod) =>
+      gwContainer(pod).env.push({
+        name: "UPSTREAM",
+        value: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+      }),
+    ),
+  });
+  push({
+    cls: "semantics",
+    shape: "secret by shape: sha256 label is not a secret",
+    peer: "CKV_AWS_46",
+    stack: "prod",
+    secure: true,
+    build: vm("#cloud-config", (d) =>
+      d.write_files.push({
+        path: "/etc/openclaw/extra.env",
+        content: "CONFIG_SHA256=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n",
+      }),
+    ),
+  });
   push({
     cls: "semantics",
     shape: 'k8s runAsUser "0" as a string',
