@@ -44,8 +44,9 @@ export function entropy(s: string): number {
   return h;
 }
 
-/** Keys whose values are fingerprints or identifiers by nature: high entropy, but public. */
-const PUBLIC_RANDOM_KEY = /(sha\d*|digest|hash|checksum|etag|fingerprint|uuid|_id$|^id$|arn|version|nonce_?len)/i;
+/** Keys whose values are fingerprints or identifiers by nature, or encoded payloads decoded and checked on their own. */
+const PUBLIC_RANDOM_KEY =
+  /(^content$|^contentBase64$|sha\d*|digest|hash|checksum|etag|fingerprint|uuid|_id$|^id$|arn|version|nonce_?len)/i;
 
 /**
  * Credential-shaped values by their shape, whatever the variable is called: an assignment (KEY=v, key: v,
