@@ -1,5 +1,6 @@
 // Every policy of the pack, in domain order. Separate from index.ts because constructing the
 // PolicyPack starts a gRPC server: tests and the offline checker import this list instead.
+import { artifactPolicies } from "./artifacts";
 import { computePolicies } from "./compute";
 import { containerPolicies } from "./containers";
 import { gatewayConfigPolicies } from "./gateway-config";
@@ -18,5 +19,6 @@ export const allPolicies: PackPolicy[] = [
   ...kubernetesPolicies,
   ...containerPolicies,
   ...gatewayConfigPolicies,
+  ...artifactPolicies,
   ...observabilityPolicies,
 ];

@@ -4,23 +4,58 @@ import { Instance } from "@pulumi/aws/ec2/instance";
 import { LaunchTemplate } from "@pulumi/aws/ec2/launchTemplate";
 import { KeyPair } from "@pulumi/aws/ec2/keyPair";
 import { Volume } from "@pulumi/aws/ebs/volume";
-import { artifactsOf, userDataText } from "./lib/artifacts";
+import { artifactsOf, USER_DATA_TYPES, userDataText } from "./lib/artifacts";
 import { configSchema, type PackPolicy } from "./lib/types";
 import { asArray, findSecrets } from "./lib/util";
 
+const truthy = (v: unknown) => v === true || /^(true|yes|1)$/i.test(String(v ?? ""));
+
+/** Every way a resource hands a host a public address, by type; empty when it does not. */
+export function publicAddressGrants(type: string, p: Record<string, any>): string[] {
+  const out: string[] = [];
+  if (
+    [
+      "aws:ec2/instance:Instance",
+      "aws:ec2/spotInstanceRequest:SpotInstanceRequest",
+      "aws:ec2/launchConfiguration:LaunchConfiguration",
+    ].includes(type) &&
+    truthy(p.associatePublicIpAddress)
+  )
+    out.push("associatePublicIpAddress is true");
+  if (type === "aws:ec2/launchTemplate:LaunchTemplate")
+    asArray<any>(p.networkInterfaces).forEach((n, i) => {
+      if (truthy(n?.associatePublicIpAddress)) out.push(`networkInterfaces[${i}].associatePublicIpAddress is true`);
+      if (asArray(n?.ipv6Addresses).length > 0 || Number(n?.ipv6AddressCount) > 0)
+        out.push(`networkInterfaces[${i}] gets a global IPv6 address`);
+    });
+  if (type === "aws:ec2/instance:Instance" && (Number(p.ipv6AddressCount) > 0 || asArray(p.ipv6Addresses).length > 0))
+    out.push("the instance gets a global IPv6 address");
+  if (type === "aws:ec2/eip:Eip" && (p.instance || p.networkInterface))
+    out.push("an Elastic IP is attached to an instance or interface");
+  if (type === "aws:ec2/eipAssociation:EipAssociation")
+    out.push("an Elastic IP association gives a host a public address");
+  if (
+    type === "aws:ec2/networkInterface:NetworkInterface" &&
+    (Number(p.ipv6AddressCount) > 0 || asArray(p.ipv6Addresses).length > 0)
+  )
+    out.push("a network interface gets a global IPv6 address");
+  return out;
+}
+
 export const ec2InstanceNoPublicIp: PackPolicy = {
   name: "ec2-instance-no-public-ip",
-  description: "Prohibits a public IP on the gateway instance unless the pack config says the ingress mode needs one.",
+  description:
+    "Prohibits a public address for the gateway host (instance, launch template, spot request, launch configuration, Elastic IP, IPv6) unless the pack config says the ingress mode needs one.",
   enforcementLevel: "mandatory",
   controls: ["net/public-ip"],
   configSchema: configSchema({ allowPublicIp: { type: "boolean" } }),
-  validateResource: validateResourceOfType(Instance, (i, args, report) => {
-    if (i.associatePublicIpAddress === true && args.getConfig<any>().allowPublicIp !== true) {
+  validateResource: (args, report) => {
+    if (args.getConfig<any>().allowPublicIp === true) return;
+    for (const g of publicAddressGrants(args.type, args.props))
       report(
-        "associatePublicIpAddress is true. Set it to false and reach the host through Tailscale or SSM, or set allowPublicIp with a reason in the pack config when the public TLS ingress mode needs it.",
+        `${g}. Reach the host through Tailscale or SSM instead, or set allowPublicIp with a reason in the pack config when the public TLS ingress mode needs it.`,
       );
-    }
-  }),
+  },
 };
 
 function checkMetadata(m: any, report: (s: string) => void) {
@@ -105,8 +140,9 @@ export const ec2UserDataNoSecrets: PackPolicy = {
   controls: ["net/user-data-secrets"],
   configSchema: configSchema(),
   validateResource: [
-    validateResourceOfType(Instance, reportUserData("aws:ec2/instance:Instance")),
-    validateResourceOfType(LaunchTemplate, reportUserData("aws:ec2/launchTemplate:LaunchTemplate")),
+    (args, report) => {
+      if (USER_DATA_TYPES.includes(args.type)) reportUserData(args.type)(args.props, args, report);
+    },
   ],
 };
 

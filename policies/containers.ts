@@ -1,11 +1,20 @@
 // CIS Docker benchmark rules, applied to Docker `Container` resources and to every service of the
 // compose file the VM target writes through cloud-init, from one normalised ContainerSpec.
-import { validateResourceOfType, type PolicyResource, type ResourceValidation } from "@pulumi/policy";
-import { Container } from "@pulumi/docker/container";
-import { Instance } from "@pulumi/aws/ec2/instance";
-import { composeFiles, DOCKER_CONTAINER, INSTANCE } from "./lib/artifacts";
+import type { PolicyResource, ResourceValidation } from "@pulumi/policy";
 import {
+  CONFIG_MAP,
+  composeFiles,
+  DOCKER_CONTAINER,
+  memoised,
+  resourceArtifacts,
+  SECRET_K8S,
+  USER_DATA_TYPES,
+} from "./lib/artifacts";
+import {
+  apparmorUnconfined,
+  dockerRunServices,
   dockerSocketMounts,
+  sensitiveHostMounts,
   fromComposeService,
   fromDockerContainer,
   hasNoNewPrivileges,
@@ -15,33 +24,48 @@ import {
 } from "./lib/container-model";
 import { isPrivateAddress } from "./lib/net";
 import { configSchema, type PackPolicy } from "./lib/types";
-import { asArray, imagePinned } from "./lib/util";
+import { asArray, imagePinned, isObject } from "./lib/util";
 
-export function composeSpecs(props: Record<string, any>): ContainerSpec[] {
-  return composeFiles(INSTANCE, props).flatMap((f) =>
-    Object.entries(f.services).map(([name, svc]) => fromComposeService(svc ?? {}, `${f.source} services.${name}`)),
+/** Every compose service a resource's artifacts define, merged as compose merges its files. */
+export function composeSpecs(type: string, props: Record<string, any>): ContainerSpec[] {
+  return composeFiles(type, props).flatMap((f) =>
+    Object.entries(f.services).map(([name, svc]) =>
+      fromComposeService(isObject(svc) ? svc : {}, `${f.source} services.${name}`),
+    ),
   );
 }
 
-/** One check, both shapes: `check` returns a problem (without the location) or undefined. */
-function specPolicy(check: (s: ContainerSpec, config: any) => string | undefined): ResourceValidation[] {
-  const run = (specs: ContainerSpec[], config: any, report: (m: string) => void) => {
-    for (const s of specs) {
-      const m = check(s, config);
+/** Every `docker run` in the resource's scripts and systemd units. */
+function runSpecs(type: string, props: Record<string, any>): ContainerSpec[] {
+  return resourceArtifacts(type, props)
+    .artifacts.filter((a) => a.kind === "script" || /\.(service|sh)$|ExecStart/.test(a.path) || /^#!/.test(a.content))
+    .flatMap((a) =>
+      dockerRunServices(a.content).map((r) => fromComposeService(r.svc, `${a.source}: ${r.line.slice(0, 80)}`)),
+    );
+}
+
+/** The containers one resource runs, in every shape: a Docker container, compose services, `docker run` lines. */
+export function containerSpecsOf(type: string, props: Record<string, any>): ContainerSpec[] {
+  return memoised("containers", type, props, () => [
+    ...(type === DOCKER_CONTAINER ? [fromDockerContainer(props)] : []),
+    ...composeSpecs(type, props),
+    ...runSpecs(type, props),
+  ]);
+}
+
+/** One check, every shape: `check` returns a problem (without the location) or undefined. */
+function specPolicy(check: (s: ContainerSpec, config: any) => string | undefined): ResourceValidation {
+  return (args, report) => {
+    if (args.type !== DOCKER_CONTAINER && !CARRIERS.has(args.type)) return;
+    for (const s of containerSpecsOf(args.type, args.props)) {
+      const m = check(s, args.getConfig());
       if (m) report(`${s.where}: ${m}`);
     }
   };
-  return [
-    validateResourceOfType(Container, (c, args, report) =>
-      run([fromDockerContainer(c as any)], args.getConfig(), report),
-    ),
-    validateResourceOfType(Instance, (i, args, report) => {
-      for (const f of composeFiles(INSTANCE, i as any))
-        if (f.error) report(`${f.source} cannot be checked: ${f.error}. Render it as valid YAML with a services map.`);
-      run(composeSpecs(i as any), args.getConfig(), report);
-    }),
-  ];
 }
+
+/** Resource types whose artifacts can hold a compose file or a script that runs containers. */
+const CARRIERS = new Set([...USER_DATA_TYPES, CONFIG_MAP, SECRET_K8S, DOCKER_CONTAINER]);
 
 const policy = (
   name: string,
@@ -171,6 +195,48 @@ export const containerSeccompConfined = policy(
       : undefined,
 );
 
+export const containerNoHostNamespaces = policy(
+  "container-no-host-namespaces",
+  "Prohibits sharing the host's network, PID, IPC, UTS, user or cgroup namespace.",
+  "ctr/host-namespaces",
+  (s) =>
+    s.hostNamespaces.length
+      ? `shares the host's ${s.hostNamespaces.join(", ")} namespace(s), which lets it see and reach the host's processes and interfaces. Remove network_mode/pid/ipc/uts/userns_mode: host.`
+      : undefined,
+);
+
+export const containerNoHostDevices = policy(
+  "container-no-host-devices",
+  "Prohibits passing host devices into a container.",
+  "ctr/host-devices",
+  (s) =>
+    s.devices.length
+      ? `gets host device(s) ${s.devices.join(", ")}. Remove devices/--device: the gateway needs none.`
+      : undefined,
+);
+
+export const containerNoSensitiveHostMounts = policy(
+  "container-no-sensitive-host-mounts",
+  "Prohibits mounting the host's root, system directories, kernel interfaces or homes into a container.",
+  "ctr/host-mounts",
+  (s) => {
+    const bad = sensitiveHostMounts(s);
+    return bad.length
+      ? `mounts host path(s) ${bad.join(", ")}, which expose the host's system files. Use a named volume or a file under /run/openclaw.`
+      : undefined;
+  },
+);
+
+export const containerAppArmorConfined = policy(
+  "container-apparmor-confined",
+  "Prohibits apparmor=unconfined.",
+  "ctr/apparmor",
+  (s) =>
+    apparmorUnconfined(s.securityOpts)
+      ? 'AppArmor is unconfined. Remove "apparmor=unconfined" so the runtime\'s default profile applies.'
+      : undefined,
+);
+
 const IMAGE_TYPES = ["docker:index/remoteImage:RemoteImage", "docker:index/image:Image"];
 const imageNameOf = (r: PolicyResource) =>
   String(r.type === "docker:index/image:Image" ? r.props.imageName : r.props.name);
@@ -198,8 +264,8 @@ export const containerImagePinned: PackPolicy = {
           report(`container image ${JSON.stringify(image)} is not pinned. Use a version tag or @sha256 digest.`, r.urn);
         }
       }
-      if (r.type === INSTANCE) {
-        for (const s of composeSpecs(r.props)) {
+      if (CARRIERS.has(r.type)) {
+        for (const s of [...composeSpecs(r.type, r.props), ...runSpecs(r.type, r.props)]) {
           if (!imagePinned(s.image ?? ""))
             report(
               `${s.where}: image ${JSON.stringify(s.image)} is not pinned. Use a version tag or @sha256 digest.`,
@@ -222,5 +288,9 @@ export const containerPolicies: PackPolicy[] = [
   containerHealthcheck,
   containerNoDockerSocket,
   containerSeccompConfined,
+  containerNoHostNamespaces,
+  containerNoHostDevices,
+  containerNoSensitiveHostMounts,
+  containerAppArmorConfined,
   containerImagePinned,
 ];

@@ -2,8 +2,6 @@
 // on Tailscale auth keys and on stack outputs. openclaw.json reaches us inside user data, a ConfigMap
 // or a Docker upload; lib/artifacts.ts finds it on every target.
 import { validateResourceOfType, type PolicyResource, type ResourceValidation } from "@pulumi/policy";
-import { Instance } from "@pulumi/aws/ec2/instance";
-import { ConfigMap } from "@pulumi/kubernetes/core/v1/configMap";
 import { Secret as K8sSecret } from "@pulumi/kubernetes/core/v1/secret";
 import { Container } from "@pulumi/docker/container";
 import { TailnetKey } from "@pulumi/tailscale/tailnetKey";
@@ -13,11 +11,13 @@ import {
   CONFIG_MAP,
   DOCKER_CONTAINER,
   gatewayConfigs,
-  INSTANCE,
   isCaddyfilePath,
+  SECRET_K8S,
+  USER_DATA_TYPES,
   type GatewayConfig,
 } from "./lib/artifacts";
-import { containersOf, podSpecOf, WORKLOAD_TYPES } from "./lib/k8s";
+import { parseJson5 } from "./lib/decode";
+import { containersOf, isWorkloadType, podSpecOf } from "./lib/k8s";
 import { configSchema, type PackPolicy, type StackOutput } from "./lib/types";
 import { asArray, findSecrets, isObject } from "./lib/util";
 
@@ -35,19 +35,20 @@ const isEnvRef = (v: unknown) =>
 function configPolicy(check: (c: Record<string, any>, config: any) => string[]): ResourceValidation[] {
   const run = (type: string) => (props: any, args: any, report: (m: string) => void) => {
     for (const g of gatewayConfigs(type, props)) {
-      if (!g.config) {
-        report(`${g.source} is not valid JSON, so it cannot be checked. Render it with JSON.stringify.`);
-        continue;
-      }
+      // An unparseable config is reported once, by artifacts-checkable.
+      if (!g.config) continue;
       for (const m of check(g.config, args.getConfig())) report(`${g.source}: ${m}`);
     }
   };
   return [
-    validateResourceOfType(Instance, run(INSTANCE)),
-    validateResourceOfType(ConfigMap, run(CONFIG_MAP)),
-    validateResourceOfType(Container, run(DOCKER_CONTAINER)),
+    (args, report) => {
+      if (CONFIG_CARRIERS.has(args.type) || isWorkloadType(args.type)) run(args.type)(args.props, args, report);
+    },
   ];
 }
+
+/** Every resource type that can carry the gateway's config: user data, ConfigMaps, Secrets, containers. */
+const CONFIG_CARRIERS = new Set([...USER_DATA_TYPES, CONFIG_MAP, SECRET_K8S, DOCKER_CONTAINER]);
 
 const MIN_TOKEN = 32;
 
@@ -144,10 +145,10 @@ export const gatewayControlUiHardened: PackPolicy = {
 const PROXY_IMAGE = /(^|\/)(caddy|nginx|traefik|haproxy|envoy)([:@]|$)/i;
 
 /** Is a reverse proxy part of this deployment? For a VM only its own user data counts. */
-function proxyOnInstance(props: Record<string, any>): boolean {
-  const files = artifactsOf(INSTANCE, props);
+function proxyOnInstance(type: string, props: Record<string, any>): boolean {
+  const files = artifactsOf(type, props);
   if (files.some((f) => isCaddyfilePath(f.path))) return true;
-  return composeFiles(INSTANCE, props).some((f) =>
+  return composeFiles(type, props).some((f) =>
     Object.entries(f.services).some(
       ([n, s]) => PROXY_IMAGE.test(String(s?.image ?? "")) || /^(caddy|proxy|nginx|traefik)$/.test(n),
     ),
@@ -162,7 +163,7 @@ function proxyInCluster(resources: PolicyResource[]): boolean {
         PROXY_IMAGE.test(String(r.props.image ?? "")) ||
         r.propertyDependencies.image?.some((d) => PROXY_IMAGE.test(String(d.props.name ?? "")))
       );
-    if (!(WORKLOAD_TYPES as readonly string[]).includes(r.type)) return false;
+    if (!isWorkloadType(r.type)) return false;
     const pod = podSpecOf(r.type, r.props);
     return !!pod && containersOf(pod).some((k) => PROXY_IMAGE.test(String(k.c.image ?? "")));
   });
@@ -191,8 +192,8 @@ export const gatewayTrustedProxies: PackPolicy = {
   validateStack: (args, report) => {
     const clusterProxy = proxyInCluster(args.resources);
     for (const r of args.resources) {
-      if (![INSTANCE, CONFIG_MAP, DOCKER_CONTAINER].includes(r.type)) continue;
-      const fronted = r.type === INSTANCE ? proxyOnInstance(r.props) : clusterProxy;
+      if (!CONFIG_CARRIERS.has(r.type) && !isWorkloadType(r.type)) continue;
+      const fronted = USER_DATA_TYPES.includes(r.type) ? proxyOnInstance(r.type, r.props) : clusterProxy;
       for (const g of gatewayConfigs(r.type, r.props))
         for (const m of trustedProxyProblems(g, fronted)) report(m, r.urn);
     }
@@ -211,11 +212,22 @@ export const gatewayNoTailscaleFunnel: PackPolicy = {
         ? ['gateway.tailscale.mode is "funnel". Use "serve" (tailnet only).']
         : [],
     ),
-    validateResourceOfType(Instance, (i, _a, report) => {
-      const text = [String(i.userData ?? ""), ...artifactsOf(INSTANCE, i as any).map((a) => a.content)].join("\n");
-      if (/tailscale\s+funnel\s+(?!(off|reset|status)\b)/.test(text))
-        report("user data runs `tailscale funnel`. Use `tailscale serve` so only the tailnet can reach the gateway.");
-    }),
+    (args, report) => {
+      if (!CONFIG_CARRIERS.has(args.type) && !isWorkloadType(args.type)) return;
+      const arts = artifactsOf(args.type, args.props);
+      if (arts.some((a) => /tailscale\s+funnel\s+(?!(off|reset|status)\b)/.test(a.content)))
+        report("a script runs `tailscale funnel`. Use `tailscale serve` so only the tailnet can reach the gateway.");
+      // A tailscale serve config (TS_SERVE_CONFIG, `tailscale serve set-config`) turns Funnel on per host:port.
+      for (const a of arts) {
+        if (!/AllowFunnel/.test(a.content)) continue;
+        const v = parseJson5(a.content).value as any;
+        const on = isObject(v?.AllowFunnel) ? Object.entries(v.AllowFunnel).filter(([, x]) => x === true) : [];
+        if (on.length || !isObject(v))
+          report(
+            `${a.source}: the serve config turns on Funnel for ${on.map(([k]) => k).join(", ") || "a host it cannot parse"}, publishing it to the internet. Remove AllowFunnel.`,
+          );
+      }
+    },
   ],
 };
 

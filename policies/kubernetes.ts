@@ -2,39 +2,27 @@
 // Job, CronJob, bare Pod), every container including initContainers, measured against the restricted
 // Pod Security Standard, kube-linter and Checkov.
 import { validateResourceOfType, type ResourceValidation } from "@pulumi/policy";
-import { Deployment } from "@pulumi/kubernetes/apps/v1/deployment";
-import { StatefulSet } from "@pulumi/kubernetes/apps/v1/statefulSet";
-import { DaemonSet } from "@pulumi/kubernetes/apps/v1/daemonSet";
-import { ReplicaSet } from "@pulumi/kubernetes/apps/v1/replicaSet";
-import { Job } from "@pulumi/kubernetes/batch/v1/job";
-import { CronJob } from "@pulumi/kubernetes/batch/v1/cronJob";
-import { Pod } from "@pulumi/kubernetes/core/v1/pod";
 import { Service } from "@pulumi/kubernetes/core/v1/service";
 import { Namespace } from "@pulumi/kubernetes/core/v1/namespace";
-import { containersOf, effective, isGatewayContainer, podSpecOf, type K8sContainer, WORKLOAD_TYPES } from "./lib/k8s";
+import { containersOf, effective, isGatewayContainer, isWorkloadType, podSpecOf, type K8sContainer } from "./lib/k8s";
 import { configSchema, type PackPolicy } from "./lib/types";
 import { asArray, imagePinned, isLiteralSecretEnv, isObject } from "./lib/util";
 
-const WORKLOAD_CLASSES = [Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod];
-
-/** Runs `check` on the pod spec of every workload kind; each returned string is one violation. */
+/** Runs `check` on the pod spec of every workload kind (and their patches); each string is one violation. */
 function podPolicy(
   check: (pod: Record<string, any>, config: any) => string[],
-  classes: unknown[] = WORKLOAD_CLASSES,
-): ResourceValidation[] {
-  return classes.map((cls) =>
-    validateResourceOfType(cls as any, (props: any, args, report) => {
-      const pod = podSpecOf(args.type, props);
-      if (!pod) return;
-      for (const m of check(pod, args.getConfig<any>())) report(m);
-    }),
-  );
+  kinds: (type: string) => boolean = isWorkloadType,
+): ResourceValidation {
+  return (args, report) => {
+    if (!kinds(args.type)) return;
+    const pod = podSpecOf(args.type, args.props);
+    if (!pod) return;
+    for (const m of check(pod, args.getConfig<any>())) report(m);
+  };
 }
 
 /** Same, per container: `check` returns a problem for that container or undefined. */
-function containerPolicy(
-  check: (pod: Record<string, any>, k: K8sContainer) => string | undefined,
-): ResourceValidation[] {
+function containerPolicy(check: (pod: Record<string, any>, k: K8sContainer) => string | undefined): ResourceValidation {
   return podPolicy((pod) =>
     containersOf(pod)
       .map((k) => check(pod, k))
@@ -136,7 +124,7 @@ export const k8sSeccompRuntimeDefault: PackPolicy = {
 };
 
 /** Run-to-completion pods (Jobs, CronJobs) have nothing to probe; kube-linter and Checkov skip them too. */
-const LONG_RUNNING_CLASSES = [Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod];
+const longRunning = (type: string) => isWorkloadType(type) && !/:(Job|CronJob)(Patch)?$/.test(type);
 const LIVENESS_PATHS = ["/healthz", "/health"];
 const READINESS_PATHS = ["/readyz"];
 
@@ -167,7 +155,7 @@ export const k8sProbes: PackPolicy = {
           }
           return out;
         }),
-    LONG_RUNNING_CLASSES,
+    longRunning,
   ),
 };
 
@@ -240,6 +228,8 @@ export const k8sServiceNotExposed: PackPolicy = {
   validateResource: validateResourceOfType(Service, (s, args, report) => {
     const t = (s.spec as any)?.type;
     const allowed = asArray<string>(args.getConfig<any>().allowServices).includes(args.name);
+    if (!allowed && asArray((s.spec as any)?.externalIPs).length > 0)
+      report("Service sets externalIPs, which publishes it on those addresses from outside the cluster. Remove them.");
     if ((t === "LoadBalancer" || t === "NodePort") && !allowed) {
       report(
         `Service type is ${t}, which publishes the gateway outside the cluster. Use ClusterIP, or list this Service in allowServices with a reason in the pack config.`,
@@ -271,7 +261,7 @@ export const k8sDefaultDenyNetworkPolicy: PackPolicy = {
   controls: ["k8s/pss-netpol"],
   configSchema: configSchema(),
   validateStack: (args, report) => {
-    const workloads = args.resources.filter((r) => (WORKLOAD_TYPES as readonly string[]).includes(r.type));
+    const workloads = args.resources.filter((r) => isWorkloadType(r.type));
     if (workloads.length === 0) return;
     const defaultDeny = args.resources.some((r) => {
       if (r.type !== NETPOL) return false;
@@ -286,6 +276,218 @@ export const k8sDefaultDenyNetworkPolicy: PackPolicy = {
         "The stack runs pods but has no NetworkPolicy with podSelector {} and policyTypes [Ingress]. Add a default-deny policy, then allow only the proxy/tailnet path.",
         workloads[0].urn,
       );
+  },
+};
+
+const ALLOWED_VOLUME_TYPES = new Set([
+  "configMap",
+  "csi",
+  "downwardAPI",
+  "emptyDir",
+  "ephemeral",
+  "persistentVolumeClaim",
+  "projected",
+  "secret",
+]);
+const SAFE_SYSCTLS = new Set([
+  "kernel.shm_rmid_forced",
+  "net.ipv4.ip_local_port_range",
+  "net.ipv4.ip_unprivileged_port_start",
+  "net.ipv4.tcp_syncookies",
+  "net.ipv4.ping_group_range",
+  "net.ipv4.ip_local_reserved_ports",
+  "net.ipv4.tcp_keepalive_time",
+  "net.ipv4.tcp_fin_timeout",
+  "net.ipv4.tcp_keepalive_intvl",
+  "net.ipv4.tcp_keepalive_probes",
+]);
+const SELINUX_TYPES = new Set(["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"]);
+const truthy = (v: unknown) => v === true || /^(true|yes|on|1)$/i.test(String(v ?? ""));
+
+/** The pod template's annotations, wherever the kind keeps them. */
+function podAnnotations(type: string, props: Record<string, any>): Record<string, string> {
+  const kind = type.replace(/Patch$/, "").replace(/.*:/, "");
+  const meta =
+    kind === "Pod"
+      ? props.metadata
+      : kind === "CronJob"
+        ? props.spec?.jobTemplate?.spec?.template?.metadata
+        : kind === "PodTemplate"
+          ? props.template?.metadata
+          : props.spec?.template?.metadata;
+  return isObject(meta?.annotations) ? meta.annotations : {};
+}
+
+/**
+ * The restricted Pod Security Standard as an allowlist: what is not on the list is refused, whatever field
+ * or kind it arrives in. Pure, so tests can feed it any pod.
+ */
+export function pssViolations(pod: Record<string, any>, annotations: Record<string, string> = {}): string[] {
+  const out: string[] = [];
+  for (const f of ["hostNetwork", "hostPID", "hostIPC"] as const) {
+    if (truthy(pod[f]))
+      out.push(`spec.${f} is ${JSON.stringify(pod[f])}: the pod shares the host's namespace. Remove it.`);
+  }
+  for (const v of asArray<any>(pod.volumes)) {
+    if (!isObject(v)) continue;
+    const kinds = Object.keys(v).filter((k) => k !== "name");
+    const bad = kinds.filter((k) => !ALLOWED_VOLUME_TYPES.has(k));
+    if (bad.length)
+      out.push(
+        `volume ${JSON.stringify(v.name)} is of type ${bad.join(", ")}, outside the restricted list (configMap, secret, emptyDir, projected, downwardAPI, persistentVolumeClaim, csi, ephemeral). Use one of those.`,
+      );
+  }
+  const checkCtx = (where: string, ctx: unknown) => {
+    if (!isObject(ctx)) return;
+    const se = ctx.seLinuxOptions;
+    if (isObject(se)) {
+      if (!SELINUX_TYPES.has(String(se.type ?? "")))
+        out.push(`${where}.seLinuxOptions.type is ${JSON.stringify(se.type)}. Use container_t or leave it unset.`);
+      if (se.user || se.role) out.push(`${where}.seLinuxOptions sets user/role. Remove them.`);
+    }
+    if (ctx.procMount !== undefined && ctx.procMount !== "Default")
+      out.push(`${where}.procMount is ${JSON.stringify(ctx.procMount)}. Use Default.`);
+    if (isObject(ctx.windowsOptions) && truthy(ctx.windowsOptions.hostProcess))
+      out.push(`${where}.windowsOptions.hostProcess is true. Remove it.`);
+    const aa = isObject(ctx.appArmorProfile) ? ctx.appArmorProfile.type : undefined;
+    if (aa !== undefined && aa !== "RuntimeDefault" && aa !== "Localhost")
+      out.push(`${where}.appArmorProfile.type is ${JSON.stringify(aa)}. Use RuntimeDefault.`);
+    const sc = isObject(ctx.seccompProfile) ? ctx.seccompProfile.type : undefined;
+    if (sc !== undefined && sc !== "RuntimeDefault" && sc !== "Localhost")
+      out.push(`${where}.seccompProfile.type is ${JSON.stringify(sc)}. Use RuntimeDefault.`);
+    if (ctx.runAsUser !== undefined && Number(ctx.runAsUser) === 0)
+      out.push(`${where}.runAsUser is ${JSON.stringify(ctx.runAsUser)} (root). Use 1000.`);
+    if (ctx.runAsNonRoot !== undefined && !truthy(ctx.runAsNonRoot))
+      out.push(`${where}.runAsNonRoot is ${JSON.stringify(ctx.runAsNonRoot)}. Set it to true.`);
+  };
+  checkCtx("spec.securityContext", pod.securityContext);
+  for (const s of asArray<any>(pod.securityContext?.sysctls))
+    if (!SAFE_SYSCTLS.has(String(s?.name)))
+      out.push(
+        `spec.securityContext.sysctls sets ${JSON.stringify(s?.name)}, which is not a namespaced safe sysctl. Remove it.`,
+      );
+  for (const k of containersOf(pod)) {
+    checkCtx(`${k.where}.securityContext`, k.c.securityContext);
+    if (truthy(k.c.securityContext?.privileged)) out.push(`${k.where} is privileged. Remove it.`);
+    for (const p of asArray<any>(k.c.ports))
+      if (p?.hostPort !== undefined && Number(p.hostPort) !== 0)
+        out.push(`${k.where} binds hostPort ${p.hostPort} on the node. Remove hostPort and use a Service.`);
+    const adds = asArray<string>(k.c.securityContext?.capabilities?.add)
+      .map(String)
+      .filter((c) => !/^(CAP_)?NET_BIND_SERVICE$/i.test(c));
+    if (adds.length) out.push(`${k.where} adds capabilities ${adds.join(", ")}. Remove them.`);
+  }
+  for (const [key, value] of Object.entries(annotations)) {
+    if (
+      /^container\.apparmor\.security\.beta\.kubernetes\.io\//.test(key) &&
+      !/^(runtime\/default|localhost\/.+)$/.test(String(value))
+    )
+      out.push(`annotation ${key} is ${JSON.stringify(value)}. Use runtime/default.`);
+    if (
+      /^(seccomp\.security\.alpha\.kubernetes\.io\/pod|container\.seccomp\.security\.alpha\.kubernetes\.io\/.*)$/.test(
+        key,
+      ) &&
+      /unconfined/i.test(String(value))
+    )
+      out.push(`annotation ${key} is ${JSON.stringify(value)}. Use runtime/default.`);
+  }
+  return out;
+}
+
+export const k8sPodSecurityRestricted: PackPolicy = {
+  name: "k8s-pod-security-restricted",
+  description:
+    "Requires every pod of every workload kind to stay inside the restricted Pod Security Standard, including host namespaces, host paths, host ports, volume types, procMount, sysctls, SELinux and AppArmor.",
+  enforcementLevel: "mandatory",
+  controls: ["k8s/pss-restricted"],
+  configSchema: configSchema(),
+  validateResource: (args, report) => {
+    if (!isWorkloadType(args.type)) return;
+    const pod = podSpecOf(args.type, args.props);
+    if (!pod) return;
+    for (const m of pssViolations(pod, podAnnotations(args.type, args.props))) report(m);
+  },
+};
+
+const BINDINGS = [
+  "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+  "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+];
+const ROLES = ["kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"];
+const POWERFUL_ROLES = /^(cluster-admin|admin|edit|system:masters|system:node|system:kube-controller-manager)$/;
+const BROAD_GROUPS = /^system:(serviceaccounts(:.*)?|authenticated|unauthenticated)$/;
+
+/** Does one RBAC rule grant power over secrets, workloads, nodes or RBAC itself? */
+export function powerfulRule(rule: any): string | undefined {
+  const verbs = asArray<string>(rule?.verbs).map((v) => String(v).toLowerCase());
+  const res = asArray<string>(rule?.resources).map((r) => String(r).toLowerCase());
+  const any = (xs: string[], ys: string[]) => xs.includes("*") || ys.some((y) => xs.includes(y));
+  if (any(res, ["secrets"]) && any(verbs, ["get", "list", "watch"])) return "reads secrets";
+  if (
+    any(res, ["pods/exec", "pods/attach", "nodes/proxy", "pods/ephemeralcontainers"]) &&
+    any(verbs, ["create", "get"])
+  )
+    return "executes in pods or nodes";
+  if (
+    any(res, ["pods", "deployments", "daemonsets", "statefulsets", "jobs", "cronjobs", "replicasets"]) &&
+    any(verbs, ["create", "update", "patch"])
+  )
+    return "creates workloads";
+  if (
+    any(res, ["roles", "clusterroles", "rolebindings", "clusterrolebindings"]) &&
+    any(verbs, ["escalate", "bind", "create", "update", "patch"])
+  )
+    return "changes RBAC";
+  if (any(res, ["serviceaccounts/token"]) && any(verbs, ["create"])) return "mints tokens";
+  if (any(res, ["nodes"]) && any(verbs, ["update", "patch", "delete"])) return "changes nodes";
+  if (asArray(rule?.nonResourceURLs).includes("*") && verbs.includes("*")) return "has every non-resource verb";
+  return undefined;
+}
+
+export const k8sRbacGatewayPower: PackPolicy = {
+  name: "k8s-rbac-gateway-power",
+  description:
+    "Prohibits role bindings that give the gateway's service account, a namespace default account or every account power over secrets, pods, nodes or RBAC.",
+  enforcementLevel: "mandatory",
+  controls: ["k8s/rbac"],
+  configSchema: configSchema(),
+  validateStack: (args, report) => {
+    const accounts = new Set<string>();
+    for (const r of args.resources) {
+      if (!isWorkloadType(r.type)) continue;
+      const pod = podSpecOf(r.type, r.props);
+      const ns = String(r.props.metadata?.namespace ?? "default");
+      accounts.add(`${ns}/${pod?.serviceAccountName ?? pod?.serviceAccount ?? "default"}`);
+    }
+    const roles = args.resources.filter((r) => ROLES.includes(r.type));
+    for (const b of args.resources.filter((r) => BINDINGS.includes(r.type))) {
+      const bns = String(b.props.metadata?.namespace ?? "default");
+      const who = asArray<any>(b.props.subjects).filter((s) => {
+        if (s?.kind === "Group") return BROAD_GROUPS.test(String(s.name));
+        if (s?.kind === "ServiceAccount") return accounts.has(`${s.namespace ?? bns}/${s.name}`);
+        return false;
+      });
+      if (who.length === 0) continue;
+      const ref = b.props.roleRef ?? {};
+      let power: string | undefined;
+      if (POWERFUL_ROLES.test(String(ref.name ?? ""))) power = `is bound to ${ref.kind} ${ref.name}`;
+      else {
+        const role = roles.find(
+          (r) =>
+            r.type.endsWith(`:${ref.kind}`) &&
+            String(r.props.metadata?.name ?? r.name) === String(ref.name) &&
+            (ref.kind === "ClusterRole" || String(r.props.metadata?.namespace ?? "default") === bns),
+        );
+        if (!role && !/^system:/.test(String(ref.name ?? "")))
+          power = `is bound to ${ref.kind} ${ref.name}, which the stack does not define, so its power cannot be judged`;
+        for (const rule of asArray<any>(role?.props.rules)) power = power ?? powerfulRule(rule);
+      }
+      if (power)
+        report(
+          `binding ${b.name} gives ${who.map((s) => `${s.kind} ${s.name}`).join(", ")} power: it ${power}. The gateway never talks to the Kubernetes API; remove the binding or narrow the role.`,
+          b.urn,
+        );
+    }
   },
 };
 
@@ -304,4 +506,6 @@ export const kubernetesPolicies: PackPolicy[] = [
   k8sServiceNotExposed,
   k8sNamespacePssRestricted,
   k8sDefaultDenyNetworkPolicy,
+  k8sPodSecurityRestricted,
+  k8sRbacGatewayPower,
 ];

@@ -69,14 +69,78 @@ export const secretRotationEnabled: PackPolicy = {
   },
 };
 
-/** Days between rotations, from automaticallyAfterDays or a rate() expression; cron counts as scheduled. */
+/** The longest gap, in days, between two runs of an AWS cron(min hour dom month dow year) expression. */
+export function cronMaxGapDays(expr: string): number | undefined {
+  const f = expr.trim().split(/\s+/);
+  if (f.length !== 6) return undefined;
+  const [, , dom, month, dow, year] = f;
+  const field = (v: string, lo: number, hi: number, names: string[] = []): Set<number> | undefined => {
+    const out = new Set<number>();
+    for (const part of v.split(",")) {
+      const [range, stepS] = part.split("/");
+      const step = stepS ? Number(stepS) : 1;
+      let a = lo;
+      let b = hi;
+      if (range !== "*" && range !== "?") {
+        const idx = (x: string) => {
+          const n = names.indexOf(x.toUpperCase());
+          return n >= 0 ? n + lo : Number(x);
+        };
+        const [x, y] = range.split("-");
+        a = idx(x.replace(/[LW#].*$/, "") || String(lo));
+        b = y !== undefined ? idx(y) : stepS ? hi : a;
+      }
+      if (!Number.isInteger(a) || !Number.isInteger(b) || !(step > 0)) return undefined;
+      for (let i = a; i <= b; i += step) out.add(i);
+    }
+    return out;
+  };
+  const months = field(month, 1, 12, [
+    "JAN",
+    "FEB",
+    "MAR",
+    "APR",
+    "MAY",
+    "JUN",
+    "JUL",
+    "AUG",
+    "SEP",
+    "OCT",
+    "NOV",
+    "DEC",
+  ]);
+  const doms = dom === "?" ? undefined : field(dom, 1, 31);
+  const dows = dow === "?" ? undefined : field(dow, 1, 7, ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]);
+  if (!months || (dom !== "?" && !doms) || (dow !== "?" && !dows)) return undefined;
+  const years = year === "*" ? undefined : field(year, 1970, 2199);
+  // Walk three years of days and measure the longest gap between matching days.
+  const start = Date.UTC(2026, 0, 1);
+  let last: number | undefined;
+  let first: number | undefined;
+  let gap = 0;
+  for (let d = 0; d < 3 * 366; d++) {
+    const t = new Date(start + d * 86400000);
+    if (years && !years.has(t.getUTCFullYear())) continue;
+    if (!months.has(t.getUTCMonth() + 1)) continue;
+    if (doms && !doms.has(t.getUTCDate())) continue;
+    if (dows && !dows.has(t.getUTCDay() + 1)) continue;
+    if (last !== undefined) gap = Math.max(gap, d - last);
+    first ??= d;
+    last = d;
+  }
+  if (last === undefined || first === undefined) return Number.POSITIVE_INFINITY;
+  return Math.max(gap, first === last ? Number.POSITIVE_INFINITY : 0);
+}
+
+/** Days between rotations, from automaticallyAfterDays, a rate() or a cron() expression (its longest gap). */
 export function rotationDays(rules: any): number | undefined {
   if (!isObject(rules)) return undefined;
   if (rules.automaticallyAfterDays !== undefined) return Number(rules.automaticallyAfterDays);
-  const m = /^rate\((\d+)\s+(day|days|hour|hours)\)$/.exec(String(rules.scheduleExpression ?? "").trim());
-  if (m) return m[2].startsWith("hour") ? Number(m[1]) / 24 : Number(m[1]);
-  // cron() schedules run at least yearly; AWS caps rotation windows, so treat as 30 days for the check.
-  if (/^cron\(/.test(String(rules.scheduleExpression ?? ""))) return 30;
+  const expr = String(rules.scheduleExpression ?? "").trim();
+  const m = /^rate\(\s*(\d+)\s+(day|days|hour|hours|minute|minutes)\s*\)$/i.exec(expr);
+  if (m) return /^hour/i.test(m[2]) ? Number(m[1]) / 24 : /^minute/i.test(m[2]) ? Number(m[1]) / 1440 : Number(m[1]);
+  const c = /^cron\((.*)\)$/i.exec(expr);
+  if (c) return cronMaxGapDays(c[1]);
   return undefined;
 }
 
@@ -103,7 +167,7 @@ export const secretCmkEncryption: PackPolicy = {
   controls: ["secrets/cmk"],
   configSchema: configSchema(),
   validateResource: validateResourceOfType(Secret, (s, _a, report) => {
-    if (typeof s.kmsKeyId !== "string" || s.kmsKeyId === "" || s.kmsKeyId === "alias/aws/secretsmanager") {
+    if (typeof s.kmsKeyId !== "string" || s.kmsKeyId === "" || /(^|:)alias\/aws\//i.test(s.kmsKeyId)) {
       report(
         "kmsKeyId is not a customer-managed key. Set kmsKeyId to the stack's KMS key so its key policy controls who can decrypt.",
       );
@@ -230,11 +294,26 @@ export function iamDocumentProblems(doc: unknown): string[] {
     if (s?.Effect !== "Allow") return;
     const actions = asArray<string>(s.Action).map(String);
     const resources = asArray<string>(s.Resource).map(String);
-    const anyResource = resources.includes("*");
-    if (actions.includes("*") && anyResource) problems.push(`Statement[${i}] allows "*" on "*"`);
-    else if (actions.includes("*")) problems.push(`Statement[${i}] allows every action`);
+    // A wildcard resource is any pattern that matches every ARN of a service (e.g. "arn:aws:s3:::*").
+    const anyResource =
+      resources.some((r) => r === "*" || /^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$|^arn:\*/.test(r)) ||
+      s.NotResource !== undefined;
+    const allActions = actions.some((a) => /^\*(:\*)?$/.test(a));
+    if (allActions && anyResource) problems.push(`Statement[${i}] allows "*" on "*"`);
+    else if (allActions) problems.push(`Statement[${i}] allows every action`);
+    if (s.NotResource !== undefined) problems.push(`Statement[${i}] uses NotResource with Allow`);
     for (const a of actions) {
-      if (/^iam:\*$/i.test(a)) problems.push(`Statement[${i}] allows iam:*`);
+      // Service prefixes are case-insensitive and may themselves be wildcards ("i*:*", "IAM:*Policy*").
+      const [svc = "", act = ""] = a.split(":");
+      const svcRe = new RegExp(
+        `^${svc
+          .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+          .replace(/\*/g, ".*")
+          .replace(/\?/g, ".")}$`,
+        "i",
+      );
+      if (svcRe.test("iam") && /\*/.test(a) && /^(\*|[^:]*\*[^:]*|.*(put|attach|create|pass|update|\*).*)$/i.test(act))
+        problems.push(`Statement[${i}] allows ${a}, which includes IAM writes`);
       else if (anyResource && a !== "*" && SCOPED_SERVICES.test(a) && !WIDE_OK.test(a))
         problems.push(`Statement[${i}] allows ${a} on "*"`);
     }
@@ -271,7 +350,70 @@ export const iamLeastPrivilege: PackPolicy = {
   ],
 };
 
+/** AWS-managed policies that hand out admin, IAM writes, or every secret, key or bucket. */
+const POWERFUL_MANAGED =
+  /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess|SecretsManagerReadWrite|AmazonS3FullAccess|AWSKeyManagementServicePowerUser|AmazonEC2FullAccess|AmazonSSMFullAccess|AWSLambda_FullAccess)$/i;
+const ATTACHMENTS = [
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+  "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+  "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+  "aws:iam/policyAttachment:PolicyAttachment",
+];
+
+export const iamNoPowerfulManagedPolicies: PackPolicy = {
+  name: "iam-no-powerful-managed-policies",
+  description: "Prohibits attaching AWS-managed admin, IAM or full-access policies to any role, user or group.",
+  enforcementLevel: "mandatory",
+  controls: ["iam/least-privilege"],
+  configSchema: configSchema(),
+  validateResource: (args, report) => {
+    const arns = ATTACHMENTS.includes(args.type)
+      ? [args.props.policyArn]
+      : args.type === "aws:iam/role:Role" || args.type === "aws:iam/user:User"
+        ? asArray(args.props.managedPolicyArns)
+        : [];
+    for (const a of arns.map(String).filter((x) => POWERFUL_MANAGED.test(x)))
+      report(
+        `${a} is attached: it grants far more than the gateway's host or Lambda need. Attach a scoped policy instead.`,
+      );
+  },
+};
+
+/** Pure: what is wrong with a role's trust policy (who may assume it). */
+export function trustProblems(doc: unknown): string[] {
+  const d = parseJsonish(doc);
+  const out: string[] = [];
+  asArray<any>(d?.Statement).forEach((s, i) => {
+    if (s?.Effect !== "Allow") return;
+    const principals = isObject(s.Principal)
+      ? Object.values(s.Principal).flatMap((v) => asArray<string>(v))
+      : asArray<string>(s.Principal);
+    const hasCondition = isObject(s.Condition) && Object.keys(s.Condition).length > 0;
+    if (s.NotPrincipal !== undefined) out.push(`Statement[${i}] trusts everyone but a NotPrincipal list`);
+    if (principals.map(String).some((p) => p === "*" || /^arn:[^:]+:iam::\*:root$/.test(p)) && !hasCondition)
+      out.push(`Statement[${i}] lets any principal assume the role`);
+    if (isObject(s.Principal) && s.Principal.Federated !== undefined && !hasCondition)
+      out.push(`Statement[${i}] trusts a federated provider without conditions on the token's subject and audience`);
+  });
+  return out;
+}
+
+export const iamRoleTrustScoped: PackPolicy = {
+  name: "iam-role-trust-scoped",
+  description:
+    "Prohibits role trust policies that let anyone, any account or an unconditioned federation assume the role.",
+  enforcementLevel: "mandatory",
+  controls: ["iam/trust"],
+  configSchema: configSchema(),
+  validateResource: validateResourceOfType(Role, (r, _a, report) => {
+    const p = trustProblems(r.assumeRolePolicy);
+    if (p.length) report(`${p.join("; ")}. Name the service or account that needs the role and add conditions.`);
+  }),
+};
+
 export const secretsPolicies: PackPolicy[] = [
+  iamNoPowerfulManagedPolicies,
+  iamRoleTrustScoped,
   secretRotationEnabled,
   secretRotationInterval,
   secretCmkEncryption,

@@ -57,7 +57,9 @@ function sseRulesOk(rules: unknown): boolean {
     return (
       /^aws:kms(:dsse)?$/.test(String(d?.sseAlgorithm)) &&
       typeof d?.kmsMasterKeyId === "string" &&
-      d.kmsMasterKeyId !== ""
+      d.kmsMasterKeyId !== "" &&
+      // An AWS-managed key's alias (alias/aws/s3) is not a key the stack's key policy controls.
+      !/(^|:)alias\/aws\//i.test(d.kmsMasterKeyId)
     );
   });
 }

@@ -85,6 +85,12 @@ function benchPlanRatio(runs: number): void {
   );
 }
 
+/** The pack alone on prod's resources, next to the plan time above. */
+function benchPolicyPack(): void {
+  const pack = spawnSync(TSX, ["tools/lib/bench-policy.ts", "prod"], { cwd: ROOT, encoding: "utf8" });
+  console.log(`policy pack evaluation (prod, median of 5): ${pack.stdout.trim() || pack.stderr.trim()} ms`);
+}
+
 function benchNpmTest(): void {
   const test = timed("npm", ["test", "--silent"]);
   console.log(
@@ -128,6 +134,7 @@ function main() {
   console.log(`# openclaw bench (${os.cpus().length} cores, node ${process.version}, load ${loadAverage()})`);
 
   benchPlanRatio(runs);
+  benchPolicyPack();
   if (!values["no-test"]) benchNpmTest();
 
   for (const stack of ["prod", "caddy"]) {

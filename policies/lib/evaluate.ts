@@ -60,10 +60,13 @@ export const UNKNOWN = {
   object: "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
 } as const;
 
-class NotApplicableError extends Error {
-  constructor(readonly reason?: string) {
-    super(reason);
-  }
+/**
+ * Thrown by `args.notApplicable()`, which validateResourceOfType calls for every resource of another type:
+ * not an Error, because capturing a stack trace (with source maps) thousands of times per stack dominated
+ * the evaluation time.
+ */
+class NotApplicableError {
+  constructor(readonly reason?: string) {}
 }
 const throwNotApplicable = (reason?: string): never => {
   throw new NotApplicableError(reason);
@@ -154,6 +157,9 @@ export async function evaluateWith(
 ): Promise<Violation[]> {
   checkConfig(policies, options.config);
   const out: Violation[] = [];
+  // Policies only read props; one engine-shaped copy per resource serves every policy (each still gets its
+  // own unknown-checking proxy, as in the engine).
+  const plain = new Map(resources.map((r) => [r, engineProps(r.props)]));
   const unknownMessage = (p: PackPolicy, e: Error) =>
     `could not be checked at preview: ${e.message}; policy '${p.name}' will run again when the value is known`;
 
@@ -175,7 +181,7 @@ export async function evaluateWith(
         const urn = urnOf(r);
         for (const validation of validations) {
           // A fresh proxy per call, as the engine deserialises per validation.
-          const props = proxy.unknownCheckingProxy(engineProps(r.props));
+          const props = proxy.unknownCheckingProxy(plain.get(r));
           const args: ResourceValidationArgs = {
             type: r.type,
             props,
@@ -206,7 +212,7 @@ export async function evaluateWith(
       const fastType = (p.validateStack as any).__pulumiType;
       if (fastType && !resources.some((r) => r.type === fastType)) continue;
       const built = resources.map((r) => {
-        const props = proxy.unknownCheckingProxy(engineProps(r.props));
+        const props = proxy.unknownCheckingProxy(plain.get(r));
         const res: PolicyResource = {
           type: r.type,
           props,

@@ -9,13 +9,32 @@ export const WORKLOAD_TYPES = [
   "kubernetes:batch/v1:Job",
   "kubernetes:batch/v1:CronJob",
   "kubernetes:core/v1:Pod",
+  "kubernetes:core/v1:ReplicationController",
+  "kubernetes:core/v1:PodTemplate",
+  "kubernetes:apps/v1beta1:Deployment",
+  "kubernetes:apps/v1beta2:Deployment",
+  "kubernetes:extensions/v1beta1:Deployment",
+  "kubernetes:apps/v1beta2:StatefulSet",
+  "kubernetes:apps/v1beta2:DaemonSet",
+  "kubernetes:batch/v1beta1:CronJob",
 ] as const;
+export const WORKLOAD_TYPE_SET: ReadonlySet<string> = new Set(WORKLOAD_TYPES);
+
+/** Patch and list variants of the same kinds carry the same pod spec. */
+export function isWorkloadType(type: string): boolean {
+  return WORKLOAD_TYPE_SET.has(type.replace(/Patch$/, ""));
+}
 
 export function podSpecOf(type: string, props: Record<string, any>): Record<string, any> | undefined {
+  const kind = type.replace(/Patch$/, "").replace(/.*:/, "");
+  if (kind === "PodTemplate") {
+    const s = props.template?.spec;
+    return isObject(s) ? s : undefined;
+  }
   const spec = props.spec;
   if (!isObject(spec)) return undefined;
-  if (type === "kubernetes:core/v1:Pod") return spec;
-  if (type === "kubernetes:batch/v1:CronJob") {
+  if (kind === "Pod") return spec;
+  if (kind === "CronJob") {
     const s = spec.jobTemplate?.spec?.template?.spec;
     return isObject(s) ? s : undefined;
   }
@@ -24,9 +43,10 @@ export function podSpecOf(type: string, props: Record<string, any>): Record<stri
 }
 
 export interface K8sContainer {
-  /** `containers[gateway]` or `initContainers[chown]`, for messages. */
+  /** `containers[gateway]`, `initContainers[chown]` or `ephemeralContainers[debug]`, for messages. */
   where: string;
   init: boolean;
+  ephemeral?: boolean;
   c: Record<string, any>;
 }
 
@@ -34,6 +54,12 @@ export function containersOf(pod: Record<string, any>): K8sContainer[] {
   return [
     ...asArray<any>(pod.initContainers).map((c, i) => ({ where: `initContainers[${c?.name ?? i}]`, init: true, c })),
     ...asArray<any>(pod.containers).map((c, i) => ({ where: `containers[${c?.name ?? i}]`, init: false, c })),
+    ...asArray<any>(pod.ephemeralContainers).map((c, i) => ({
+      where: `ephemeralContainers[${c?.name ?? i}]`,
+      init: false,
+      ephemeral: true,
+      c,
+    })),
   ].filter((x) => isObject(x.c));
 }
 

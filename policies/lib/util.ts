@@ -35,8 +35,50 @@ export const SECRET_PATTERNS: { name: string; re: RegExp }[] = [
   },
 ];
 
+/** Shannon entropy in bits per character. */
+export function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) h -= (n / s.length) * Math.log2(n / s.length);
+  return h;
+}
+
+/** Keys whose values are fingerprints or identifiers by nature, or encoded payloads decoded and checked on their own. */
+const PUBLIC_RANDOM_KEY =
+  /(^content$|^contentBase64$|sha\d*|digest|hash|checksum|etag|fingerprint|uuid|_id$|^id$|arn|version|nonce_?len)/i;
+
+/**
+ * Credential-shaped values by their shape, whatever the variable is called: an assignment (KEY=v, key: v,
+ * "key": "v") whose value is long, drawn from a token alphabet, mixes character classes and is close to
+ * random (hex at 3.3+ bits per character over 32+ chars, other alphabets at 4+ over 20+).
+ */
+export function highEntropyValues(text: string): string[] {
+  const out: string[] = [];
+  const re = /(["']?)([A-Za-z_][\w.-]{0,63})\1\s*[:=]\s*["']?([A-Za-z0-9+/_=.~-]{20,256})["']?(?=[\s,;}"']|$)/gm;
+  for (const m of text.matchAll(re)) {
+    const [, , key, value] = m;
+    if (PUBLIC_RANDOM_KEY.test(key)) continue;
+    if (
+      /^(arn:|sha256:|\/|https?:|ami-|vol-|sg-|subnet-|vpc-|i-)/.test(value) ||
+      /^[0-9a-f]{8}-[0-9a-f]{4}-/.test(value)
+    )
+      continue;
+    if (/^[a-z]+([._-][a-z0-9]+)+$/i.test(value) && !/\d.*[A-Za-z]|[A-Za-z].*\d/.test(value)) continue;
+    const hex = /^[0-9a-f]+$/i.test(value);
+    const classes = [/[a-z]/, /[A-Z]/, /\d/].filter((r) => r.test(value)).length;
+    const random = hex
+      ? value.length >= 32 && entropy(value) >= 3.3
+      : classes >= 2 && /\d/.test(value) && entropy(value) >= 4;
+    if (random) out.push(key);
+  }
+  return out;
+}
+
 export function findSecrets(text: string): string[] {
-  return SECRET_PATTERNS.filter((p) => p.re.test(text)).map((p) => p.name);
+  const named = SECRET_PATTERNS.filter((p) => p.re.test(text)).map((p) => p.name);
+  const shaped = highEntropyValues(text).map((k) => `a random-looking value assigned to ${k}`);
+  return [...named, ...shaped];
 }
 
 /** Env var names whose literal value would be a credential. */
@@ -46,7 +88,7 @@ export const SECRET_REFERENCE_NAME_RE = /(_FILE|_PATH|_DIR|_ARN|_ID|_NAME)$/i;
 
 export function isLiteralSecretEnv(name: string, value: unknown): boolean {
   if (typeof value !== "string" || value.length === 0) return false;
-  if (findSecrets(value).length > 0) return true;
+  if (findSecrets(`${name}=${value}`).length > 0) return true;
   if (!SECRET_NAME_RE.test(name) || SECRET_REFERENCE_NAME_RE.test(name)) return false;
   // ARNs and ${VAR} references point at a store; they are what we want people to write.
   return !/^(arn:|\$\{|\/)/.test(value);

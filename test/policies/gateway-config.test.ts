@@ -1,3 +1,4 @@
+import { artifactsCheckable } from "../../policies/artifacts";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import {
@@ -95,11 +96,11 @@ describe.each(table)("$policy.name: $msg", ({ policy, mut, msg }) => {
 });
 
 describe("gateway-auth-required outside openclaw.json", () => {
-  it("flags invalid JSON instead of skipping it", async () => {
-    const v = await run(gatewayAuthRequired, [
+  it("refuses a config that is not JSON5 instead of skipping it", async () => {
+    const v = await run(artifactsCheckable, [
       res("kubernetes:core/v1:ConfigMap", "cm", { data: { "openclaw.json": "{ gateway: { auth: none } }" } }),
     ]);
-    expect(v[0].message).toMatch(/is not valid JSON/);
+    expect(v[0].message).toMatch(/does not parse as JSON5.*cannot be checked/);
   });
   it("checks token length in Docker env and Kubernetes Secret data", async () => {
     expect(

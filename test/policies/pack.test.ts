@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { allPolicies } from "../../policies/all";
 import { CONTROLS } from "../../policies/lib/controls";
 import { evaluatePolicies } from "../../policies/lib/evaluate";
 import { kebabCase } from "../../policies/lib/util";
-import { coverage, parseRules } from "../../tools/coverage-policies";
+import { coverage } from "../../tools/coverage-policies";
 
 const root = resolve(__dirname, "../..");
 const readme = readFileSync(resolve(root, "policies/README.md"), "utf8");
@@ -47,28 +48,40 @@ describe("pack metadata", () => {
   });
 });
 
-describe("coverage against policy-rules.md", () => {
-  const rulesPath = resolve(root, "../shared/reference/policy-rules.md");
-  it("every control row is covered", () => {
-    // CI clones the repo with shared/ beside it; without the reference there is nothing to count against.
-    expect(existsSync(rulesPath), `${rulesPath} is missing: clone the repo beside shared/`).toBe(true);
-    const rows = parseRules(readFileSync(rulesPath, "utf8"));
-    expect(rows.length).toBeGreaterThanOrEqual(57);
-    const { uncovered } = coverage(
-      rows,
+describe("coverage against the project's control catalogue", () => {
+  it("every control of the catalogue is implemented by some policy, and policies name only known controls", () => {
+    const r = coverage(
+      CONTROLS,
       allPolicies.flatMap((p) => p.controls),
     );
-    expect(uncovered).toEqual([]);
+    expect(Object.keys(CONTROLS).length).toBeGreaterThanOrEqual(60);
+    expect(r.uncovered).toEqual([]);
+    expect(r.unknown).toEqual([]);
   });
-  it("an unknown or reworded row shows as uncovered", () => {
-    const md =
-      "## Network x\n| control | level |\n| --- | --- |\n| IMDSv2 required, hop limit 1 | M |\n| something new | M |\n## Kubernetes y\n| control |\n| --- |\n| not privileged | M |\n";
-    const { covered, uncovered } = coverage(
-      parseRules(md),
-      allPolicies.flatMap((p) => p.controls),
-    );
-    expect(covered.map((r) => r.text)).toEqual(["IMDSv2 required, hop limit 1", "not privileged"]);
-    expect(uncovered.map((r) => r.text)).toEqual(["something new"]);
+  it("a control no policy declares shows as uncovered, an undefined one as unknown", () => {
+    const catalogue = { ...CONTROLS, "x/new": { area: "network", level: "mandatory", requires: "x", peers: [] } };
+    const r = coverage(catalogue as typeof CONTROLS, ["net/imdsv2", "x/typo"]);
+    expect(r.covered).toEqual(["net/imdsv2"]);
+    expect(r.uncovered).toContain("x/new");
+    expect(r.unknown).toEqual(["x/typo"]);
+  });
+  it("every control names its level, what it requires and at least one peer rule", () => {
+    for (const [id, ctl] of Object.entries(CONTROLS)) {
+      expect(id).toMatch(/^[a-z0-9]+\/[a-z0-9-]+$/);
+      expect(["mandatory", "advisory"]).toContain(ctl.level);
+      expect(ctl.requires).toMatch(/^[A-Z].*\.$/);
+      expect(ctl.peers.length, id).toBeGreaterThan(0);
+    }
+  });
+  it("nothing in the repository reads files outside it", () => {
+    // The pattern is assembled so this file does not match itself.
+    const sibling = ["\\.\\.", "shared", ""].join("/");
+    const r = spawnSync("git", ["grep", "-n", "-I", "-E", `${sibling}|/work/${"shared"}`], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout).toBe("");
   });
 });
 

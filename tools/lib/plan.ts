@@ -41,6 +41,8 @@ export interface PlanResult {
   artifacts: Record<string, string>;
   /** Monthly cost estimate from components/cost (price table + assumptions). */
   cost: CostEstimate;
+  /** The resources exactly as the policy pack evaluated them (plain inputs, URNs, property dependencies). */
+  policyInputs: PolicyResourceInput[];
 }
 
 export interface PlanOptions {
@@ -193,5 +195,5 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
 
   const artifacts = (await resolveInput(result.artifacts)).redacted as Record<string, string>;
   const cost = estimateMonthlyCost(resources);
-  return { stack: opts.stack, resources, violations, outputs, artifacts, cost };
+  return { stack: opts.stack, resources, violations, outputs, artifacts, cost, policyInputs };
 }
