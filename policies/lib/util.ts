@@ -65,6 +65,9 @@ export function highEntropyValues(text: string): string[] {
     )
       continue;
     if (/^[a-z]+([._-][a-z0-9]+)+$/i.test(value) && !/\d.*[A-Za-z]|[A-Za-z].*\d/.test(value)) continue;
+    // A file name (a release archive, a unit, a key file) is random-looking only in its version digits.
+    if (/^[\w.+-]+\.(zip|tar|gz|tgz|xz|bz2|deb|rpm|json|ya?ml|sh|txt|asc|sig|pem|crt|service|timer|conf)$/i.test(value))
+      continue;
     const hex = /^[0-9a-f]+$/i.test(value);
     const classes = [/[a-z]/, /[A-Z]/, /\d/].filter((r) => r.test(value)).length;
     const random = hex

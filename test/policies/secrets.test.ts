@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { highEntropyValues } from "../../policies/lib/util";
 import {
   iamDocumentProblems,
   iamLeastPrivilege,
@@ -255,5 +256,20 @@ describe("secret-rotation-enabled: exemptSecrets", () => {
       config: { "secret-rotation-enabled": { exemptSecrets: ["hash"], reason: "operator-set hash" } },
     });
     expect(v.map((x) => x.urn)).toEqual([b.urn]);
+  });
+});
+
+describe("secret detection by value shape", () => {
+  it.each([
+    [
+      "a release archive named in a log line",
+      'echo "aws-cli install: awscli-exe-linux-x86_64-2.22.35.zip verified"',
+      [],
+    ],
+    ["a key file name", "signer: release-2026.11.30-AbC123.asc", []],
+    ["a random value", "install: aGveYQUJDMpiLAAKCRCmMQrMRnJHXKBYD9Ab0qQdGiO5", ["install"]],
+    ["a random value that ends like a file name", "token=aGveYQUJDMpiLAAKCRCmMQrMRnJHXKBYD9Ab0qQd.GiO5", ["token"]],
+  ])("%s", (_what, text, keys) => {
+    expect(highEntropyValues(text)).toEqual(keys);
   });
 });
