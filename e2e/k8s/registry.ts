@@ -70,7 +70,11 @@ async function readDockerArchive(dir: string, repo: Repository): Promise<void> {
     for (const l of e.Layers) layers.push(await described(l, "application/vnd.docker.image.rootfs.diff.tar"));
     const mediaType = "application/vnd.docker.distribution.manifest.v2+json";
     const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, config, layers }));
-    addManifest(repo, (e.RepoTags ?? []).map((t) => t.slice(t.lastIndexOf(":") + 1)), { mediaType, body });
+    addManifest(
+      repo,
+      (e.RepoTags ?? []).map((t) => t.slice(t.lastIndexOf(":") + 1)),
+      { mediaType, body },
+    );
   }
 }
 
@@ -118,7 +122,11 @@ async function main(): Promise<void> {
     if (!file) return send(404, {});
     send(
       200,
-      { "Content-Type": "application/octet-stream", "Content-Length": statSync(file).size, "Docker-Content-Digest": m[3] },
+      {
+        "Content-Type": "application/octet-stream",
+        "Content-Length": statSync(file).size,
+        "Docker-Content-Digest": m[3],
+      },
       file,
     );
   });

@@ -21,7 +21,8 @@ const changes: Record<string, (sc: Record<string, unknown>) => void> = {
   },
 };
 const undo = changes[change];
-if (!undo) throw new Error(`config change=${JSON.stringify(change)}: must be one of ${Object.keys(changes).join(", ")}`);
+if (!undo)
+  throw new Error(`config change=${JSON.stringify(change)}: must be one of ${Object.keys(changes).join(", ")}`);
 
 const provider = new k8s.Provider("cluster", { kubeconfig: config.requireSecret("kubeconfig") });
 const live = k8s.apps.v1.Deployment.get("gateway", `${namespace}/openclaw-gateway`, { provider });
