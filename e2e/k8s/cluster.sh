@@ -97,6 +97,10 @@ _cl_wait() {
   done
 }
 
+# The node's address: the pod bridge's own (the kubelet refuses a loopback node IP). The kubelet serves
+# there for the API server (logs, exec, port-forward), with client-certificate/webhook authentication.
+_cl_node_ip() { echo "${CLUSTER_POD_CIDR%.*}.1"; }
+
 _cl_network() {
   local gw="${CLUSTER_POD_CIDR%.*}.1" prefix="${CLUSTER_POD_CIDR#*/}"
   ip link show "$CLUSTER_POD_BRIDGE" >/dev/null 2>&1 || ip link add "$CLUSTER_POD_BRIDGE" type bridge || return 1
@@ -143,7 +147,7 @@ _cl_pki() {
     _cl_cert controller-manager system:kube-controller-manager &&
     _cl_cert scheduler system:kube-scheduler &&
     _cl_cert kubelet "system:node:$CLUSTER_NODE" system:nodes &&
-    _cl_cert kubelet-serving "$CLUSTER_NODE" "" "IP:127.0.0.1,DNS:$CLUSTER_NODE" || return 1
+    _cl_cert kubelet-serving "$CLUSTER_NODE" "" "IP:127.0.0.1,IP:$(_cl_node_ip),DNS:$CLUSTER_NODE" || return 1
   # Service-account tokens: signed by the apiserver with this key, verified by it and the controller-manager.
   openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null && openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
   local n
@@ -265,7 +269,6 @@ EOF
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
     --use-service-account-credentials \
     --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
-    --controllers '*,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller' \
     --profiling=false --leader-elect=false
   _cl_run kube-scheduler "$KUBE_BIN/kube-scheduler" \
     --kubeconfig "$CLUSTER_DIR/scheduler.kubeconfig" \
@@ -281,7 +284,7 @@ _cl_kubelet() {
   cat >"$k/config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
-address: 127.0.0.1
+address: $(_cl_node_ip)
 port: $((CLUSTER_PORT_BASE + 50))
 readOnlyPort: 0
 healthzBindAddress: 127.0.0.1
@@ -311,7 +314,7 @@ registerNode: true
 EOF
   _cl_run kubelet "$KUBE_BIN/kubelet" --config "$k/config.yaml" \
     --kubeconfig "$CLUSTER_DIR/kubelet.kubeconfig" --root-dir "$k/root" \
-    --hostname-override "$CLUSTER_NODE" --node-ip 127.0.0.1 \
+    --hostname-override "$CLUSTER_NODE" --node-ip "$(_cl_node_ip)" \
     --cert-dir "$k/pki"
   _cl_wait "node $CLUSTER_NODE Ready" 120 \
     "$KUBE_BIN/kubectl" wait --for=condition=Ready "node/$CLUSTER_NODE" --timeout=2s
