@@ -173,6 +173,9 @@ state = "$d/state"
     default_runtime_name = "runc"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
+      # runc's state stays ours too (its default, /run/containerd/runc/<namespace>, is machine-wide).
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        Root = "$d/runc"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$CLUSTER_DIR/cni/net.d"
@@ -259,7 +262,7 @@ EOF
     --profiling=false --endpoint-reconciler-type none
   KUBECONFIG="$CLUSTER_DIR/admin.kubeconfig"
   export KUBECONFIG
-  _cl_wait kube-apiserver 120 "$KUBE_BIN/kubectl" get --raw /readyz || return 1
+  _cl_wait kube-apiserver 300 "$KUBE_BIN/kubectl" get --raw /readyz || return 1
 
   _cl_run kube-controller-manager "$KUBE_BIN/kube-controller-manager" \
     --kubeconfig "$CLUSTER_DIR/controller-manager.kubeconfig" \
@@ -280,7 +283,7 @@ EOF
 
 _cl_kubelet() {
   local pki="$CLUSTER_DIR/pki" k="$CLUSTER_DIR/kubelet"
-  mkdir -p "$k/root" "$k/pods"
+  mkdir -p "$k/root" "$k/pods" "$k/logs" "$k/volume-plugins"
   cat >"$k/config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -308,6 +311,9 @@ enforceNodeAllocatable: []
 localStorageCapacityIsolation: false
 serializeImagePulls: false
 staticPodPath: $k/pods
+# Everything the kubelet writes stays under the scratch directory (defaults are /var/log/pods and /usr/libexec).
+podLogsDir: $k/logs
+volumePluginDir: $k/volume-plugins
 clusterDomain: cluster.local
 resolvConf: ""
 registerNode: true
@@ -316,7 +322,7 @@ EOF
     --kubeconfig "$CLUSTER_DIR/kubelet.kubeconfig" --root-dir "$k/root" \
     --hostname-override "$CLUSTER_NODE" --node-ip "$(_cl_node_ip)" \
     --cert-dir "$k/pki"
-  _cl_wait "node $CLUSTER_NODE Ready" 120 \
+  _cl_wait "node $CLUSTER_NODE Ready" 300 \
     "$KUBE_BIN/kubectl" wait --for=condition=Ready "node/$CLUSTER_NODE" --timeout=2s
 }
 

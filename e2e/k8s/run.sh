@@ -15,8 +15,9 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-# The Go builds live in the shared cache even when Docker's data root is private to this run.
-GO_CACHE="${OPENCLAW_GO_CACHE:-$HOME/.cache/openclaw-ci}"
+# The Go builds' cache; OPENCLAW_GO_CACHE puts them elsewhere than the rest (a private Docker data root
+# beside shared Go builds, for instance).
+GO_CACHE="${OPENCLAW_GO_CACHE:-${OPENCLAW_CI_CACHE:-$HOME/.cache/openclaw-ci}}"
 # shellcheck source=e2e/versions.env
 . "$REPO/e2e/versions.env"
 # shellcheck source=e2e/k8s/cluster.sh
