@@ -175,6 +175,13 @@ jq -e '.spec.containers[0] | .startupProbe.httpGet and .readinessProbe.httpGet a
   die "the gateway container has no startup/readiness/liveness probes"
 [ "$(kubectl get ns "$NAMESPACE" -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}')" = restricted ] ||
   die "namespace $NAMESPACE is not labelled pod-security enforce=restricted"
+# The kubelet's own count of the probes it ran: the startup probe and then the readiness probe succeeded.
+kubectl get --raw "/api/v1/nodes/$CLUSTER_NODE/proxy/metrics" >"$WORK/kubelet-metrics"
+for probe in Startup Readiness; do
+  grep -E "^prober_probe_total\{.*container=\"gateway\".*pod=\"$POD\".*probe_type=\"$probe\".*result=\"successful\"" \
+    "$WORK/kubelet-metrics" | awk '{ if ($NF >= 1) found = 1 } END { exit !found }' ||
+    die "the kubelet reports no successful $probe probe of $POD (prober_probe_total)"
+done
 # The gateway answers through the API server's pod proxy (the kubelet-independent path to the pod IP).
 kubectl get --raw "/api/v1/namespaces/$NAMESPACE/pods/$POD:18789/proxy/healthz" >"$WORK/healthz" ||
   die "the gateway's /healthz does not answer through the API server proxy"
