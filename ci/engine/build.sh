@@ -39,7 +39,8 @@ export GOMODCACHE="$CACHE/gomod" GOCACHE="$CACHE/gocache" GOTOOLCHAIN=local
 # The checksum database (via the proxy) answers 404 for the pulumi 3.248 modules; the committed go.sum
 # files still pin every module's hash, so verification against them stays on.
 export GONOSUMDB="github.com/pulumi${GONOSUMDB:+,$GONOSUMDB}"
-export GOFLAGS="-mod=readonly -buildvcs=false"
+# Extra flags from the caller (e.g. -p=1 on a shared machine) are kept.
+export GOFLAGS="-mod=readonly -buildvcs=false${GOFLAGS:+ $GOFLAGS}"
 mkdir -p "$BIN" "$LOGS"
 
 # The stamp covers everything that changes the output: versions, our recipe files, the Go toolchain.
