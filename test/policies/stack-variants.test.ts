@@ -1,4 +1,4 @@
-// Whole-stack checks through the lead's offline plan (tools/lib/plan.ts): every shipped stack is clean,
+// Whole-stack checks through the offline plan (tools/lib/plan.ts): every shipped stack is clean,
 // and one-line insecure variants are caught. Variants come in two kinds:
 //  - config variants: a one-key override of a shipped stack file. The config schema rejects most insecure
 //    values before any resource exists (image latest, rotation > 90 days, ...); those must fail there, naming
