@@ -115,7 +115,12 @@ install -d -m 0700 -o 1000 -g 1000 "$W/state" "$W/tailscale"
 install -m 0600 -o 1000 -g 1000 "$VM/openclaw.json" "$W/openclaw.json"
 install -m 0644 "$VM/tailscale/serve.json" "$W/serve.json"
 rand() { head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '='; }
-(umask 077 && printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' "$(rand)" >"$W/gateway.env")
+GW_TOKEN="$(rand)"
+(umask 077 && printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' "$GW_TOKEN" >"$W/gateway.env")
+# The gateway reads its token through a file SecretRef: the directory is mounted, fetch-secrets.sh writes the file
+# (a regular file owned by uid 1000, mode 0600: the gateway's file provider refuses anything else).
+install -d -m 0700 -o 1000 -g 1000 "$W/secrets"
+(umask 077 && printf '%s\n' "$GW_TOKEN" >"$W/secrets/gateway-token" && chown 1000:1000 "$W/secrets/gateway-token")
 SIDECAR_KEY="tskey-auth-$(rand)"
 CLIENT_KEY="tskey-auth-$(rand)"
 (umask 077 && printf "TS_AUTHKEY='%s'\n" "$SIDECAR_KEY" >"$W/ingress.env")
