@@ -56,13 +56,13 @@ function validateProductionCaddyfile(dir: string, hash: string): void {
     };
     // The hash itself never enters the typed config; only its presence (as an encrypted key) is checked.
     const parsed = parseStackConfig({
-      stack: "caddy-live",
+      stack: "caddylive",
       values: basicAuth ? { ...values, caddyBasicAuthHash: "[secret]" } : values,
       secretKeys: new Set(basicAuth ? ["caddyBasicAuthHash"] : []),
     });
     if (!parsed.ok) throw new Error(`fixture config invalid: ${JSON.stringify(parsed.problems)}`);
     const file = path.join(dir, `Caddyfile.production-${basicAuth ? "auth" : "noauth"}`);
-    fs.writeFileSync(file, ingressPlan(parsed.config, { stack: "caddy-live" }).artifacts["caddy/Caddyfile"]);
+    fs.writeFileSync(file, ingressPlan(parsed.config, { stack: "caddylive" }).artifacts["caddy/Caddyfile"]);
     const out = spawnSync(CADDY, ["validate", "--adapter", "caddyfile", "--config", file], {
       env: {
         ...process.env,
