@@ -123,7 +123,9 @@ check "caddy/Caddyfile and vm/caddy/Caddyfile are identical" cmp -s "$PLAN/caddy
 install -d -m 0700 -o 1000 -g 1000 "$W/state" "$W/caddy" "$W/client"
 install -m 0600 -o 1000 -g 1000 "$VM/openclaw.json" "$W/openclaw.json"
 TOKEN="$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')"
-(umask 077 && printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' "$TOKEN" >"$W/gateway.env")
+# gateway.env holds what fetch-secrets.sh writes there: the provider keys (none in this test), never the token,
+# which the gateway reads through its file SecretRef (an environment token would override it: the audit warns).
+(umask 077 && printf '# provider keys\n' >"$W/gateway.env")
 # The VM's gateway reads its token through a file SecretRef (the directory is mounted; fetch-secrets.sh writes it).
 install -d -m 0700 -o 1000 -g 1000 "$W/secrets"
 (umask 077 && printf '%s\n' "$TOKEN" >"$W/secrets/gateway-token" && chown 1000:1000 "$W/secrets/gateway-token")

@@ -116,7 +116,9 @@ install -m 0600 -o 1000 -g 1000 "$VM/openclaw.json" "$W/openclaw.json"
 install -m 0644 "$VM/tailscale/serve.json" "$W/serve.json"
 rand() { head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '='; }
 GW_TOKEN="$(rand)"
-(umask 077 && printf 'OPENCLAW_GATEWAY_TOKEN=%s\n' "$GW_TOKEN" >"$W/gateway.env")
+# gateway.env holds what fetch-secrets.sh writes there: the provider keys (none in this test), never the token,
+# which the gateway reads through its file SecretRef (an environment token would override it: the audit warns).
+(umask 077 && printf '# provider keys\n' >"$W/gateway.env")
 # The gateway reads its token through a file SecretRef: the directory is mounted, fetch-secrets.sh writes the file
 # (a regular file owned by uid 1000, mode 0600: the gateway's file provider refuses anything else).
 install -d -m 0700 -o 1000 -g 1000 "$W/secrets"
