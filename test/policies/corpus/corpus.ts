@@ -481,7 +481,10 @@ export function buildCorpus(): Variant[] {
     stack: "prod",
     secure: false,
     build: vm("shell script heredocs", (d) =>
-      d.write_files.push({ path: "/etc/aws.env", content: "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLF\n" }),
+      d.write_files.push({
+        path: "/etc/aws.env",
+        content: `AWS_ACCESS_KEY_ID=${["AKIA", "IOSFODNN7", "EXAMPLF"].join("")}\n`,
+      }),
     ),
   });
   push({
