@@ -86,4 +86,9 @@ async function main(argv: string[]) {
   process.exit(mandatory > 0 ? 1 : 0);
 }
 
-if (require.main === module) void main(process.argv.slice(2));
+/** Runs the CLI; tools/run.cjs calls it from the bundled copy of this file (`npm run policy`). */
+export function cli(argv: string[]): void {
+  void main(argv);
+}
+
+if (require.main === module) cli(process.argv.slice(2));

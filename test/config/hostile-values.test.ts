@@ -285,9 +285,10 @@ describe("npm run plan", () => {
 `;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hostile-plan-"));
     fs.writeFileSync(path.join(dir, "Pulumi.k8s.yaml"), bad);
+    // As `npm run plan` runs it (the bundled CLI).
     const r = spawnSync(
-      path.join(ROOT, "node_modules", ".bin", "tsx"),
-      ["tools/plan.ts", "--stack", "k8s", "--config", path.join(dir, "Pulumi.k8s.yaml")],
+      process.execPath,
+      ["tools/run.cjs", "plan", "--stack", "k8s", "--config", path.join(dir, "Pulumi.k8s.yaml")],
       { cwd: ROOT, encoding: "utf8" },
     );
     expect(r.status, r.stderr).toBe(2);

@@ -49,7 +49,8 @@ describe("stack names on the AWS target", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stackname-"));
     const file = path.join(dir, "Pulumi.prod-eu.yaml");
     fs.copyFileSync(path.resolve(__dirname, "../../Pulumi.prod.yaml"), file);
-    const r = spawnSync("npx", ["tsx", "tools/plan.ts", "--stack", "prod-eu", "--config", file], {
+    // As `npm run plan` runs it (the bundled CLI).
+    const r = spawnSync(process.execPath, ["tools/run.cjs", "plan", "--stack", "prod-eu", "--config", file], {
       cwd: path.resolve(__dirname, "../.."),
       encoding: "utf8",
     });

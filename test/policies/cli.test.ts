@@ -6,9 +6,9 @@ import { join, resolve } from "node:path";
 import { formatHuman, validateInput } from "../../tools/policy";
 
 const root = resolve(__dirname, "../..");
-const tsx = resolve(root, "node_modules/.bin/tsx");
+/** As `npm run policy` runs it: the bundled CLI, a fresh process each time. */
 const cli = (args: string[]) =>
-  spawnSync(tsx, ["tools/policy.ts", ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  spawnSync(process.execPath, ["tools/run.cjs", "policy", ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
 
 describe("validateInput", () => {
   it.each([
@@ -84,7 +84,7 @@ describe("npm run policy (CLI process)", () => {
       "sh",
       [
         "-c",
-        `for f in examples/policy/*.json; do ${tsx} tools/policy.ts --resources "$f" --json >/dev/null 2>&1; echo "$f $?"; done`,
+        `for f in examples/policy/*.json; do "${process.execPath}" tools/run.cjs policy --resources "$f" --json >/dev/null 2>&1; echo "$f $?"; done`,
       ],
       { cwd: root, encoding: "utf8" },
     );
