@@ -54,8 +54,32 @@ const PUBLIC_RANDOM_KEY =
  * random (hex at 3.3+ bits per character over 32+ chars, other alphabets at 4+ over 20+).
  */
 export function highEntropyValues(text: string): string[] {
+  if (text.length < MEMO_MIN_LENGTH) return scanHighEntropy(text);
+  let keys = scanned.get(text);
+  if (!keys) {
+    keys = scanHighEntropy(text);
+    if (scanned.size >= MEMO_MAX_ENTRIES) scanned.clear();
+    scanned.set(text, keys);
+  }
+  return [...keys];
+}
+
+/**
+ * The scan costs milliseconds on a cloud-config of ~100 KB, and the same user data is read by several policies of
+ * one evaluation and by every evaluation of a variant that left it unchanged; the scan is a pure function of the
+ * text, so long texts are remembered (bounded, cleared when full).
+ */
+const MEMO_MIN_LENGTH = 2048;
+const MEMO_MAX_ENTRIES = 256;
+const scanned = new Map<string, readonly string[]>();
+
+function scanHighEntropy(text: string): string[] {
   const out: string[] = [];
-  const re = /(["']?)([A-Za-z_][\w.-]{0,63})\1\s*[:=]\s*["']?([A-Za-z0-9+/_=.~-]{20,256})["']?(?=[\s,;}"']|$)/gm;
+  // The key and the value are matched atomically ((?=(x))\2): a shorter key or value is always followed by a
+  // character of its own class, which nothing after it accepts, so backtracking into them can never succeed; it
+  // only cost up to 256 steps per '=' or ':' in long tokens (base64 user data), ~4x the whole scan.
+  const re =
+    /(["']?)(?=([A-Za-z_][\w.-]{0,63}))\2\1\s*[:=]\s*["']?(?=([A-Za-z0-9+/_=.~-]{20,256}))\3["']?(?=[\s,;}"']|$)/gm;
   for (const m of text.matchAll(re)) {
     const [, , key, value] = m;
     if (PUBLIC_RANDOM_KEY.test(key)) continue;
