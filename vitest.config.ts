@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 /** Files that replace a module with vi.mock: they get a fresh module registry of their own. */
@@ -7,6 +8,10 @@ export default defineConfig({
   test: {
     // Forks, not threads: tests chdir and spawn processes, which worker threads do not allow.
     pool: "forks",
+    // One worker more than there are cores (vitest's default is one fewer, a single worker on 2 cores): many files
+    // spend most of their time waiting on processes they spawned (the CLIs, bash, systemd-analyze, shellcheck),
+    // and a spare worker keeps the cores busy meanwhile. Each worker loads the SDKs once (isolate: false below).
+    maxWorkers: availableParallelism() + 1,
     // Whole-stack plans and IAM simulations take seconds alone and several times that on a shared, loaded machine.
     testTimeout: 60_000,
     projects: [

@@ -91,6 +91,7 @@ async function main() {
     fs.writeFileSync(tmpManifest, JSON.stringify({ inputs }));
     fs.renameSync(tmpManifest, manifestFile);
   }
+  require("./lib/defer-sdk.cjs").deferUnusedSdkParts();
   const entry = require(outFile);
   if (typeof entry.cli !== "function") throw new Error(`tools/${tool}.ts exports no cli(argv)`);
   entry.cli(args);
