@@ -12,6 +12,8 @@ export default defineConfig({
     // spend most of their time waiting on processes they spawned (the CLIs, bash, systemd-analyze, shellcheck),
     // and a spare worker keeps the cores busy meanwhile. Each worker loads the SDKs once (isolate: false below).
     maxWorkers: availableParallelism() + 1,
+    // Each worker defers the SDK parts no test calls, as the bundled tools do.
+    setupFiles: ["test/helpers/setup.ts"],
     // Whole-stack plans and IAM simulations take seconds alone and several times that on a shared, loaded machine.
     testTimeout: 60_000,
     projects: [
