@@ -171,7 +171,7 @@ pod_json="$(kubectl get pod -n "$NAMESPACE" "$POD" -o json)"
 # Ready in S s: from the pod's creation to its Ready condition, both stamped by the cluster; the kubelet
 # sets Ready only after the startup probe passed and then the readiness probe.
 READY_S=$(jq -r '(.status.conditions[] | select(.type == "Ready") | .lastTransitionTime | fromdateiso8601) - (.metadata.creationTimestamp | fromdateiso8601)' <<<"$pod_json")
-jq -e '.spec.containers[0] | .startupProbe.httpGet and .readinessProbe.httpGet and .livenessProbe.httpGet' <<<"$pod_json" >/dev/null ||
+jq -e '.spec.containers[0] | (.startupProbe.exec or .startupProbe.httpGet) and (.readinessProbe.exec or .readinessProbe.httpGet) and .livenessProbe.httpGet' <<<"$pod_json" >/dev/null ||
   die "the gateway container has no startup/readiness/liveness probes"
 [ "$(kubectl get ns "$NAMESPACE" -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}')" = restricted ] ||
   die "namespace $NAMESPACE is not labelled pod-security enforce=restricted"
