@@ -131,7 +131,7 @@ pl() {
 }
 
 cd "$HERE/project"
-pulumi stack init e2e --secrets-provider passphrase >/dev/null
+pulumi stack init e2e --secrets-provider passphrase >/dev/null 2>&1 || die "pulumi stack init e2e"
 cat >>Pulumi.e2e.yaml <<EOF
 config:
   openclaw:target: kubernetes
@@ -176,7 +176,7 @@ jq -e '.spec.containers[0] | (.startupProbe.exec or .startupProbe.httpGet) and (
 [ "$(kubectl get ns "$NAMESPACE" -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}')" = restricted ] ||
   die "namespace $NAMESPACE is not labelled pod-security enforce=restricted"
 # The kubelet's own count of the probes it ran: the startup probe and then the readiness probe succeeded.
-kubectl get --raw "/api/v1/nodes/$CLUSTER_NODE/proxy/metrics" >"$WORK/kubelet-metrics"
+kubectl get --raw "/api/v1/nodes/$CLUSTER_NODE/proxy/metrics/probes" >"$WORK/kubelet-metrics"
 for probe in Startup Readiness; do
   grep -E "^prober_probe_total\{.*container=\"gateway\".*pod=\"$POD\".*probe_type=\"$probe\".*result=\"successful\"" \
     "$WORK/kubelet-metrics" | awk '{ if ($NF >= 1) found = 1 } END { exit !found }' ||
@@ -190,7 +190,7 @@ lap "up ok: $POD ready ${READY_S}s after creation, restarts $(jq '.status.contai
 # --- 5. Pod Security restricted refuses a privilege-escalating pod, pack or no pack ---------------------
 cd "$HERE/variant"
 variant_stack() { # <stack> <change>
-  pulumi stack init "$1" --secrets-provider passphrase >/dev/null
+  pulumi stack init "$1" --secrets-provider passphrase >/dev/null 2>&1 || die "pulumi stack init $1"
   pulumi config set namespace "$NAMESPACE" >/dev/null
   pulumi config set change "$2" >/dev/null
   pulumi config set --secret kubeconfig -- "$(cat "$KUBECONFIG")" >/dev/null
