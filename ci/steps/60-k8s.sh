@@ -12,9 +12,11 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 say() { printf '[60-k8s] %s\n' "$*"; }
 
+# Where the Go builds are cached: as e2e/k8s/run.sh reads it.
+GO_CACHE="${OPENCLAW_GO_CACHE:-${OPENCLAW_CI_CACHE:-$HOME/.cache/openclaw-ci}}"
 cold=()
 for b in build.sh build-kubernetes-provider.sh build-kube.sh; do
-  out="$(bash "ci/engine/$b" --check 2>&1)"
+  out="$(OPENCLAW_CI_CACHE="$GO_CACHE" bash "ci/engine/$b" --check 2>&1)"
   rc=$?
   case "$rc" in
   0) ;;
