@@ -45,6 +45,8 @@ INGRESS_STATUS_PID=""
 STARTED_DOCKERD=0
 cleanup() {
   local rc=$?
+  # Every line below must run whatever the one before did (a helper that already exited, a busy mount).
+  set +e
   [ -n "$INGRESS_STATUS_PID" ] && kill "$INGRESS_STATUS_PID" 2>/dev/null
   [ -n "$REGISTRY_PID" ] && kill "$REGISTRY_PID" 2>/dev/null
   if [ "$STARTED_DOCKERD" = 1 ]; then stop_dockerd --force >/dev/null 2>&1 || true; fi
@@ -55,7 +57,7 @@ cleanup() {
     tar -C "$WORK" -czf "/tmp/openclaw-e2e-k8s-logs.tgz" cluster/logs pulumi-logs 2>/dev/null &&
       say "saved /tmp/openclaw-e2e-k8s-logs.tgz"
   fi
-  [ -z "${E2E_K8S_KEEP:-}" ] && rm -rf "$WORK"
+  if [ -z "${E2E_K8S_KEEP:-}" ]; then rm -rf "$WORK" || say "could not remove $WORK"; fi
   return "$rc"
 }
 trap cleanup EXIT
@@ -106,6 +108,8 @@ lap "cluster up"
 # write the proxy's tailnet name into .status.loadBalancer, which the provider waits for. This loop does
 # only that status write; no traffic is routed.
 (
+  # The Ingress comes and goes (destroy): a failed lookup is the next round's business, not this loop's end.
+  set +e
   while sleep 1; do
     for ing in $(kubectl get ingress -A -o jsonpath='{range .items[?(@.spec.ingressClassName=="tailscale")]}{.metadata.namespace}/{.metadata.name}{" "}{end}' 2>/dev/null); do
       host="$(kubectl get ingress -n "${ing%/*}" "${ing#*/}" -o jsonpath='{.spec.tls[0].hosts[0]}')"
