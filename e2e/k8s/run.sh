@@ -61,6 +61,8 @@ cleanup() {
   return "$rc"
 }
 trap cleanup EXIT
+# Stack files a killed run left behind would carry another passphrase's salt into this run's stacks.
+rm -f "$HERE"/project/Pulumi.e2e*.yaml "$HERE"/variant/Pulumi.e2e*.yaml
 
 # --- 1. binaries ---------------------------------------------------------------------------------
 OPENCLAW_CI_CACHE="$GO_CACHE" "$REPO/ci/engine/build.sh" | grep -v '^\[engine\] PATH entry' || die "ci/engine/build.sh"
@@ -135,7 +137,7 @@ pl() {
 }
 
 cd "$HERE/project"
-pulumi stack init e2e --secrets-provider passphrase >/dev/null 2>&1 || die "pulumi stack init e2e"
+pl stack-init-e2e stack init e2e --secrets-provider passphrase || die "pulumi stack init e2e: $(tail -n 5 "$WORK/pulumi-logs/stack-init-e2e.log")"
 cat >>Pulumi.e2e.yaml <<EOF
 config:
   openclaw:target: kubernetes
@@ -194,7 +196,7 @@ lap "up ok: $POD ready ${READY_S}s after creation, restarts $(jq '.status.contai
 # --- 5. Pod Security restricted refuses a privilege-escalating pod, pack or no pack ---------------------
 cd "$HERE/variant"
 variant_stack() { # <stack> <change>
-  pulumi stack init "$1" --secrets-provider passphrase >/dev/null 2>&1 || die "pulumi stack init $1"
+  pl "stack-init-$1" stack init "$1" --secrets-provider passphrase || die "pulumi stack init $1: $(tail -n 5 "$WORK/pulumi-logs/stack-init-$1.log")"
   pulumi config set namespace "$NAMESPACE" >/dev/null
   pulumi config set change "$2" >/dev/null
   pulumi config set --secret kubeconfig -- "$(cat "$KUBECONFIG")" >/dev/null
