@@ -128,6 +128,16 @@ const longRunning = (type: string) => isWorkloadType(type) && !/:(Job|CronJob)(P
 const LIVENESS_PATHS = ["/healthz", "/health"];
 const READINESS_PATHS = ["/readyz"];
 
+/**
+ * The gateway path a probe checks: its httpGet path, or the loopback URL an exec probe fetches (the gateway
+ * refuses /readyz to a kubelet whose address is a trusted proxy, so the stack asks it from inside the pod).
+ */
+function probedPath(p: Record<string, any>): string | undefined {
+  if (p.httpGet) return p.httpGet.path;
+  const cmd = asArray(p.exec?.command).join(" ");
+  return /\bhttps?:\/\/(?:127\.0\.0\.1|localhost|\[::1\]):\d+(\/[\w./-]*)/.exec(cmd)?.[1];
+}
+
 export const k8sProbes: PackPolicy = {
   name: "k8s-probes",
   description:
@@ -147,9 +157,9 @@ export const k8sProbes: PackPolicy = {
           ] as const) {
             const p = k.c[probe];
             if (!isObject(p)) out.push(`${k.where} has no ${probe}. Add an httpGet ${probe} on ${paths[0]}.`);
-            else if (isGatewayContainer(k.c) && !paths.includes(p.httpGet?.path)) {
+            else if (isGatewayContainer(k.c) && !paths.includes(probedPath(p) ?? "")) {
               out.push(
-                `${k.where} ${probe} checks ${JSON.stringify(p.httpGet?.path ?? "a non-HTTP handler")}; the gateway answers 200 on unknown paths, so use httpGet path ${paths[0]}.`,
+                `${k.where} ${probe} checks ${JSON.stringify(probedPath(p) ?? "a non-HTTP handler")}; the gateway answers 200 on unknown paths, so use httpGet path ${paths[0]} (or an exec probe fetching it on 127.0.0.1).`,
               );
             }
           }

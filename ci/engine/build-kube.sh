@@ -4,7 +4,7 @@
 # module kube/go.mod (see its header), into $OPENCLAW_CI_CACHE/kube/bin with GOMODCACHE and GOCACHE
 # beside it, like build.sh does for the Pulumi CLI. Skips the build when the stamp matches.
 #
-# Usage: ci/engine/build-kube.sh [--force]   # prints "PATH entry: <bin>" on success
+# Usage: ci/engine/build-kube.sh [--force|--check]   # prints "PATH entry: <bin>" on success
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -14,7 +14,12 @@ BIN="$CACHE/bin"
 LOGS="$CACHE/logs"
 BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl)
 FORCE=0
-[ "${1:-}" = --force ] && FORCE=1
+CHECK=0
+case "${1:-}" in
+--force) FORCE=1 ;;
+# --check: exit 0 when the cached binaries match this recipe, 3 when a build would be needed; builds nothing.
+--check) CHECK=1 ;;
+esac
 
 log() { printf '[kube] %s\n' "$*"; }
 die() { printf '[kube] FAIL: %s\n' "$*" >&2; exit 1; }
@@ -40,6 +45,10 @@ if [ "$FORCE" = 0 ] && [ -f "$BIN/.stamp" ] && [ "$(cat "$BIN/.stamp")" = "$STAM
   log "cached: $STAMP"
   log "PATH entry: $BIN"
   exit 0
+fi
+if [ "$CHECK" = 1 ]; then
+  log "not built for $STAMP"
+  exit 3
 fi
 rm -f "$BIN/.stamp"
 

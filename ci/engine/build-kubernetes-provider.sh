@@ -10,7 +10,7 @@
 # files are generated with the provider's own generate.go, and the provider is built as its own main
 # module with its own go.sum and -mod=readonly: the dependency versions are exactly upstream's.
 #
-# Usage: ci/engine/build-kubernetes-provider.sh [--force]   # prints "PATH entry: <bin>" on success
+# Usage: ci/engine/build-kubernetes-provider.sh [--force|--check]   # prints "PATH entry: <bin>" on success
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,7 +20,12 @@ BIN="$CACHE/bin"
 LOGS="$CACHE/logs"
 RECIPE="$HERE/kubernetes-provider"
 FORCE=0
-[ "${1:-}" = --force ] && FORCE=1
+CHECK=0
+case "${1:-}" in
+--force) FORCE=1 ;;
+# --check: exit 0 when the cached binaries match this recipe, 3 when a build would be needed; builds nothing.
+--check) CHECK=1 ;;
+esac
 
 log() { printf '[k8s-provider] %s\n' "$*"; }
 die() { printf '[k8s-provider] FAIL: %s\n' "$*" >&2; exit 1; }
@@ -46,6 +51,10 @@ if [ "$FORCE" = 0 ] && [ -f "$BIN/.stamp-kubernetes" ] && [ "$(cat "$BIN/.stamp-
   log "cached: $STAMP"
   log "PATH entry: $BIN"
   exit 0
+fi
+if [ "$CHECK" = 1 ]; then
+  log "not built for $STAMP"
+  exit 3
 fi
 rm -f "$BIN/.stamp-kubernetes"
 

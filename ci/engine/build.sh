@@ -9,6 +9,8 @@
 #
 # Usage: ci/engine/build.sh            # prints "PATH entry: <bin>" on success
 #        ci/engine/build.sh --force    # rebuild even if the stamp matches (keeps the Go caches)
+#        ci/engine/build.sh --check    # exit 0 if the cached build matches, 3 if a build is needed
+#        ci/engine/build.sh --check    # exit 0 if the cached build matches, 3 if one is needed
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,7 +19,12 @@ CACHE="${OPENCLAW_CI_CACHE:-$HOME/.cache/openclaw-ci}/pulumi"
 BIN="$CACHE/bin"
 LOGS="$CACHE/logs"
 FORCE=0
-[ "${1:-}" = --force ] && FORCE=1
+CHECK=0
+case "${1:-}" in
+--force) FORCE=1 ;;
+# --check: exit 0 when the cached binaries match this recipe, 3 when a build would be needed; builds nothing.
+--check) CHECK=1 ;;
+esac
 
 log() { printf '[engine] %s\n' "$*"; }
 die() { printf '[engine] FAIL: %s\n' "$*" >&2; exit 1; }
@@ -50,6 +57,10 @@ if [ "$FORCE" = 0 ] && [ -f "$BIN/.stamp" ] && [ "$(cat "$BIN/.stamp")" = "$STAM
   log "cached: $STAMP"
   log "PATH entry: $BIN"
   exit 0
+fi
+if [ "$CHECK" = 1 ]; then
+  log "not built for $STAMP"
+  exit 3
 fi
 rm -f "$BIN/.stamp"
 

@@ -15,9 +15,45 @@ function cpuQuantity(cpus: number): string {
   return `${Math.round(cpus * 1000)}m`;
 }
 
-function probe(path: string, p: StackConfig["kubernetes"]["probes"], failureThreshold: number): Probe {
+type ProbeTimings = StackConfig["kubernetes"]["probes"];
+
+function httpProbe(path: string, p: ProbeTimings, failureThreshold: number): Probe {
   return {
     httpGet: { path, port: "http", scheme: "HTTP" },
+    periodSeconds: p.periodSeconds,
+    timeoutSeconds: p.timeoutSeconds,
+    failureThreshold,
+  };
+}
+
+/**
+ * The command of a probe asked from inside the container on loopback: exit 0 only for a 200 whose JSON body
+ * has `key` equal to `value` (the Control UI answers 200 for unknown paths, so the status alone proves nothing).
+ */
+export function loopbackProbeCommand(port: number, path: string, key: string, value: unknown, timeoutMs: number) {
+  const script =
+    `fetch('http://127.0.0.1:${port}${path}',{signal:AbortSignal.timeout(${timeoutMs})})` +
+    `.then(async r=>{const b=await r.json();process.exit(r.status===200&&b[${JSON.stringify(key)}]===${JSON.stringify(value)}?0:1)})` +
+    `.catch(()=>process.exit(1))`;
+  return ["node", "-e", script];
+}
+
+/**
+ * The kubelet probes from the node's address, which on bridge CNIs (flannel, the bridge plugin), Cilium and VPC
+ * CNIs lies inside the pod CIDR that trustedProxyCidrs names. The gateway takes such a request for proxy traffic
+ * without X-Forwarded-For and answers 403 proxy_attribution_required on every path but /healthz; sending that
+ * header would be refused the other way round wherever the node is not a trusted proxy. /startupz and /readyz
+ * are therefore asked on loopback from inside the container, which the gateway always attributes to itself.
+ */
+function loopbackProbe(
+  port: number,
+  path: string,
+  expect: [string, unknown],
+  p: ProbeTimings,
+  failureThreshold: number,
+): Probe {
+  return {
+    exec: { command: loopbackProbeCommand(port, path, expect[0], expect[1], p.timeoutSeconds * 1000) },
     periodSeconds: p.periodSeconds,
     timeoutSeconds: p.timeoutSeconds,
     failureThreshold,
@@ -48,9 +84,16 @@ export function gatewayContainer(spec: GatewayContainerSpec, cfg: StackConfig): 
       requests: { memory: `${spec.resources.memoryMiB}Mi`, cpu: cpuQuantity(Math.min(spec.resources.cpus, 0.25)) },
       limits: { memory: `${spec.resources.memoryMiB}Mi`, cpu: cpuQuantity(spec.resources.cpus) },
     },
-    startupProbe: probe(spec.probes.startup, p, p.startupFailureThreshold),
-    livenessProbe: probe(spec.probes.liveness, p, p.livenessFailureThreshold),
-    readinessProbe: probe(spec.probes.readiness, p, 3),
+    startupProbe: loopbackProbe(
+      spec.port.container,
+      spec.probes.startup,
+      ["status", "started"],
+      p,
+      p.startupFailureThreshold,
+    ),
+    // /healthz is exempt from proxy attribution: the kubelet asks it over the pod network, as a client would.
+    livenessProbe: httpProbe(spec.probes.liveness, p, p.livenessFailureThreshold),
+    readinessProbe: loopbackProbe(spec.port.container, spec.probes.readiness, ["ready", true], p, 3),
     securityContext: containerSecurity(spec),
     volumeMounts: [
       ...spec.tmpfs.map((t, i) => ({ name: `tmp-${i}`, mountPath: t.path })),

@@ -168,6 +168,11 @@ state = "$d/state"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$CLUSTER_SANDBOX_IMAGE"
   enable_selinux = false
+  # CRI gives every pod sandbox oom_score_adj -998 (and Guaranteed pods' containers -997). Lowering it takes
+  # CAP_SYS_RESOURCE, which a machine that is itself a container or a restricted VM may lack from its
+  # bounding set: runc init then dies writing /proc/self/oom_score_adj ("can't get final child's PID from
+  # pipe: EOF"). Clamped to containerd's own score, pods start either way.
+  restrict_oom_score_adj = $CLUSTER_RESTRICT_OOM
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "${CLUSTER_SNAPSHOTTER:-overlayfs}"
     default_runtime_name = "runc"
@@ -318,6 +323,9 @@ clusterDomain: cluster.local
 resolvConf: ""
 registerNode: true
 EOF
+  # The kubelet lowers its own oom_score_adj to -999 by default; without CAP_SYS_RESOURCE that only logs an error.
+  [ "$CLUSTER_RESTRICT_OOM" = true ] && echo "oomScoreAdj: 0" >>"$k/config.yaml"
+
   _cl_run kubelet "$KUBE_BIN/kubelet" --config "$k/config.yaml" \
     --kubeconfig "$CLUSTER_DIR/kubelet.kubeconfig" --root-dir "$k/root" \
     --hostname-override "$CLUSTER_NODE" --node-ip "$(_cl_node_ip)" \
@@ -363,8 +371,16 @@ EOF
   } | "$KUBE_BIN/kubectl" apply -f - >/dev/null
 }
 
+# CAP_SYS_RESOURCE is bit 24 of the capability sets; without it in our effective set, no process we start can
+# lower an oom_score_adj.
+_cl_has_sys_resource() { (($(printf '%d' "0x$(awk '/^CapEff:/ {print $2}' /proc/self/status)") >> 24 & 1)); }
+
 cluster_start() {
   CLUSTER_DIR="$1"
+  if _cl_has_sys_resource; then CLUSTER_RESTRICT_OOM=false; else
+    CLUSTER_RESTRICT_OOM=true
+    _cl_log "no CAP_SYS_RESOURCE here: containerd clamps the pods' oom_score_adj to its own, the kubelet keeps its own"
+  fi
   : "${KUBE_BIN:?KUBE_BIN must point at the kube binaries (ci/engine/build-kube.sh)}"
   CLUSTER_SANDBOX_IMAGE="${CLUSTER_SANDBOX_IMAGE:-openclaw.local/e2e-sandbox:1}"
   local t

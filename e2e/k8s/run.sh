@@ -45,6 +45,8 @@ INGRESS_STATUS_PID=""
 STARTED_DOCKERD=0
 cleanup() {
   local rc=$?
+  # Every line below must run whatever the one before did (a helper that already exited, a busy mount).
+  set +e
   [ -n "$INGRESS_STATUS_PID" ] && kill "$INGRESS_STATUS_PID" 2>/dev/null
   [ -n "$REGISTRY_PID" ] && kill "$REGISTRY_PID" 2>/dev/null
   if [ "$STARTED_DOCKERD" = 1 ]; then stop_dockerd --force >/dev/null 2>&1 || true; fi
@@ -55,10 +57,12 @@ cleanup() {
     tar -C "$WORK" -czf "/tmp/openclaw-e2e-k8s-logs.tgz" cluster/logs pulumi-logs 2>/dev/null &&
       say "saved /tmp/openclaw-e2e-k8s-logs.tgz"
   fi
-  [ -z "${E2E_K8S_KEEP:-}" ] && rm -rf "$WORK"
+  if [ -z "${E2E_K8S_KEEP:-}" ]; then rm -rf "$WORK" || say "could not remove $WORK"; fi
   return "$rc"
 }
 trap cleanup EXIT
+# Stack files a killed run left behind would carry another passphrase's salt into this run's stacks.
+rm -f "$HERE"/project/Pulumi.e2e*.yaml "$HERE"/variant/Pulumi.e2e*.yaml
 
 # --- 1. binaries ---------------------------------------------------------------------------------
 OPENCLAW_CI_CACHE="$GO_CACHE" "$REPO/ci/engine/build.sh" | grep -v '^\[engine\] PATH entry' || die "ci/engine/build.sh"
@@ -106,6 +110,8 @@ lap "cluster up"
 # write the proxy's tailnet name into .status.loadBalancer, which the provider waits for. This loop does
 # only that status write; no traffic is routed.
 (
+  # The Ingress comes and goes (destroy): a failed lookup is the next round's business, not this loop's end.
+  set +e
   while sleep 1; do
     for ing in $(kubectl get ingress -A -o jsonpath='{range .items[?(@.spec.ingressClassName=="tailscale")]}{.metadata.namespace}/{.metadata.name}{" "}{end}' 2>/dev/null); do
       host="$(kubectl get ingress -n "${ing%/*}" "${ing#*/}" -o jsonpath='{.spec.tls[0].hosts[0]}')"
@@ -131,7 +137,7 @@ pl() {
 }
 
 cd "$HERE/project"
-pulumi stack init e2e --secrets-provider passphrase >/dev/null
+pl stack-init-e2e stack init e2e --secrets-provider passphrase || die "pulumi stack init e2e: $(tail -n 5 "$WORK/pulumi-logs/stack-init-e2e.log")"
 cat >>Pulumi.e2e.yaml <<EOF
 config:
   openclaw:target: kubernetes
@@ -171,12 +177,12 @@ pod_json="$(kubectl get pod -n "$NAMESPACE" "$POD" -o json)"
 # Ready in S s: from the pod's creation to its Ready condition, both stamped by the cluster; the kubelet
 # sets Ready only after the startup probe passed and then the readiness probe.
 READY_S=$(jq -r '(.status.conditions[] | select(.type == "Ready") | .lastTransitionTime | fromdateiso8601) - (.metadata.creationTimestamp | fromdateiso8601)' <<<"$pod_json")
-jq -e '.spec.containers[0] | .startupProbe.httpGet and .readinessProbe.httpGet and .livenessProbe.httpGet' <<<"$pod_json" >/dev/null ||
+jq -e '.spec.containers[0] | (.startupProbe.exec or .startupProbe.httpGet) and (.readinessProbe.exec or .readinessProbe.httpGet) and .livenessProbe.httpGet' <<<"$pod_json" >/dev/null ||
   die "the gateway container has no startup/readiness/liveness probes"
 [ "$(kubectl get ns "$NAMESPACE" -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}')" = restricted ] ||
   die "namespace $NAMESPACE is not labelled pod-security enforce=restricted"
 # The kubelet's own count of the probes it ran: the startup probe and then the readiness probe succeeded.
-kubectl get --raw "/api/v1/nodes/$CLUSTER_NODE/proxy/metrics" >"$WORK/kubelet-metrics"
+kubectl get --raw "/api/v1/nodes/$CLUSTER_NODE/proxy/metrics/probes" >"$WORK/kubelet-metrics"
 for probe in Startup Readiness; do
   grep -E "^prober_probe_total\{.*container=\"gateway\".*pod=\"$POD\".*probe_type=\"$probe\".*result=\"successful\"" \
     "$WORK/kubelet-metrics" | awk '{ if ($NF >= 1) found = 1 } END { exit !found }' ||
@@ -190,7 +196,7 @@ lap "up ok: $POD ready ${READY_S}s after creation, restarts $(jq '.status.contai
 # --- 5. Pod Security restricted refuses a privilege-escalating pod, pack or no pack ---------------------
 cd "$HERE/variant"
 variant_stack() { # <stack> <change>
-  pulumi stack init "$1" --secrets-provider passphrase >/dev/null
+  pl "stack-init-$1" stack init "$1" --secrets-provider passphrase || die "pulumi stack init $1: $(tail -n 5 "$WORK/pulumi-logs/stack-init-$1.log")"
   pulumi config set namespace "$NAMESPACE" >/dev/null
   pulumi config set change "$2" >/dev/null
   pulumi config set --secret kubeconfig -- "$(cat "$KUBECONFIG")" >/dev/null

@@ -139,7 +139,10 @@ function k8sView(spec: GatewayContainerSpec, cfg: StackConfig): HardeningView {
     pids: "kubelet podPidsLimit",
     heap: env.NODE_OPTIONS!,
     xdgCache: env.XDG_CACHE_HOME!,
-    health: [c.startupProbe!.httpGet!.path!, c.livenessProbe!.httpGet!.path!, c.readinessProbe!.httpGet!.path!],
+    health: [c.startupProbe!, c.livenessProbe!, c.readinessProbe!].map(
+      // An exec probe asks the gateway on loopback from inside the pod: its path is the URL's.
+      (p) => p.httpGet?.path ?? new URL(/http:\/\/127\.0\.0\.1:\d+\/\w+/.exec(p.exec!.command!.join(" "))![0]).pathname,
+    ),
     port: c.ports![0]!.containerPort,
     publish: "ClusterIP Service",
     stopGraceSeconds: pod.terminationGracePeriodSeconds!,

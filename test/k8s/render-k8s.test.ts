@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
@@ -7,7 +10,7 @@ import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
-import { GATEWAY_SECRET_NAME } from "../../components/container/render-k8s";
+import { GATEWAY_SECRET_NAME, loopbackProbeCommand } from "../../components/container/render-k8s";
 import { manifestList, manifestPath, renderK8s, type K8sObject } from "../../components/gateway-k8s/manifests";
 import { sha256 } from "../../components/util/hash";
 import { gatewayContainerSpec } from "../../components/container/spec";
@@ -101,14 +104,66 @@ describe("renderK8s", () => {
         probes: { periodSeconds: 7, timeoutSeconds: 2, startupFailureThreshold: 40, livenessFailureThreshold: 5 },
       },
     }).m.deployment.spec!.template.spec!.containers[0]!;
-    expect(c.startupProbe).toMatchObject({
-      httpGet: { path: "/startupz" },
+    expect(c.startupProbe).toEqual({
+      exec: { command: loopbackProbeCommand(18789, "/startupz", "status", "started", 2000) },
       periodSeconds: 7,
       timeoutSeconds: 2,
       failureThreshold: 40,
     });
     expect(c.livenessProbe).toMatchObject({ httpGet: { path: "/healthz" }, periodSeconds: 7, failureThreshold: 5 });
-    expect(c.readinessProbe).toMatchObject({ httpGet: { path: "/readyz" } });
+    expect(c.readinessProbe).toMatchObject({
+      exec: { command: loopbackProbeCommand(18789, "/readyz", "ready", true, 2000) },
+      failureThreshold: 3,
+    });
+  });
+
+  // The kubelet's address lies in the pod CIDR on bridge, Cilium and VPC CNIs; the gateway answers a request
+  // from a trusted proxy without X-Forwarded-For with 403 on every path but /healthz (a real cluster's kubelet
+  // killed the pod for it), so only /healthz may be asked over the pod network.
+  it.each([["tailscale"], ["caddy"]])("only /healthz is probed over the network (ingress %s)", (ingress) => {
+    const extra =
+      ingress === "caddy"
+        ? { caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } } }
+        : {};
+    const c = render({ ingress, ...extra }).m.deployment.spec!.template.spec!.containers[0]!;
+    const network = [c.startupProbe, c.readinessProbe, c.livenessProbe].filter((p) => p?.httpGet);
+    expect(network.map((p) => p!.httpGet!.path)).toEqual(["/healthz"]);
+    expect(c.startupProbe!.exec!.command).toEqual(loopbackProbeCommand(18789, "/startupz", "status", "started", 3000));
+    expect(c.readinessProbe!.exec!.command).toEqual(loopbackProbeCommand(18789, "/readyz", "ready", true, 3000));
+  });
+
+  describe("the loopback probe command, run against a real server", () => {
+    let server: Server;
+    let port = 0;
+    const answers: Record<string, [number, string]> = {
+      "/ready": [200, '{"ready":true}'],
+      "/notready": [503, '{"ready":false}'],
+      "/false200": [200, '{"ready":false}'],
+      "/ui": [200, "<!doctype html><title>Control UI</title>"],
+      "/slow": [200, '{"ready":true}'],
+    };
+    beforeAll(async () => {
+      server = createServer((req, res) => {
+        const [status, body] = answers[req.url ?? ""] ?? [404, "{}"];
+        if (req.url === "/slow") setTimeout(() => res.writeHead(status).end(body), 3000);
+        else res.writeHead(status).end(body);
+      });
+      await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+      port = (server.address() as AddressInfo).port;
+    });
+    afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
+    const exitCode = (path: string, timeoutMs = 2000) =>
+      new Promise<number>((ok) => {
+        const [cmd, ...args] = loopbackProbeCommand(port, path, "ready", true, timeoutMs);
+        execFile(cmd!, args, (err) => ok(err ? Number((err as { code?: number }).code) : 0));
+      });
+    it("passes only a 200 whose body says ready, within the timeout", async () => {
+      expect(await exitCode("/ready")).toBe(0);
+      expect(await exitCode("/notready")).toBe(1);
+      expect(await exitCode("/false200")).toBe(1);
+      expect(await exitCode("/ui")).toBe(1);
+      expect(await exitCode("/slow", 500)).toBe(1);
+    });
   });
 
   it("passes secrets only by secretKeyRef, never as literal values", () => {

@@ -170,6 +170,21 @@ describe("initContainers are checked too", () => {
     ]);
     expect(v[0].message).toMatch(/has no livenessProbe/);
   });
+  it("a readiness probe may fetch /readyz on loopback from inside the pod, and only that", async () => {
+    const exec = (url: string) => ({ exec: { command: ["node", "-e", `fetch('${url}').then(r=>r.json())`] } });
+    const deploy = (probe: unknown) =>
+      res("kubernetes:apps/v1:Deployment", "d", {
+        spec: { template: { spec: securePod((c) => (c.readinessProbe = probe)) } },
+      });
+    expect(await run(k8sProbes, [deploy(exec("http://127.0.0.1:18789/readyz"))])).toEqual([]);
+    const wrongPath = await run(k8sProbes, [deploy(exec("http://127.0.0.1:18789/api/health"))]);
+    expect(wrongPath.map((v) => v.message)).toEqual([expect.stringMatching(/readinessProbe checks "\/api\/health"/)]);
+    // Another host is not the gateway in this pod; a shell that never fetches is no probe of it.
+    for (const probe of [exec("http://example.com:18789/readyz"), { exec: { command: ["true"] } }]) {
+      const v = await run(k8sProbes, [deploy(probe)]);
+      expect(v.map((x) => x.message)).toEqual([expect.stringMatching(/readinessProbe checks "a non-HTTP handler"/)]);
+    }
+  });
   it("init containers need no probes", async () => {
     expect(
       await run(k8sProbes, [res("kubernetes:apps/v1:Deployment", "d", { spec: { template: { spec: securePod() } } })]),
