@@ -481,7 +481,7 @@ apply() {
   # Validated again under the lock: the directory may have changed while we waited.
   validate_release "$src"
   mkdir -p "$UP_DIR"
-  mkdir -p -m 0700 "$UP_DIR/releases" "$UP_DIR/rollback" "$UP_DIR/work"
+  mkdir -p "$UP_DIR/releases" "$UP_DIR/rollback" "$UP_DIR/work"
   chmod 0700 "$UP_DIR"
   real_dir "$UP_DIR" "upgrade directory"
   real_dir "$STATE_DIR" "state directory"
@@ -507,7 +507,7 @@ apply() {
   log "pinned $pinned"
   if [ "$RUNNER" = compose ]; then
     cp "$w/release/compose.pinned.yaml" "$w/check.yaml"
-    "${COMPOSE_CMD[@]}" -p "$PROJECT" -f "$w/check.yaml" config -q >/dev/null 2>"$w/compose.err" ||
+    "${COMPOSE_CMD[@]}" -p "$PROJECT" --project-directory "$CONFIG_DIR" -f "$w/check.yaml" config -q >/dev/null 2>"$w/compose.err" ||
       refuse "release compose.yaml is not valid: $(head -c 300 "$w/compose.err")"
   fi
 
