@@ -48,6 +48,7 @@ cleanup() {
   for p in "${PROJECTS[@]}"; do
     docker ps -aq --filter "label=com.docker.compose.project=$p" | xargs -r docker rm -f >/dev/null 2>&1
     docker network ls -q --filter "label=com.docker.compose.project=$p" | xargs -r docker network rm >/dev/null 2>&1
+    docker volume ls -q --filter "label=com.docker.compose.project=$p" | xargs -r docker volume rm >/dev/null 2>&1
   done
   iptables -D DOCKER-USER -s "$SUBNET" ! -d "$SUBNET" -m comment --comment "$EGRESS_COMMENT" -j DROP 2>/dev/null
   [ "${EGRESS_WAS_BLOCKED:-1}" = 0 ] && dockerd_unblock_egress
@@ -87,7 +88,9 @@ LOCAL="$PLAN/local/local"
 # A host in a directory: what prepare-compose maps /run/openclaw/*, /var/lib/openclaw/state to (<host>/<name>),
 # and the config directory and the upgrade records upgrade.sh keeps (<host>/etc, <host>/upgrade).
 TOKEN="$(head -c 32 /dev/urandom | base64 -w0 | tr '+/' '-_' | tr -d '=')"
-make_host() { # <dir>
+make_host() { # <dir>; a leftover of an interrupted run (same project) would hold the old bind paths
+  docker ps -aq --filter "label=com.docker.compose.project=$PROJECT" | xargs -r docker rm -f >/dev/null 2>&1 || true
+  docker volume ls -q --filter "label=com.docker.compose.project=$PROJECT" | xargs -r docker volume rm >/dev/null 2>&1 || true
   install -d -m 0700 "$1" "$1/etc" "$1/lock"
   install -d -m 0700 -o 1000 -g 1000 "$1/state" "$1/secrets"
   (umask 077 && printf '# provider keys\n' >"$1/gateway.env")
