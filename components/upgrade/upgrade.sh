@@ -342,6 +342,22 @@ pull_and_pin() { # <image ref>
   fi
 }
 
+# The gateway service's bind volumes ("volume<TAB>src<TAB>dst") and env files ("env_file<TAB>path<TAB>") as the
+# stack renders them (block lists under `    volumes:` / `    env_file:`); named volumes are left out.
+compose_gateway_files() { # <compose file>
+  awk '
+    /^  gateway:/ { g = 1; next }
+    g && /^  [^ ]/ { g = 0 }
+    !g { next }
+    /^    [a-z_]+:/ { key = $1; sub(/:.*/, "", key); next }
+    /^      - / && (key == "volumes" || key == "env_file") {
+      v = $0; sub(/^      - /, "", v); gsub(/"/, "", v)
+      if (key == "env_file") { print "env_file\t" v "\t"; next }
+      n = split(v, p, ":")
+      if (n >= 2 && (p[1] ~ /^\// || p[1] ~ /^\.\//)) print "volume\t" p[1] "\t" p[2]
+    }' "$1"
+}
+
 # --- preflight on a copy of the state ------------------------------------------------------------------------
 # The new image, locked down as the compose file runs it but with no network, on a copy of the state taken
 # now: `openclaw doctor --non-interactive` applies the safe migrations to the copy (a migration that fails
@@ -357,8 +373,21 @@ preflight() { # <image> <config file> <work dir> <compose file>
   cp -a --reflink=auto -- "$STATE_DIR/." "$w/state/"
   chown 1000:1000 "$w/state"
   install -m 0600 -o 1000 -g 1000 "$cfg" "$w/openclaw.json"
+  # The files the compose file gives the gateway besides its state and config (the token's directory, env
+  # files), read-only: the new version starts as it will at the cut-over, just on the copy and offline.
+  local extra=() item src dst
+  while IFS=$'\t' read -r item src dst; do
+    case "$src" in ./*) src="$CONFIG_DIR/${src#./}" ;; esac
+    [[ "$src" == /* && "$src" != *..* ]] || continue
+    [ -e "$src" ] || { log "preflight: $src (in compose.yaml) does not exist on this host"; return 1; }
+    if [ "$item" = env_file ]; then
+      extra+=(--env-file "$src")
+    elif [ "$dst" != /home/node/.openclaw ] && [ "$dst" != /etc/openclaw/openclaw.json ]; then
+      extra+=(-v "$src:$dst:ro")
+    fi
+  done < <(compose_gateway_files "$compose_file")
   # shellcheck disable=SC2054 # the commas are inside one --tmpfs value
-  local run=("$DOCKER" run --rm --hostname "$host" --network none --read-only --cap-drop ALL --security-opt no-new-privileges:true
+  local run=("$DOCKER" run --rm --hostname "$host" --network none "${extra[@]}" --read-only --cap-drop ALL --security-opt no-new-privileges:true
     --user 1000:1000 --tmpfs /tmp:rw,noexec,nosuid,nodev,size=64m,mode=1777 --memory 2g --pids-limit 256
     -e HOME=/home/node -e OPENCLAW_STATE_DIR=/home/node/.openclaw -e OPENCLAW_CONFIG_PATH=/etc/openclaw/openclaw.json
     -e OPENCLAW_NO_AUTO_UPDATE=1 -e OPENCLAW_DISABLE_BONJOUR=1 -e DO_NOT_TRACK=1 -e XDG_CACHE_HOME=/tmp/.cache
@@ -375,7 +404,7 @@ preflight() { # <image> <config file> <work dir> <compose file>
   rc=1
   while awk -v s="$(since "$t0")" -v d="$DEADLINE" 'BEGIN{exit !(s < d)}'; do
     if [ "$("$DOCKER" inspect -f '{{.State.Running}}' "$c" 2>/dev/null)" != true ]; then
-      log "preflight: the new version exited on the copy of the state: $("$DOCKER" logs --tail 5 "$c" 2>&1 | tr '\n' ' ' | head -c 400)"
+      log "preflight: the new version exited on the copy of the state: $("$DOCKER" logs --tail 30 "$c" 2>&1 | grep -iE 'error|fail|fatal|invalid|refus' | tail -n 5 | tr '\n' ' ' | head -c 600)"
       break
     fi
     if "$DOCKER" exec "$c" node -e 'fetch("http://127.0.0.1:18789/startupz",{signal:AbortSignal.timeout(3000)}).then(r=>r.json()).then(b=>process.exit(b.status==="started"?0:1)).catch(()=>process.exit(1))' >/dev/null 2>&1; then

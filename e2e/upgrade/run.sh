@@ -126,18 +126,31 @@ first_start() { # <release dir>
 # --- A: the oldest candidate that starts under the rendered, locked-down config -------------------------------
 section "the older release (oldest of: $CANDIDATES)"
 A=""
+# The verdict is cached with what decides it (the rendered config, the candidates, the image recipe): a warm
+# run does not start every candidate again; a changed config probes again.
+PROBE_KEY="$(cat "$VM/compose.yaml" "$VM/openclaw.json" "$E2E/build-gateway-image.sh" "$E2E/versions.env" | { cat; echo "$CANDIDATES"; } | sha256sum | cut -c1-16)"
+PROBE_CACHE="$CACHE/e2e-upgrade-older-release"
+cached_a="$(awk -v k="$PROBE_KEY" '$1 == k {print $2}' "$PROBE_CACHE" 2>/dev/null || true)"
 for v in $CANDIDATES; do
+  [ -z "$cached_a" ] || [ "$v" = "$cached_a" ] || continue
   t=$SECONDS
   if ! bash "$E2E/build-gateway-image.sh" "$v" "$v" >"$W/build-$v.log" 2>&1; then
     info "$v: build failed: $(tail -n 2 "$W/build-$v.log" | tr '\n' ' ')"; continue
   fi
   info "$v: image ready in $((SECONDS - t)) s"
+  if [ "$v" = "$cached_a" ]; then
+    A="$v"; pass "openclaw $A: the oldest candidate that starts under this rendered config (verdict cached for $PROBE_KEY)"; break
+  fi
   HOST="$W/probe-$v"; PROJECT="ocupprobe"; PROJECTS+=("$PROJECT"); RUNTIME="$HOST/openclaw.json"
   make_host "$HOST"
   make_release "$W/rel-probe-$v" "openclaw-gateway:$v" "$VM/compose.yaml" "$VM/openclaw.json"
   if first_start "$W/rel-probe-$v"; then A="$v"; fi
   docker-compose -p "$PROJECT" -f "$HOST/etc/compose.yaml" down -v --timeout 10 >/dev/null 2>&1 || true
-  if [ -n "$A" ]; then pass "openclaw $A starts and gets ready under prod's rendered config"; break; fi
+  if [ -n "$A" ]; then
+    pass "openclaw $A starts and gets ready under prod's rendered config"
+    printf '%s %s\n' "$PROBE_KEY" "$A" >"$PROBE_CACHE"
+    break
+  fi
   info "$v: does not become ready under the rendered config: $(docker logs --tail 3 "$(gw 2>/dev/null)" 2>&1 | tr '\n' ' ' | cut -c1-200)"
 done
 [ -n "$A" ] || { fail "no candidate of $CANDIDATES starts under the rendered config"; exit 1; }

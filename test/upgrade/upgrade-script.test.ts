@@ -268,7 +268,10 @@ describe("upgrade.sh apply: the transaction", () => {
     expect(run(["apply", "--release", release("four", "registry.example/openclaw:4")]).code).toBe(0);
     const s = status();
     const up = join(T, "data", "upgrade");
-    const ls = (d: string) => spawnSync("ls", [join(up, d)], { encoding: "utf8" }).stdout.trim().split("\n");
+    const ls = (d: string) =>
+      spawnSync("ls", [join(up, d)], { encoding: "utf8" })
+        .stdout.trim()
+        .split("\n");
     expect(ls("rollback")).toEqual([s.current]);
     expect(ls("releases").sort()).toEqual([s.current, s.previous].sort());
   });
