@@ -299,6 +299,76 @@ describe("upgrade.sh apply: the transaction", () => {
   });
 });
 
+describe("upgrade.sh apply: pre-upgrade backup and snapshot (AWS host)", () => {
+  const BACKUP = join(__dirname, "../../components/backup/backup.sh");
+  function awsHost() {
+    mkdirSync(join(T, "staging"), { mode: 0o700 });
+    writeFileSync(
+      join(T, "etc", "backup.env"),
+      [
+        "OPENCLAW_BACKUP_BUCKET=openclaw-backups-test",
+        "OPENCLAW_BACKUP_PREFIX=prod/",
+        "OPENCLAW_BACKUP_KMS_KEY_ID=arn:aws:kms:us-east-1:123456789012:key/abcd",
+        "OPENCLAW_STACK=prod",
+        "AWS_REGION=us-east-1",
+        `OPENCLAW_BACKUP_SOURCE=dir:${join(T, "data", "state")}`,
+        `OPENCLAW_BACKUP_STAGING=${join(T, "staging")}`,
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(join(T, "etc", "host.env"), "STATE_VOLUME_ID=vol-0123456789abcdef0\nOPENCLAW_STACK=prod\n");
+  }
+  const awsEnv = () => ({
+    OPENCLAW_UPGRADE_BACKUP: "auto",
+    OPENCLAW_BACKUP_SCRIPT: BACKUP,
+    OPENCLAW_BACKUP_METRIC: "none",
+    AWS_CLI: join(FAKES, "aws"),
+  });
+  const objects = () =>
+    spawnSync("find", [join(T, "fake", "s3"), "-type", "f"], { encoding: "utf8" })
+      .stdout.trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((f) => f.slice(join(T, "fake", "s3").length + 1))
+      .sort();
+
+  it("uploads a verified archive under <stack>/pre-upgrade/, snapshots the volume, and drops the previous archive after the next success", () => {
+    awsHost();
+    const r = run(["apply", "--release", release("two", "registry.example/openclaw:2")], awsEnv());
+    expect(r.stderr).toMatch(/pre-upgrade backup s3 key prod\/pre-upgrade\//);
+    expect(r.code).toBe(0);
+    const first = objects();
+    expect(first).toHaveLength(2);
+    expect(first[0]).toMatch(/^prod\/pre-upgrade\/\d{4}\/\d{2}\/\d{2}\/.+\.tar\.gz$/);
+    expect(first[1]).toBe(`${first[0]}.sha256`);
+    // The archive holds the state as it was before the upgrade.
+    const list = spawnSync("tar", ["-tzf", join(T, "fake", "s3", first[0])], { encoding: "utf8" }).stdout;
+    expect(list).toMatch(/payload\/posix.*\/data\.txt/);
+    expect(calls()).toMatch(
+      /aws ec2 create-snapshot --region us-east-1 --volume-id vol-0123456789abcdef0 .*Key=openclaw:stack,Value=prod\},\{Key=openclaw:purpose,Value=pre-upgrade\}/,
+    );
+    expect(status().rollbackPoint).toMatchObject({ s3Key: first[0], snapshot: "snap-0123456789abcdef0" });
+
+    spawnSync("sleep", ["1.1"]); // a new archive name (second resolution)
+    expect(run(["apply", "--release", release("four", "registry.example/openclaw:4")], awsEnv()).code).toBe(0);
+    const second = objects();
+    expect(second).toHaveLength(2);
+    expect(second).not.toContain(first[0]);
+    expect(status().rollbackPoint.s3Key).toBe(second[0]);
+  });
+
+  it("stops before anything changes when the backup fails (exit 3, the gateway never stopped)", () => {
+    awsHost();
+    writeFileSync(join(T, "fake", "s3-fails"), "");
+    const before = installedCompose();
+    const r = run(["apply", "--release", release("two", "registry.example/openclaw:2")], awsEnv());
+    expect(r.stderr).toMatch(/pre-upgrade backup failed/);
+    expect(r.code).toBe(UPGRADE_EXIT.rolledBack);
+    expect(installedCompose()).toBe(before);
+    expect(calls()).not.toMatch(/compose .* (stop|up)/);
+  });
+});
+
 describe("upgrade.sh as shipped", () => {
   it("carries the host lock snippet verbatim", () => {
     const s = upgradeScript();
