@@ -328,7 +328,8 @@ pull_and_pin() { # <image ref>
   fi
   id="$("$DOCKER" image inspect -f '{{.Id}}' "$ref")" || return 1
   repo="$(image_no_digest "$ref")"
-  repo="${repo%:*}"
+  # Strip the tag, not a registry's port (registry:5000/repo has no tag).
+  [[ "${repo##*:}" == */* ]] || repo="${repo%:*}"
   if [[ "$ref" == *@sha256:* ]]; then
     digest="${ref##*@}"
   else
@@ -360,9 +361,10 @@ compose_gateway_files() { # <compose file>
 
 # --- preflight on a copy of the state ------------------------------------------------------------------------
 # The new image, locked down as the compose file runs it but with no network, on a copy of the state taken
-# now: `openclaw doctor --non-interactive` applies the safe migrations to the copy (a migration that fails
-# fails here, before the real state is touched), then a dry start of the image's own command on the copy must
-# reach /startupz. Both cost time before the cut-over, none during it.
+# now: a dry start of the image's own command on the copy must reach /startupz (the gateway runs its startup
+# migrations on the copy), then `openclaw doctor --non-interactive` applies the safe repairs and migrations it
+# offers to the same copy; a failure of either fails here, before the real state is touched. Both cost time
+# before the cut-over, none during it.
 preflight() { # <image> <config file> <work dir> <compose file>
   local image="$1" cfg="$2" w="$3" compose_file="$4" c rc=0 t0 out host
   # The compose file's fixed hostname: the gateway's owner lease in the state names it, and a copy started
@@ -392,11 +394,6 @@ preflight() { # <image> <config file> <work dir> <compose file>
     -e HOME=/home/node -e OPENCLAW_STATE_DIR=/home/node/.openclaw -e OPENCLAW_CONFIG_PATH=/etc/openclaw/openclaw.json
     -e OPENCLAW_NO_AUTO_UPDATE=1 -e OPENCLAW_DISABLE_BONJOUR=1 -e DO_NOT_TRACK=1 -e XDG_CACHE_HOME=/tmp/.cache
     -v "$w/state:/home/node/.openclaw" -v "$w/openclaw.json:/etc/openclaw/openclaw.json:ro")
-  if ! out="$(timeout 300 "${run[@]}" "$image" openclaw doctor --non-interactive 2>&1)"; then
-    log "preflight: openclaw doctor --non-interactive failed on the copy: $(printf '%s' "$out" | tail -n 5 | tr '\n' ' ' | head -c 600)"
-    return 1
-  fi
-  log "preflight: openclaw doctor --non-interactive on the copy: ok"
   # The dry start: the image's own command, detached, polled from inside (it has no network to reach).
   # Not --rm: when it exits, its logs say why.
   c="$("$DOCKER" run -d "${run[@]:3}" "$image")" || { log "preflight: the new image does not start"; return 1; }
@@ -416,7 +413,12 @@ preflight() { # <image> <config file> <work dir> <compose file>
   done
   [ "$rc" = 0 ] || [ "$("$DOCKER" inspect -f '{{.State.Running}}' "$c" 2>/dev/null)" != true ] || log "preflight: no /startupz within ${DEADLINE}s on the copy"
   "$DOCKER" rm -f "$c" >/dev/null 2>&1 || true
-  return "$rc"
+  [ "$rc" = 0 ] || return 1
+  if ! out="$(timeout 300 "${run[@]}" "$image" openclaw doctor --non-interactive 2>&1)"; then
+    log "preflight: openclaw doctor --non-interactive failed on the copy: $(printf '%s' "$out" | tail -n 5 | tr '\n' ' ' | head -c 600)"
+    return 1
+  fi
+  log "preflight: openclaw doctor --non-interactive on the copy: ok"
 }
 
 # --- backups ------------------------------------------------------------------------------------------------

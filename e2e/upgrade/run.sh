@@ -10,7 +10,8 @@
 #        B -> broken (exits), preflight off       rolled back automatically: B with its pre-upgrade state
 #        B -> broken (never ready)                rolled back automatically at the readiness deadline
 #        upgrade.sh rollback                      A with the state from before the A -> B upgrade
-#   3. Docker target (`--stack local`): A -> B, broken -> automatic rollback, manual rollback
+#   3. Docker target (`--stack local`): A -> B (preflight off: same code as above), broken -> automatic
+#      rollback, manual rollback
 # Ends with: upgrade: A -> B ok (downtime S s); broken image rolled back in S s, state intact; manual rollback ok
 # Env: E2E_UPGRADE_CANDIDATES (older versions to try, oldest first), E2E_UPGRADE_PORT (default 28789),
 #      E2E_UPGRADE_SUBNET (default 172.30.118.0/28), E2E_KEEP=1 keeps the work dir, OPENCLAW_CI_CACHE.
@@ -241,7 +242,8 @@ drill() {
 
   section "$label: $A -> $B"
   out="$W/$label-apply-B.out"; rc=0
-  upgrade "$UPGRADE" apply --release "$W/$label-B" >"$out" 2>"$out.err" || rc=$?
+  # The preflight (minutes on a busy host) is the same code on both shapes: the VM shape runs it.
+  upgrade env OPENCLAW_UPGRADE_PREFLIGHT="$full" "$UPGRADE" apply --release "$W/$label-B" >"$out" 2>"$out.err" || rc=$?
   sed 's/^/INFO  /' "$out.err" | tail -n 12
   check "$label: apply $B exits 0 ($rc)" test "$rc" = 0
   check "$label: $B running ($(version_running))" test "$(version_running)" = "$B"
