@@ -11,6 +11,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -235,6 +236,35 @@ describe("upgrade.sh apply: the transaction", () => {
     expect(installedCompose()).toBe(composeBefore);
     expect(readFileSync(join(T, "fake", "running-ref"), "utf8").trim()).toMatch(/^sha256:/);
     expect(status()).toEqual(good);
+  });
+
+  it("runs the preflight on a copy of the state: a release that crashes there never stops the gateway (exit 3)", () => {
+    expect(
+      run(["apply", "--release", release("two", "registry.example/openclaw:2")], { OPENCLAW_UPGRADE_PREFLIGHT: "1" })
+        .code,
+    ).toBe(0);
+    const good = status();
+    const composeBefore = installedCompose();
+    rmSync(join(T, "fake", "calls"));
+    const r = run(["apply", "--release", release("bad", "registry.example/openclaw:3-bad")], {
+      OPENCLAW_UPGRADE_PREFLIGHT: "1",
+    });
+    expect(r.stderr).toMatch(/preflight: the new version exited on the copy/);
+    expect(r.code).toBe(UPGRADE_EXIT.rolledBack);
+    expect(calls()).not.toMatch(/compose .* (stop|up)/);
+    // The dry start ran locked down and offline on a copy, never on the live state directory.
+    const dry =
+      calls()
+        .split("\n")
+        .find((l) => l.startsWith("docker run -d")) ?? "";
+    expect(dry).toMatch(
+      /--network none --read-only --cap-drop ALL --security-opt no-new-privileges:true --user 1000:1000/,
+    );
+    expect(dry).toMatch(/-v \S+\/preflight\/state:\/home\/node\/.openclaw /);
+    expect(dry).not.toContain(`${join(T, "data", "state")}:`);
+    expect(installedCompose()).toBe(composeBefore);
+    expect(status()).toEqual(good);
+    expect(readdirSync(join(T, "data", "upgrade", "work"))).toEqual([]);
   });
 
   it("exits 1 when the rollback itself fails, keeping the pre-upgrade state copy", () => {
