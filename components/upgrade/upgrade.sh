@@ -33,6 +33,8 @@
 #                               start, as the gateway unit's ExecStartPre does on the VM
 #   OPENCLAW_HEALTH_URL         http://127.0.0.1:18789     the gateway's published port
 #   OPENCLAW_UPGRADE_DEADLINE   300                        seconds for /startupz then /readyz after a start
+#   OPENCLAW_ROLLBACK_DEADLINE  600                        the same for the release rolled back to (it ran
+#                                                          before: waiting longer beats declaring it dead)
 #   OPENCLAW_UPGRADE_PREFLIGHT  1                          0 skips the preflight (drills of the rollback path)
 #   OPENCLAW_UPGRADE_BACKUP     auto | s3 | none           auto: s3 when backup.env and backup.sh exist
 #   OPENCLAW_BACKUP_SCRIPT      /usr/local/lib/openclaw/backup.sh
@@ -54,6 +56,7 @@ RUNNER="${OPENCLAW_UPGRADE_RUNNER:-systemd}"
 PROJECT="${OPENCLAW_COMPOSE_PROJECT:-openclaw}"
 HEALTH_URL="${OPENCLAW_HEALTH_URL:-http://127.0.0.1:18789}"
 DEADLINE="${OPENCLAW_UPGRADE_DEADLINE:-300}"
+ROLLBACK_DEADLINE="${OPENCLAW_ROLLBACK_DEADLINE:-600}"
 PREFLIGHT="${OPENCLAW_UPGRADE_PREFLIGHT:-1}"
 BACKUP_MODE="${OPENCLAW_UPGRADE_BACKUP:-auto}"
 BACKUP_SCRIPT="${OPENCLAW_BACKUP_SCRIPT:-/usr/local/lib/openclaw/backup.sh}"
@@ -69,6 +72,7 @@ MAX_FILE_BYTES=1048576
 
 case "$RUNNER" in systemd | compose) ;; *) refuse "OPENCLAW_UPGRADE_RUNNER=$RUNNER: use systemd or compose" ;; esac
 [[ "$DEADLINE" =~ ^[1-9][0-9]{0,4}$ ]] || refuse "OPENCLAW_UPGRADE_DEADLINE=$DEADLINE: a whole number of seconds"
+[[ "$ROLLBACK_DEADLINE" =~ ^[1-9][0-9]{0,4}$ ]] || refuse "OPENCLAW_ROLLBACK_DEADLINE=$ROLLBACK_DEADLINE: a whole number of seconds"
 case "$BACKUP_MODE" in auto | s3 | none) ;; *) refuse "OPENCLAW_UPGRADE_BACKUP=$BACKUP_MODE: use auto, s3 or none" ;; esac
 
 # --- host lock (components/gateway-vm/host-lock.ts) ---
@@ -221,9 +225,9 @@ gateway_start() {
 
 # /startupz then /readyz within the deadline, from the start. Prints the seconds taken. A gateway container
 # that exited or was restarted by Docker (restart: unless-stopped) fails at once: it crashed on start.
-health_gate() { # <t0>
-  local t0="$1" phase=startupz body c st
-  while awk -v s="$(since "$t0")" -v d="$DEADLINE" 'BEGIN{exit !(s < d)}'; do
+health_gate() { # <t0> <deadline s>
+  local t0="$1" deadline="$2" phase=startupz body c st
+  while awk -v s="$(since "$t0")" -v d="$deadline" 'BEGIN{exit !(s < d)}'; do
     c="$(running_image_container || true)"
     if [ -n "$c" ]; then
       st="$("$DOCKER" inspect -f '{{.RestartCount}} {{.State.Status}}' "$c" 2>/dev/null || true)"
@@ -240,7 +244,7 @@ health_gate() { # <t0>
     fi
     sleep 0.5
   done
-  log "gateway not healthy within ${DEADLINE}s: /$phase answered \"$(printf '%s' "$body" | head -c 160 | tr -c '[:print:]' '?')\""
+  log "gateway not healthy within ${deadline}s: /$phase answered \"$(printf '%s' "$body" | head -c 160 | tr -c '[:print:]' '?')\""
   return 1
 }
 
@@ -508,7 +512,7 @@ roll_back_to() { # <release id> <rollback point dir>
   restore_state "$2" || return 1
   install_release "$UP_DIR/releases/$1" || return 1
   gateway_start || return 1
-  health_gate "$t0" >/dev/null || return 1
+  health_gate "$t0" "$ROLLBACK_DEADLINE" >/dev/null || return 1
   since "$t0"
 }
 
@@ -585,7 +589,7 @@ apply() {
   touch "$point/complete"
   install_release "$rec"
   t0="$(now)"
-  if gateway_start && health_gate "$t0" >/dev/null; then
+  if gateway_start && health_gate "$t0" "$DEADLINE" >/dev/null; then
     down="$(since "$t_cut")"
     # (e) committed: pointers, then drop what the next upgrade no longer needs.
     write_pointer previous "$cur"
