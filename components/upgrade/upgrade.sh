@@ -298,7 +298,7 @@ store_release() { # <from> <to>
 # installed, with the image the gateway container runs now. It becomes the first release, so the first
 # upgrade has something to roll back to.
 adopt_running() {
-  local id tmp ref image_id rel
+  local id tmp ref image_id rel pinned
   tmp="$(mktemp -d "$UP_DIR/adopt.XXXXXX")"
   for rel in compose.yaml openclaw.json Caddyfile tailscale/serve.json; do
     if [ -f "$CONFIG_DIR/$rel" ] && [ ! -L "$CONFIG_DIR/$rel" ]; then
@@ -312,12 +312,14 @@ adopt_running() {
   ref="$(awk '/^  gateway:/{g=1; next} g && /^  [^ ]/{g=0} g && /^[ \t]*image:/{sub(/^[ \t]*image:[ \t]*/, ""); gsub(/"/, ""); print; exit}' "$tmp/compose.yaml")"
   [[ "$ref" =~ $IMAGE_RE ]] || [[ "$ref" =~ ^sha256:[0-9a-f]{64}$ ]] || die "the running compose.yaml's gateway image \"$ref\" is not an image reference"
   printf '%s\n' "$ref" >"$tmp/image"
-  printf '%s\n' "$ref" >"$tmp/ref"
   id="$(new_release_id "$tmp")"
-  rm -f "$tmp/ref"
+  # Rolling back to it must run what ran, not what the tag names by then: its registry digest, or its id.
+  pinned="$("$DOCKER" image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$image_id" 2>/dev/null | head -n 1)"
+  [[ "$pinned" =~ ^[a-z0-9./:_-]+@sha256:[0-9a-f]{64}$ ]] || pinned="$image_id"
+  pin_compose "$tmp/compose.yaml" "$ref" "$pinned" "$tmp/compose.pinned.yaml"
+  printf '%s\n' "$image_id" >"$tmp/pinned-id"
+  printf '%s\n' "$pinned" >"$tmp/pinned"
   mv -- "$tmp" "$UP_DIR/releases/$id"
-  printf '%s\n' "$image_id" >"$UP_DIR/releases/$id/pinned-id"
-  printf '%s\n' "$ref" >"$UP_DIR/releases/$id/pinned"
   write_pointer current "$id"
   log "adopted the running configuration as release $id (image $ref, id $image_id)"
 }

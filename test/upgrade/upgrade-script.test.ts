@@ -6,6 +6,7 @@
  * shared with the backup, restore and token scripts.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   chmodSync,
   existsSync,
@@ -286,7 +287,10 @@ describe("upgrade.sh apply: the transaction", () => {
     const r = run(["rollback"]);
     expect(r.code).toBe(0);
     expect(state("data.txt")).toBe("state of release 1\n");
-    expect(installedCompose()).toContain("image: registry.example/openclaw:1");
+    // What ran before the first upgrade, pinned: a tag moved since then would not change what comes back.
+    expect(installedCompose()).toContain(
+      `image: sha256:${createHash("sha256").update("registry.example/openclaw:1").digest("hex")}`,
+    );
     expect(status()).toMatchObject({ current: first, previous: null, rollbackPoint: null });
     const again = run(["rollback"]);
     expect(again.code).toBe(2);
