@@ -224,8 +224,9 @@ drill() {
     # The Docker target as local/README.md sets it up: config in ./config, the token in ./gateway.env, the
     # state in the named volume (upgrade.sh copies it at the volume's mount point).
     RUNTIME="$HOST/etc/config/openclaw.json"
-    sed "s|^OPENCLAW_GATEWAY_TOKEN=.*|OPENCLAW_GATEWAY_TOKEN=$TOKEN|" "$LOCAL/gateway.env.example" >"$HOST/etc/gateway.env"
-    chmod 0600 "$HOST/etc/gateway.env"
+    # (prepare-compose points env_file at <host>/gateway.env)
+    sed "s|^OPENCLAW_GATEWAY_TOKEN=.*|OPENCLAW_GATEWAY_TOKEN=$TOKEN|" "$LOCAL/gateway.env.example" >"$HOST/gateway.env"
+    chmod 0600 "$HOST/gateway.env"
     STATE="$W/unset"
   else
     RUNTIME="$HOST/openclaw.json"; STATE="$HOST/state"
