@@ -169,13 +169,14 @@ pass "broken images from $B: $BROKEN_EXIT (migrates, exits 1), $BROKEN_NOTREADY 
 # --- state ------------------------------------------------------------------------------------------------------
 # A device paired through the gateway itself (WebSocket connect from a non-loopback client, operator approval),
 # a session transcript and a workspace file, as the gateway keeps them in its state directory.
-DOMAIN_ORIGIN="$(jq -r '.gateway.controlUi.allowedOrigins[0] // "https://openclaw.invalid"' "$VM/openclaw.json")"
 client_ws() {
-  local ip
+  local ip origin
+  # The Origin a browser on this shape's Control UI sends (each stack's config allows its own).
+  origin="$(jq -r '.gateway.controlUi.allowedOrigins[0] // "https://openclaw.invalid"' "$HOST/etc/openclaw.json")"
   ip="$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$(gw)")"
   docker run --rm --network "${PROJECT}_openclaw" --read-only --cap-drop ALL --security-opt no-new-privileges:true \
     --user 1000:1000 -v "$E2E/client.ts:/e2e/client.ts:ro" -v "$HOST/client:/client" \
-    -e "E2E_BASE=http://$ip:18789" -e "E2E_ORIGIN=$DOMAIN_ORIGIN" -e E2E_BASIC=none:none -e "E2E_TOKEN=$TOKEN" \
+    -e "E2E_BASE=http://$ip:18789" -e "E2E_ORIGIN=$origin" -e E2E_BASIC=none:none -e "E2E_TOKEN=$TOKEN" \
     -e E2E_KEY=/client/device.json "$A_IMAGE" node /e2e/client.ts ws right 2>/dev/null | tail -n 1 || true
 }
 seed_state() {
