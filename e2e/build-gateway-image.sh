@@ -4,7 +4,8 @@
 #   (node + the libraries ldd lists + loader, busybox for sh/wget, CA bundle, uid 1000 user), then
 #   `docker import`.
 #
-# Usage: e2e/build-gateway-image.sh [tag]        (default tag: the openclaw version)
+# Usage: e2e/build-gateway-image.sh [tag] [version]
+#   version: the openclaw release from npm (default: OPENCLAW_VERSION in e2e/versions.env); tag defaults to it
 #   -> image openclaw-gateway:<tag>; skipped when that tag exists with the same inputs hash.
 #
 # Uses the daemon in DOCKER_HOST when it answers; otherwise starts ci/lib/dockerd.sh's own (and stops it).
@@ -16,6 +17,12 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/.." && pwd)"
 # shellcheck source=e2e/versions.env
 . "$HERE/versions.env"
+# Another release (e2e:upgrade builds an older one next to the pinned one).
+OPENCLAW_VERSION="${2:-$OPENCLAW_VERSION}"
+case "$OPENCLAW_VERSION" in
+  [0-9]*.[0-9]*.[0-9]*) ;;
+  *) printf '[build-gateway-image] FAIL: version %s is not an npm release version\n' "$OPENCLAW_VERSION" >&2; exit 2 ;;
+esac
 TAG="${1:-$OPENCLAW_VERSION}"
 IMAGE="openclaw-gateway:$TAG"
 CACHE="${OPENCLAW_CI_CACHE:-$HOME/.cache/openclaw-ci}"
@@ -36,7 +43,7 @@ lap() {
 }
 
 # Any change to the pins or to this recipe gives a new hash, so a cached image is never stale.
-INPUTS_HASH="$(cat "$HERE/versions.env" "$0" | sha256sum | cut -c1-16)"
+INPUTS_HASH="$({ cat "$HERE/versions.env" "$0"; echo "$OPENCLAW_VERSION"; } | sha256sum | cut -c1-16)"
 
 WORK=""
 STARTED_DOCKERD=0
