@@ -35,7 +35,7 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
 
   // Decisions first, as data (pure, tested without Pulumi); resources after.
   const spec = gatewayContainerSpec(cfg, { providerKeyEnv: providerEnvNames(ctx.secrets) });
-  const ingress = ingressPlan(cfg, { stack: ctx.stack, spec });
+  const ingress = ingressPlan(cfg, { stack: ctx.stack });
   const composeYaml = renderCompose(spec, {
     configHostPath: RUNTIME_CONFIG,
     envFile: ENV_FILE,

@@ -10,7 +10,7 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { GATEWAY_SECRET_NAME } from "../../components/container/render-k8s";
 import { manifestList, manifestPath, renderK8s, type K8sObject } from "../../components/gateway-k8s/manifests";
 import { sha256 } from "../../components/util/hash";
-import { gatewayContainerSpec } from "../../components/container/spec";
+import { CONFIG_DIR, gatewayContainerSpec } from "../../components/container/spec";
 import { testConfig } from "../helpers/config";
 
 const K8S = { target: "kubernetes", kubernetes: { trustedProxyCidrs: ["10.244.0.0/16"] } };
@@ -131,7 +131,7 @@ describe("renderK8s", () => {
     const mounts = pod.containers[0]!.volumeMounts!;
     expect(mounts.find((x) => x.mountPath === "/tmp")).toBeDefined();
     expect(pod.volumes!.find((v) => v.emptyDir)?.emptyDir).toEqual({ medium: "Memory", sizeLimit: "48Mi" });
-    expect(mounts.find((x) => x.mountPath === spec.config.dir)?.readOnly).toBe(true);
+    expect(mounts.find((x) => x.mountPath === CONFIG_DIR)?.readOnly).toBe(true);
     expect(m.pvc.spec).toMatchObject({
       accessModes: ["ReadWriteOnce"],
       storageClassName: "gp3",

@@ -25,8 +25,6 @@ export interface VmIngressInput {
   stack: string;
   /** Host directory of the data disk; the sidecar's state lives beneath it. */
   dataDir: string;
-  /** The gateway spec; only hardening is read from it. */
-  spec: GatewayContainerSpec;
 }
 
 /** What a mode needs to create the secrets its VM sidecar reads (Secrets Manager, under the stack's key). */
