@@ -25,8 +25,12 @@ import {
   egressDnsAndHttps,
   GATEWAY_NAME,
   gatewayLabels,
+  type K8sObject,
+  type ModeObject,
   persistentVolumeClaim,
 } from "./objects";
+
+export type { K8sObject, ModeObject } from "./objects";
 
 export const GATEWAY_CONFIGMAP_NAME = "openclaw-config";
 export const PROMETHEUS_PATH = "/api/diagnostics/prometheus";
@@ -38,16 +42,6 @@ export interface K8sRenderInput {
   configJson: string;
 }
 
-export type K8sObject =
-  | Namespace
-  | ServiceAccount
-  | ConfigMap
-  | PersistentVolumeClaim
-  | Deployment
-  | Service
-  | NetworkPolicy
-  | Ingress;
-
 export interface K8sManifests {
   namespace: Namespace;
   serviceAccount: ServiceAccount;
@@ -58,16 +52,8 @@ export interface K8sManifests {
   networkPolicy: NetworkPolicy;
   /** Namespace-wide default deny: any pod no other policy selects gets no traffic at all. */
   defaultDeny: NetworkPolicy;
-  /** Tailscale operator Ingress (ingress tailscale). */
-  ingress?: Ingress;
-  /** Caddy in front (ingress caddy). */
-  caddy?: {
-    configMap: ConfigMap;
-    pvc: PersistentVolumeClaim;
-    deployment: Deployment;
-    service: Service;
-    networkPolicy: NetworkPolicy;
-  };
+  /** What the ingress mode adds (a tailnet Ingress, or a proxy's Deployment and its objects), in apply order. */
+  ingressObjects: ModeObject[];
 }
 
 export function gatewayDeployment(spec: GatewayContainerSpec, cfg: StackConfig, configJson: string): Deployment {
@@ -149,6 +135,7 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
   const { cfg, spec, configJson } = input;
   const ns = cfg.kubernetes.namespace;
   const m: K8sManifests = {
+    ingressObjects: ingressFor(cfg.ingress, "kubernetes")(cfg).objects(spec, cfg),
     namespace: {
       apiVersion: "v1",
       kind: "Namespace",
@@ -211,7 +198,7 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
       spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
     },
   };
-  return { ...m, ...ingressFor(cfg.ingress, "kubernetes")(cfg).objects(spec, cfg) };
+  return m;
 }
 
 /** Every manifest in apply order (namespace first). */
@@ -226,9 +213,7 @@ export function manifestList(m: K8sManifests): K8sObject[] {
     m.networkPolicy,
     m.defaultDeny,
   ];
-  if (m.ingress) list.push(m.ingress);
-  if (m.caddy) list.push(m.caddy.configMap, m.caddy.pvc, m.caddy.deployment, m.caddy.service, m.caddy.networkPolicy);
-  return list;
+  return [...list, ...m.ingressObjects.map((o) => o.object)];
 }
 
 /** `k8s/<kind>-<name>.yaml`, the artifact path `npm run plan` writes each manifest to. */

@@ -5,12 +5,40 @@
  * to the gateway's manifests.
  */
 import type { Deployment } from "kubernetes-types/apps/v1";
-import type { ConfigMap, PersistentVolumeClaim, Probe, Service, Volume } from "kubernetes-types/core/v1";
-import type { NetworkPolicy } from "kubernetes-types/networking/v1";
+import type {
+  ConfigMap,
+  Namespace,
+  PersistentVolumeClaim,
+  Probe,
+  Service,
+  ServiceAccount,
+  Volume,
+} from "kubernetes-types/core/v1";
+import type { Ingress, NetworkPolicy } from "kubernetes-types/networking/v1";
 import type { StackConfig } from "../config/schema";
 import { k8sContainer, podSecurity, tmpfsVolumes } from "../container/render-k8s";
 import type { ContainerSpec } from "../container/spec";
 import { sha256 } from "../util/hash";
+
+export type K8sObject =
+  | Namespace
+  | ServiceAccount
+  | ConfigMap
+  | PersistentVolumeClaim
+  | Deployment
+  | Service
+  | NetworkPolicy
+  | Ingress;
+
+/**
+ * An object an ingress mode adds beside the gateway's: `id` names its Pulumi resource (`<component>-<id>`) and
+ * `after` the ids it waits for, the gateway's own (`namespace`, `sa`, `service`, ...) or the mode's.
+ */
+export interface ModeObject {
+  id: string;
+  object: K8sObject;
+  after: readonly string[];
+}
 
 export const GATEWAY_NAME = "openclaw-gateway";
 export const CONFIG_CHECKSUM_ANNOTATION = "openclaw.ai/config-sha256";

@@ -27,7 +27,7 @@ import { hostPaths, rotationTimeouts } from "../../components/rotating-secret/ho
 import { reloadDocumentContent } from "../../components/rotating-secret/policies";
 import { RotatingSecret } from "../../components/rotating-secret/rotating-secret";
 import { providerEnvNames } from "./secret-env";
-import { stackTags, type ProgramContext, type ProgramResult } from "../program";
+import { type ProgramContext, type ProgramResult, stackTags } from "./context";
 
 export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
   const tags = stackTags(cfg, ctx);

@@ -6,6 +6,7 @@
  * Deployments, the Docker target's container) are those renderings; and a changed spec changes every view.
  */
 import { describe, expect, it } from "vitest";
+import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Container, PodSpec } from "kubernetes-types/core/v1";
 import { parse as parseYaml } from "yaml";
 import { composeService, renderCompose } from "../../components/container/render-compose";
@@ -288,7 +289,8 @@ describe("the files the stack writes are those renderings", () => {
     const spec = gatewayContainerSpec(cfg);
     const m = renderK8s({ cfg, spec, configJson: "{}" });
     const gatewayPod = m.deployment.spec!.template.spec!;
-    const caddyPod = m.caddy!.deployment.spec!.template.spec!;
+    const caddy = m.ingressObjects.find((o) => o.id === "caddy-deployment")!.object as Deployment;
+    const caddyPod = caddy.spec!.template.spec!;
     expect(k8sView(gatewayPod, gatewayPod.containers[0]!)).toEqual(expected(spec, "k8s"));
     expect(k8sView(caddyPod, caddyPod.containers[0]!)).toEqual(expected(caddyContainerSpec(cfg), "k8s"));
     expect(caddyPod.securityContext).toEqual(gatewayPod.securityContext);

@@ -12,6 +12,17 @@ import { manifestList, manifestPath, renderK8s, type K8sObject } from "../../com
 import { sha256 } from "../../components/util/hash";
 import { CONFIG_DIR, gatewayContainerSpec } from "../../components/container/spec";
 import { testConfig } from "../helpers/config";
+import type { Deployment as DeploymentT } from "kubernetes-types/apps/v1";
+import type { ConfigMap as ConfigMapT } from "kubernetes-types/core/v1";
+import type { Ingress as IngressT } from "kubernetes-types/networking/v1";
+import type { K8sManifests } from "../../components/gateway-k8s/manifests";
+
+/** The object the ingress mode added under this id. */
+function modeObject<T>(m: K8sManifests, id: string): T {
+  const o = m.ingressObjects.find((x) => x.id === id);
+  if (!o) throw new Error(`no ingress object ${id}: ${m.ingressObjects.map((x) => x.id).join(", ")}`);
+  return o.object as T;
+}
 
 const K8S = { target: "kubernetes", kubernetes: { trustedProxyCidrs: ["10.244.0.0/16"] } };
 const CONFIG_JSON = '{"gateway":{"mode":"local"}}\n';
@@ -183,7 +194,7 @@ describe("renderK8s", () => {
   });
 
   it("fronts the gateway with a tailnet-only Tailscale Ingress", () => {
-    const ing = render().m.ingress!;
+    const ing = modeObject<IngressT>(render().m, "ingress");
     expect(ing.spec).toMatchObject({ ingressClassName: "tailscale", tls: [{ hosts: ["openclaw-k8s"] }] });
     expect(ing.spec!.defaultBackend!.service!.name).toBe("openclaw-gateway");
   });
@@ -193,8 +204,8 @@ describe("renderK8s", () => {
       ingress: "caddy",
       caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } },
     };
-    const c = render(caddyValues).m.caddy!;
-    const ctr = c.deployment.spec!.template.spec!.containers[0]!;
+    const { m } = render(caddyValues);
+    const ctr = modeObject<DeploymentT>(m, "caddy-deployment").spec!.template.spec!.containers[0]!;
     expect(ctr.securityContext).toMatchObject({
       readOnlyRootFilesystem: true,
       allowPrivilegeEscalation: false,
@@ -202,7 +213,7 @@ describe("renderK8s", () => {
       runAsNonRoot: true,
     });
     expect(ctr.image).toBe("caddy:2.10.2"); // openclaw:caddy.image, shared with the VM sidecar
-    const caddyfile = c.configMap.data!.Caddyfile!;
+    const caddyfile = modeObject<ConfigMapT>(m, "caddy-config").data!.Caddyfile!;
     expect(caddyfile).toMatch(/^\s*http_port 8080$/m);
     expect(caddyfile).toMatch(/^\s*https_port 8443$/m);
     expect(caddyfile).toContain("gateway.example.com {");

@@ -23,6 +23,7 @@ import {
   egressDnsAndHttps,
   gatewayLabels,
   loadBalancerService,
+  type ModeObject,
   persistentVolumeClaim,
   proxyDeployment,
 } from "../../gateway-k8s/objects";
@@ -220,7 +221,7 @@ function caddyKubernetes(cfg: StackConfig): K8sIngress {
   };
 }
 
-function caddyObjects(gateway: GatewayContainerSpec, cfg: StackConfig): ReturnType<K8sIngress["objects"]> {
+function caddyObjects(gateway: GatewayContainerSpec, cfg: StackConfig): ModeObject[] {
   const ns = cfg.kubernetes.namespace;
   const selector = componentLabels(CADDY_COMPONENT);
   const labels = { ...selector, ...commonLabels() };
@@ -253,11 +254,14 @@ function caddyObjects(gateway: GatewayContainerSpec, cfg: StackConfig): ReturnTy
       ],
     },
   };
-  return {
-    caddy: {
-      configMap: configMap(CADDY_NAME, ns, labels, { Caddyfile: caddyfile }),
-      pvc: persistentVolumeClaim(`${CADDY_NAME}-data`, cfg, labels, 1),
-      deployment: proxyDeployment({
+  const inNamespace = ["namespace"];
+  return [
+    { id: "caddy-config", object: configMap(CADDY_NAME, ns, labels, { Caddyfile: caddyfile }), after: inNamespace },
+    { id: "caddy-data", object: persistentVolumeClaim(`${CADDY_NAME}-data`, cfg, labels, 1), after: inNamespace },
+    { id: "caddy-netpol", object: networkPolicy, after: inNamespace },
+    {
+      id: "caddy-deployment",
+      object: proxyDeployment({
         name: CADDY_NAME,
         namespace: ns,
         selector,
@@ -270,8 +274,8 @@ function caddyObjects(gateway: GatewayContainerSpec, cfg: StackConfig): ReturnTy
         },
         configText: caddyfile,
       }),
-      service: loadBalancerService(CADDY_NAME, ns, selector, spec),
-      networkPolicy,
+      after: ["caddy-config", "caddy-data", "caddy-netpol", "sa", "service"],
     },
-  };
+    { id: "caddy-service", object: loadBalancerService(CADDY_NAME, ns, selector, spec), after: inNamespace },
+  ];
 }

@@ -3,6 +3,7 @@
  * sidecar on the VM, the Tailscale operator's Ingress on Kubernetes). No inbound port is opened anywhere.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { Ingress } from "kubernetes-types/networking/v1";
 import type { RuleIssue } from "../../config/sections/kubernetes";
 import type { StackConfig } from "../../config/schema";
 import { type ContainerSpec, LOCKDOWN, scratch } from "../../container/spec";
@@ -84,19 +85,18 @@ export const tailscaleIngress: IngressModule = {
     objects: (_spec, c) => {
       const ns = c.kubernetes.namespace;
       const host = tailnetHostname(c);
-      return {
-        ingress: {
-          apiVersion: "networking.k8s.io/v1",
-          kind: "Ingress",
-          metadata: { name: GATEWAY_NAME, namespace: ns, labels: commonLabels() },
-          spec: {
-            // The Tailscale operator serves it on the tailnet only (https://<host>.<tailnet>), never Funnel.
-            ingressClassName: "tailscale",
-            defaultBackend: { service: { name: GATEWAY_NAME, port: { name: "http" } } },
-            tls: [{ hosts: [host] }],
-          },
+      const ingress: Ingress = {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: { name: GATEWAY_NAME, namespace: ns, labels: commonLabels() },
+        spec: {
+          // The Tailscale operator serves it on the tailnet only (https://<host>.<tailnet>), never Funnel.
+          ingressClassName: "tailscale",
+          defaultBackend: { service: { name: GATEWAY_NAME, port: { name: "http" } } },
+          tls: [{ hosts: [host] }],
         },
       };
+      return [{ id: "ingress", object: ingress, after: ["service"] }];
     },
   }),
 };
