@@ -13,7 +13,7 @@ import type { IngressMode } from "../config/sections/ingress";
 import type { StackConfig } from "../config/schema";
 import type { IngressFacts } from "../gateway-config/render";
 import { BASIC_AUTH_HASH_ENV } from "./caddyfile";
-import { CONFIG_DIR, CONTAINER_USER, DATA_DIR, RUN_DIR } from "../gateway-vm/layout";
+import { CONTAINER_USER, DATA_DIR, RUN_DIR } from "../gateway-vm/layout";
 
 /** 14 usable addresses are plenty for a gateway and one proxy; a /28 keeps the trust decision readable. */
 export const INGRESS_SUBNET = "172.30.89.0/28";
@@ -22,11 +22,8 @@ export const PROXY_ADDRESS = "172.30.89.3";
 
 /** The sidecar's own env file: only its one secret, never the gateway token (that is in gateway.env). */
 export const INGRESS_ENV_FILE = `${RUN_DIR}/ingress.env`;
-export const TS_AUTHKEY_ENV = "TS_AUTHKEY";
 export { BASIC_AUTH_HASH_ENV };
 
-export const CADDYFILE_HOST_PATH = `${CONFIG_DIR}/caddy/Caddyfile`;
-export const SERVE_CONFIG_HOST_PATH = `${CONFIG_DIR}/tailscale/serve.json`;
 /** On the encrypted data disk: certificates and the tailnet node key survive an instance replacement, so
  * Let's Encrypt is not asked again and the single-use auth key is not needed again. */
 export const DEFAULT_DATA_DIR = DATA_DIR;

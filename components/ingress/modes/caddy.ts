@@ -37,7 +37,6 @@ import {
 } from "../caddyfile";
 import {
   bindVolume,
-  CADDYFILE_HOST_PATH,
   GATEWAY_ADDRESS,
   INGRESS_ENV_FILE,
   INGRESS_SUBNET,
@@ -48,8 +47,10 @@ import {
 } from "../plan";
 import type { IngressConfigView, IngressModule, K8sIngress, VmIngressInput } from "./mode";
 import { proxyTrustIssues } from "./shared";
+import { CONFIG_DIR as HOST_CONFIG_DIR } from "../../gateway-vm/layout";
 
 export const CADDY_NAME = "openclaw-caddy";
+export const CADDYFILE_HOST_PATH = `${HOST_CONFIG_DIR}/caddy/Caddyfile`;
 const CADDY_COMPONENT = "caddy";
 
 /**

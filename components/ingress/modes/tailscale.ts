@@ -16,8 +16,6 @@ import {
   PROXY_ADDRESS,
   PROXY_OWNER,
   PROXY_USER,
-  SERVE_CONFIG_HOST_PATH,
-  TS_AUTHKEY_ENV,
   tailnetHostname,
   upstreamUrl,
   type IngressPlan,
@@ -26,8 +24,11 @@ import { TailnetAuthKey } from "../tailscale-key";
 import { renderServeConfigJson } from "../tailscale-serve";
 import type { IngressConfigView, IngressModule, VmIngressInput } from "./mode";
 import { proxyTrustIssues } from "./shared";
+import { CONFIG_DIR as HOST_CONFIG_DIR } from "../../gateway-vm/layout";
 
 const TAILSCALE_HEALTH = "127.0.0.1:9002";
+export const TS_AUTHKEY_ENV = "TS_AUTHKEY";
+export const SERVE_CONFIG_HOST_PATH = `${HOST_CONFIG_DIR}/tailscale/serve.json`;
 
 export const tailscaleIngress: IngressModule = {
   name: "tailscale",
