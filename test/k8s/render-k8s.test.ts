@@ -134,7 +134,7 @@ describe("renderK8s", () => {
   });
 
   it("mounts state from the PVC, /tmp as a sized memory emptyDir and the config read-only", () => {
-    const { m, spec } = render({
+    const { m } = render({
       gateway: { tmpSizeMiB: 48 },
       kubernetes: { ...K8S.kubernetes, storageClass: "gp3", stateVolumeGiB: 20 },
     });
