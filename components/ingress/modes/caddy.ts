@@ -130,6 +130,16 @@ function configIssues(c: IngressConfigView): RuleIssue[] {
       });
     }
   }
+  if (c.target === "kubernetes" && c.caddy.basicAuth.enabled) {
+    // The bcrypt hash reaches Caddy through the VM's own env file; no Kubernetes Secret carries it to the pod, so
+    // the Caddyfile's {env.CADDY_BASIC_AUTH_HASH} would be empty there.
+    issues.push({
+      path: ["caddy", "basicAuth", "enabled"],
+      input: true,
+      message:
+        "basic auth in front of Caddy is only delivered on target vm: set openclaw:caddy.basicAuth.enabled to false on kubernetes (the gateway token still protects every request)",
+    });
+  }
   if (c.target === "vm" && c.network.egress !== "public-ip") {
     issues.push({
       path: ["network", "egress"],

@@ -18,7 +18,7 @@ import type { IngressPlan } from "../plan";
 export type IngressConfigView = TargetIngressView & {
   network: { egress: string };
   tailscale: { tailnetDnsName?: string };
-  caddy: { domain?: string; acmeEmail?: string };
+  caddy: { domain?: string; acmeEmail?: string; basicAuth: { enabled: boolean } };
 };
 
 export interface VmIngressInput {
