@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BackupSection } from "../config/sections/backup";
 import { backupLifecycleRules, backupPrefix, logLifecycleRules, type LifecycleRule } from "./lifecycle";
 import { backupBucketPolicy, backupKeyPolicy, logBucketPolicy } from "./policy";
+import { tagged } from "../tags/tags";
 
 export interface BackupBucketArgs {
   /** Stack name: backups are written under `<stack>/`, the only prefix the instance role may write. */
@@ -42,7 +43,7 @@ export class BackupBucket extends pulumi.ComponentResource {
     super("openclaw:backup:BackupBucket", name, {}, opts);
     const b = args.backup;
     this.prefix = backupPrefix(args.stack);
-    const tags = (n: string) => ({ ...(args.tags ?? {}), Name: n });
+    const tags = (n: string) => tagged(args.tags, n);
     const accountId = pulumi.output(args.accountId ?? aws.getCallerIdentityOutput({}, { parent: this }).accountId);
 
     const key = new aws.kms.Key(

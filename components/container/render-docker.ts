@@ -7,13 +7,13 @@
  * which Docker refuses for a read-only root filesystem ("container rootfs is marked read-only", checked on
  * Docker 20.10) whatever the file's path, and a bind mount needs a file on the Docker host that Pulumi does
  * not manage. So a one-shot, equally locked-down writer container (same image, it has node) writes the JSON
- * from its environment into a small named volume, and the gateway mounts that volume read-only at
- * spec.config.dir. The writer mounts the volume at /tmp: a fresh named volume copies the mode of the image
+ * from its environment into a small named volume, and the gateway mounts that volume read-only at its config
+ * directory. The writer mounts the volume at /tmp: a fresh named volume copies the mode of the image
  * directory it is mounted on, and /tmp is 1777 in every image, so uid 1000 can write it without root.
  */
 import type * as docker from "@pulumi/docker";
 import { sha256 } from "../util/hash";
-import { dockerSecurityOpts, type GatewayContainerSpec } from "./spec";
+import { CONFIG_FILE, type ContainerSpec, dockerSecurityOpts, type GatewayContainerSpec, STATE_VOLUME } from "./spec";
 
 export const CONFIG_VOLUME = "openclaw-config";
 export const CONFIG_HASH_LABEL = "openclaw.config-sha256";
@@ -25,10 +25,22 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** The args with plain values only (no Outputs), so tests can compare them with the compose rendering. */
 export type PlainContainerArgs = Mutable<Omit<docker.ContainerArgs, "envs">> & { envs: string[] };
 
+export interface ContainerRenderOptions {
+  /** Name of the private network the container joins. */
+  network: string;
+  /** Docker volume behind each of the spec's mounts, by mount name. */
+  sources: Record<string, string>;
+  /** Publish the spec's published ports. */
+  publishPort: boolean;
+  /** Aliases on the private network. @default none */
+  aliases?: string[];
+  labels?: { label: string; value: string }[];
+}
+
 export interface DockerRenderOptions {
   /** Name of the private network the container joins. */
   network: string;
-  /** Name of the state volume (docker.Volume name). @default spec.stateVolume.name */
+  /** Name of the state volume (docker.Volume name). @default STATE_VOLUME */
   stateVolume?: string;
   /** Name of the config volume the writer fills. @default "openclaw-config" */
   configVolume?: string;
@@ -42,7 +54,7 @@ export interface DockerRenderOptions {
 
 const seconds = (n: number) => `${n}s`;
 
-function lockedDown(spec: GatewayContainerSpec) {
+function lockedDown(spec: ContainerSpec) {
   return {
     image: spec.image,
     user: `${spec.user.uid}:${spec.user.gid}`,
@@ -52,7 +64,7 @@ function lockedDown(spec: GatewayContainerSpec) {
     // Docker's default seccomp profile is the RuntimeDefault; only `unconfined` would weaken it, so none is named.
     securityOpts: dockerSecurityOpts(spec),
     memory: spec.resources.memoryMiB,
-    // Swap would hide memory pressure and slow the gateway to a crawl before the OOM killer acts.
+    // Swap would hide memory pressure and slow the process to a crawl before the OOM killer acts.
     memorySwap: spec.resources.memoryMiB,
     cpus: String(spec.resources.cpus),
     // @pulumi/docker 5.x has no pids_limit: RLIMIT_NPROC is the closest cap it can express. Caveat: the kernel
@@ -63,40 +75,57 @@ function lockedDown(spec: GatewayContainerSpec) {
   };
 }
 
-export function gatewayContainerArgs(spec: GatewayContainerSpec, opts: DockerRenderOptions): PlainContainerArgs {
+/** One container from one spec: the same function for the gateway and any proxy beside it. */
+export function containerArgs(spec: ContainerSpec, opts: ContainerRenderOptions): PlainContainerArgs {
+  const h = spec.healthcheck;
   return {
     name: spec.name,
-    hostname: spec.hostname,
+    ...(spec.hostname ? { hostname: spec.hostname } : {}),
     ...lockedDown(spec),
     ...(spec.command ? { command: [...spec.command] } : {}),
     envs: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
     tmpfs: Object.fromEntries(
       spec.tmpfs.map((t) => [t.path, [...t.options, `size=${t.sizeMiB}m`, `mode=${t.mode.toString(8)}`].join(",")]),
     ),
-    mounts: [
-      { type: "volume", source: opts.stateVolume ?? spec.stateVolume.name, target: spec.stateVolume.mountPath },
-      { type: "volume", source: opts.configVolume ?? CONFIG_VOLUME, target: spec.config.dir, readOnly: true },
-    ],
+    mounts: spec.mounts.map((m) => {
+      const source = opts.sources[m.name];
+      if (source === undefined) throw new Error(`docker: no volume for mount "${m.name}" (${m.mountPath})`);
+      // A file mount is its directory here: the volume holds the file (the config writer fills it).
+      return { type: "volume", source, target: m.mountPath, ...(m.readOnly ? { readOnly: true } : {}) };
+    }),
     ports: opts.publishPort
-      ? [{ internal: spec.port.container, external: spec.port.host, ip: spec.port.hostIp, protocol: "tcp" }]
+      ? spec.ports
+          .filter((p) => p.publish)
+          .map((p) => ({ internal: p.container, external: p.publish!.host, ip: p.publish!.hostIp, protocol: "tcp" }))
       : [],
-    networksAdvanced: [{ name: opts.network, aliases: opts.aliases ?? ["gateway"] }],
+    networksAdvanced: [{ name: opts.network, ...(opts.aliases ? { aliases: opts.aliases } : {}) }],
     healthcheck: {
-      tests: ["CMD", ...spec.healthcheck.command],
-      interval: seconds(spec.healthcheck.intervalSeconds),
-      timeout: seconds(spec.healthcheck.timeoutSeconds),
-      retries: spec.healthcheck.retries,
-      startPeriod: seconds(spec.healthcheck.startPeriodSeconds),
+      tests: ["CMD", ...h.command],
+      interval: seconds(h.intervalSeconds),
+      timeout: seconds(h.timeoutSeconds),
+      retries: h.retries,
+      startPeriod: seconds(h.startPeriodSeconds),
     },
-    // Graceful stop: a hard kill leaves the owner lease behind and blocks the next start for minutes.
-    stopTimeout: spec.stopGracePeriodSeconds,
-    destroyGraceSeconds: spec.stopGracePeriodSeconds,
+    // Graceful stop: a hard kill leaves the gateway's owner lease behind and blocks the next start for minutes.
+    ...(spec.stopGracePeriodSeconds !== undefined
+      ? { stopTimeout: spec.stopGracePeriodSeconds, destroyGraceSeconds: spec.stopGracePeriodSeconds }
+      : {}),
     restart: "unless-stopped",
-    labels: [{ label: CONFIG_HASH_LABEL, value: opts.configSha256 }],
+    ...(opts.labels ? { labels: opts.labels } : {}),
     // Pulumi waits for the health check before reporting success, so a broken config fails the `up`.
     wait: true,
-    waitTimeout: spec.healthcheck.startPeriodSeconds + spec.healthcheck.intervalSeconds * spec.healthcheck.retries,
+    waitTimeout: h.startPeriodSeconds + h.intervalSeconds * h.retries,
   };
+}
+
+export function gatewayContainerArgs(spec: GatewayContainerSpec, opts: DockerRenderOptions): PlainContainerArgs {
+  return containerArgs(spec, {
+    network: opts.network,
+    sources: { state: opts.stateVolume ?? STATE_VOLUME, config: opts.configVolume ?? CONFIG_VOLUME },
+    publishPort: opts.publishPort,
+    aliases: opts.aliases ?? ["gateway"],
+    labels: [{ label: CONFIG_HASH_LABEL, value: opts.configSha256 }],
+  });
 }
 
 /** The node program the writer runs: replace the file (it is 0440, so unlink first) and leave it read-only. */
@@ -116,7 +145,7 @@ export function configWriterArgs(
   configJson: string,
   opts: Pick<DockerRenderOptions, "configVolume">,
 ): PlainContainerArgs {
-  const file = `${WRITER_MOUNT}/${spec.config.mountPath.slice(spec.config.mountPath.lastIndexOf("/") + 1)}`;
+  const file = `${WRITER_MOUNT}/${CONFIG_FILE}`;
   return {
     name: `${spec.name}-config`,
     ...lockedDown(spec),

@@ -1,6 +1,8 @@
 /**
- * The one locked-down container spec for the gateway. Docker, Kubernetes and compose renderings are derived
- * from it (render-*.ts), so a hardening setting cannot drift between targets (conventions.md #6).
+ * The one locked-down container spec, for every container the stack runs: the gateway, its backup one-off job,
+ * and the ingress proxies (Caddy, Tailscale; their specs live with their ingress mode). Docker, Kubernetes and
+ * compose renderings are derived from it (render-*.ts), so a hardening setting cannot drift between targets or
+ * between containers (conventions.md #6).
  */
 import type { StackConfig } from "../config/schema";
 
@@ -8,7 +10,10 @@ export const GATEWAY_PORT = 18789;
 export const GATEWAY_UID = 1000;
 export const STATE_DIR = "/home/node/.openclaw";
 export const CONFIG_DIR = "/etc/openclaw";
-export const CONFIG_PATH = `${CONFIG_DIR}/openclaw.json`;
+/** The gateway's state volume (compose and Docker volume, Kubernetes PVC). */
+export const STATE_VOLUME = "openclaw-state";
+export const CONFIG_FILE = "openclaw.json";
+export const CONFIG_PATH = `${CONFIG_DIR}/${CONFIG_FILE}`;
 
 export interface TmpfsMount {
   path: string;
@@ -21,7 +26,8 @@ export interface TmpfsMount {
 export interface HealthCheck {
   /** Exec-form command run inside the container; exits 0 only when the body says the gateway is live. */
   command: readonly string[];
-  path: string;
+  /** The HTTP path the command checks, where it checks one. */
+  path?: string;
   intervalSeconds: number;
   timeoutSeconds: number;
   retries: number;
@@ -29,35 +35,91 @@ export interface HealthCheck {
   startPeriodSeconds: number;
 }
 
-export interface GatewayContainerSpec {
+/** The lockdown every container shares; the literal types make a container without it fail `tsc`. */
+export const LOCKDOWN = {
+  readOnlyRootFilesystem: true,
+  privileged: false,
+  allowPrivilegeEscalation: false,
+  capDrop: ["ALL"],
+  capAdd: [],
+  seccompProfile: "RuntimeDefault",
+} as const;
+
+/** Every writable scratch path is a tmpfs where nothing can be executed, set-uid or a device. */
+export const TMPFS_OPTIONS = ["rw", "noexec", "nosuid", "nodev"] as const;
+
+/** A scratch tmpfs with the shared options. */
+export function scratch(path: string, sizeMiB: number): TmpfsMount {
+  return { path, sizeMiB, options: [...TMPFS_OPTIONS], mode: 0o1777 };
+}
+
+export interface PortSpec {
+  /** Port name (Kubernetes `containerPort.name`, the Service's targetPort). */
+  name: string;
+  container: number;
+  /** Published on this host address and port by Docker and compose; absent = not published. */
+  publish?: { hostIp: string; host: number };
+}
+
+/** A volume the container mounts; each target names its source (compose path, Docker volume, pod volume). */
+export interface MountSpec {
+  /** Logical name, the key a renderer's sources are looked up by. */
+  name: string;
+  /** Directory inside the container. */
+  mountPath: string;
+  readOnly: boolean;
+  /** Where a target delivers one file rather than a directory (compose bind of a host file), its name. */
+  file?: string;
+}
+
+export interface ContainerSpec {
   name: string;
   image: string;
-  hostname: string;
+  hostname?: string;
+  /** Replaces the image's CMD (compose `command`, Docker `command`, Kubernetes `args`). */
   command?: readonly string[];
   user: { uid: number; gid: number };
-  readOnlyRootFilesystem: true;
-  privileged: false;
-  allowPrivilegeEscalation: false;
-  capDrop: readonly ["ALL"];
-  capAdd: readonly [];
-  seccompProfile: "RuntimeDefault";
+  readOnlyRootFilesystem: typeof LOCKDOWN.readOnlyRootFilesystem;
+  privileged: typeof LOCKDOWN.privileged;
+  allowPrivilegeEscalation: typeof LOCKDOWN.allowPrivilegeEscalation;
+  capDrop: typeof LOCKDOWN.capDrop;
+  capAdd: typeof LOCKDOWN.capAdd;
+  seccompProfile: typeof LOCKDOWN.seccompProfile;
   tmpfs: readonly TmpfsMount[];
-  stateVolume: { name: string; mountPath: string };
-  config: { mountPath: string; dir: string };
+  mounts: readonly MountSpec[];
   /** Plain, non-secret environment. */
   env: Readonly<Record<string, string>>;
   /** Names of variables that come from the secret store at start, never as literals. */
   secretEnv: readonly string[];
-  port: { container: number; hostIp: "127.0.0.1"; host: number };
-  resources: { memoryMiB: number; cpus: number; pidsLimit: number; heapMiB: number };
+  ports: readonly PortSpec[];
+  resources: {
+    memoryMiB: number;
+    cpus: number;
+    pidsLimit: number;
+    /** What the scheduler reserves (Kubernetes requests). @default memory = the limit, cpu = min(cpus, 0.25) */
+    requests?: { memoryMiB: number; cpus: number };
+  };
   healthcheck: HealthCheck;
+  /** Time a stop signal gets before the kill; absent = the runtime's default. */
+  stopGracePeriodSeconds?: number;
+}
+
+export interface GatewayContainerSpec extends ContainerSpec {
+  hostname: string;
+  ports: readonly [PortSpec & { publish: { hostIp: "127.0.0.1"; host: number } }];
+  resources: ContainerSpec["resources"] & { heapMiB: number };
   probes: { startup: string; liveness: string; readiness: string };
   stopGracePeriodSeconds: number;
 }
 
 /** Docker's spelling of allowPrivilegeEscalation: false (compose `security_opt`, docker `securityOpts`). */
-export function dockerSecurityOpts(spec: GatewayContainerSpec): string[] {
+export function dockerSecurityOpts(spec: ContainerSpec): string[] {
   return spec.allowPrivilegeEscalation ? [] : ["no-new-privileges:true"];
+}
+
+/** The gateway's one port. */
+export function gatewayPort(spec: GatewayContainerSpec): number {
+  return spec.ports[0].container;
 }
 
 /** ~75% of the limit for the V8 heap; the rest is native memory, buffers and child processes. */
@@ -91,15 +153,12 @@ export function gatewayContainerSpec(cfg: StackConfig, opts: SpecOptions = {}): 
     hostname: g.hostname,
     command: g.command,
     user: { uid: GATEWAY_UID, gid: GATEWAY_UID },
-    readOnlyRootFilesystem: true,
-    privileged: false,
-    allowPrivilegeEscalation: false,
-    capDrop: ["ALL"],
-    capAdd: [],
-    seccompProfile: "RuntimeDefault",
-    tmpfs: [{ path: "/tmp", sizeMiB: g.tmpSizeMiB, options: ["rw", "noexec", "nosuid", "nodev"], mode: 0o1777 }],
-    stateVolume: { name: "openclaw-state", mountPath: STATE_DIR },
-    config: { mountPath: CONFIG_PATH, dir: CONFIG_DIR },
+    ...LOCKDOWN,
+    tmpfs: [scratch("/tmp", g.tmpSizeMiB)],
+    mounts: [
+      { name: "state", mountPath: STATE_DIR, readOnly: false },
+      { name: "config", mountPath: CONFIG_DIR, readOnly: true, file: CONFIG_FILE },
+    ],
     env: {
       HOME: "/home/node",
       NODE_ENV: "production",
@@ -113,7 +172,7 @@ export function gatewayContainerSpec(cfg: StackConfig, opts: SpecOptions = {}): 
       DO_NOT_TRACK: "1",
     },
     secretEnv: ["OPENCLAW_GATEWAY_TOKEN", ...(opts.providerKeyEnv ?? [])],
-    port: { container: GATEWAY_PORT, hostIp: "127.0.0.1", host: GATEWAY_PORT },
+    ports: [{ name: "http", container: GATEWAY_PORT, publish: { hostIp: "127.0.0.1", host: GATEWAY_PORT } }],
     resources: { memoryMiB: g.memoryMiB, cpus: g.cpus, pidsLimit: g.pidsLimit, heapMiB: heap },
     healthcheck: {
       command: healthCheckCommand(GATEWAY_PORT),
@@ -127,4 +186,14 @@ export function gatewayContainerSpec(cfg: StackConfig, opts: SpecOptions = {}): 
     // It drains in under a second; the allowance covers a slow disk. A hard kill leaves the owner lease behind.
     stopGracePeriodSeconds: 30,
   };
+}
+
+/**
+ * The backup and restore one-off job: the gateway's image, user, lockdown, state and config, with no port and
+ * no secret. It reads and writes state files only, so the gateway token and provider keys stay out of a
+ * container whose output a root script handles.
+ */
+export function oneOffJobSpec(gateway: GatewayContainerSpec): ContainerSpec {
+  const { probes: _p, ...rest } = gateway;
+  return { ...rest, ports: [], secretEnv: [] };
 }

@@ -4,10 +4,10 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { COMPOSE_NETWORK, renderCompose, type ComposeService } from "../container/render-compose";
+import { COMPOSE_NETWORK, renderCompose } from "../container/render-compose";
 import { CONFIG_VOLUME, configWriterArgs, gatewayContainerArgs } from "../container/render-docker";
 import { sha256 } from "../util/hash";
-import type { GatewayContainerSpec } from "../container/spec";
+import { CONFIG_DIR, type GatewayContainerSpec, STATE_DIR, STATE_VOLUME } from "../container/spec";
 import { missingSecretEnv } from "../gateway-k8s/gateway-k8s";
 
 export interface GatewayDockerArgs {
@@ -19,13 +19,6 @@ export interface GatewayDockerArgs {
   readonly secretEnv: Record<string, pulumi.Input<string>>;
   /** Publish the gateway port on 127.0.0.1 (the ingress mode's choice: only when no proxy fronts it). */
   readonly publishPort: boolean;
-  /**
-   * Proxy containers on the private network (Caddy, Tailscale), from the ingress renderers. The component
-   * joins them to its network and makes them wait for the gateway. @default {}
-   */
-  readonly sidecars?: Record<string, docker.ContainerArgs>;
-  /** Compose services matching the sidecars, for the `local/compose.yaml` artifact. @default {} */
-  readonly composeSidecars?: Record<string, ComposeService>;
 }
 
 export class GatewayDocker extends pulumi.ComponentResource {
@@ -55,7 +48,7 @@ export class GatewayDocker extends pulumi.ComponentResource {
     );
     const state = new docker.Volume(
       `${name}-state`,
-      { name: spec.stateVolume.name, labels },
+      { name: STATE_VOLUME, labels },
       { parent: this, retainOnDelete: true },
     );
     const configVolume = new docker.Volume(`${name}-config`, { name: CONFIG_VOLUME, labels }, { parent: this });
@@ -80,21 +73,13 @@ export class GatewayDocker extends pulumi.ComponentResource {
         envs: [...plain.envs, ...secretEnvs],
         networksAdvanced: [{ name: network.name, aliases: ["gateway"] }],
         mounts: [
-          { type: "volume", source: state.name, target: spec.stateVolume.mountPath },
-          { type: "volume", source: configVolume.name, target: spec.config.dir, readOnly: true },
+          { type: "volume", source: state.name, target: STATE_DIR },
+          { type: "volume", source: configVolume.name, target: CONFIG_DIR, readOnly: true },
         ],
       },
       // Fixed container name: the old one must be gone before its replacement starts (and the owner lease released).
       { parent: this, dependsOn: [writer], deleteBeforeReplace: true },
     );
-
-    for (const [key, sidecar] of Object.entries(args.sidecars ?? {})) {
-      new docker.Container(
-        `${name}-${key}`,
-        { ...sidecar, networksAdvanced: [{ name: network.name }] },
-        { parent: this, dependsOn: [gateway], deleteBeforeReplace: true },
-      );
-    }
 
     this.containerName = gateway.name;
     this.networkName = network.name;
@@ -108,7 +93,7 @@ export class GatewayDocker extends pulumi.ComponentResource {
 }
 
 export function renderDockerArtifacts(
-  args: Pick<GatewayDockerArgs, "spec" | "configJson" | "publishPort" | "composeSidecars">,
+  args: Pick<GatewayDockerArgs, "spec" | "configJson" | "publishPort">,
 ): Record<string, string> {
   return {
     "local/compose.yaml": renderCompose(args.spec, {
@@ -116,7 +101,6 @@ export function renderDockerArtifacts(
       configHostPath: "./config/openclaw.json",
       envFile: "./gateway.env",
       publishPort: args.publishPort,
-      sidecars: args.composeSidecars,
     }),
     "local/openclaw.json": args.configJson,
     "local/README.md": LOCAL_README,

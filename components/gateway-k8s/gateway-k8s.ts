@@ -47,6 +47,30 @@ function deploymentArgs(d: Deployment): k8s.apps.v1.DeploymentArgs {
   return { ...body(d), spec: d.spec as unknown as k8s.types.input.apps.v1.DeploymentSpec };
 }
 
+/** One rendered object as its typed Pulumi resource. */
+function registerObject(name: string, obj: K8sObject, opts: pulumi.CustomResourceOptions): pulumi.Resource {
+  switch (obj.kind) {
+    case "Namespace":
+      return new k8s.core.v1.Namespace(name, body(obj), opts);
+    case "ServiceAccount":
+      return new k8s.core.v1.ServiceAccount(name, body(obj), opts);
+    case "ConfigMap":
+      return new k8s.core.v1.ConfigMap(name, body(obj), opts);
+    case "PersistentVolumeClaim":
+      return new k8s.core.v1.PersistentVolumeClaim(name, body(obj), opts);
+    case "Deployment":
+      return new k8s.apps.v1.Deployment(name, deploymentArgs(obj as Deployment), opts);
+    case "Service":
+      return new k8s.core.v1.Service(name, body(obj), opts);
+    case "NetworkPolicy":
+      return new k8s.networking.v1.NetworkPolicy(name, body(obj), opts);
+    case "Ingress":
+      return new k8s.networking.v1.Ingress(name, body(obj), opts);
+    default:
+      throw new Error(`GatewayK8s: no resource type for kind ${obj.kind} (${name})`);
+  }
+}
+
 export class GatewayK8s extends pulumi.ComponentResource {
   readonly manifests: K8sManifests;
   readonly namespace: pulumi.Output<string>;
@@ -108,18 +132,23 @@ export class GatewayK8s extends pulumi.ComponentResource {
     new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, body(m.defaultDeny), o(inNs));
     new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentArgs(m.deployment), o([sa, secret, cm, pvc, np]));
     const svc = new k8s.core.v1.Service(`${name}-service`, body(m.service), o(inNs));
-    if (m.ingress) new k8s.networking.v1.Ingress(`${name}-ingress`, body(m.ingress), o([svc]));
-    if (m.caddy) {
-      const c = m.caddy;
-      const ccm = new k8s.core.v1.ConfigMap(`${name}-caddy-config`, body(c.configMap), o(inNs));
-      const cpvc = new k8s.core.v1.PersistentVolumeClaim(`${name}-caddy-data`, body(c.pvc), o(inNs));
-      const cnp = new k8s.networking.v1.NetworkPolicy(`${name}-caddy-netpol`, body(c.networkPolicy), o(inNs));
-      new k8s.apps.v1.Deployment(
-        `${name}-caddy-deployment`,
-        deploymentArgs(c.deployment),
-        o([ccm, cpvc, cnp, sa, svc]),
-      );
-      new k8s.core.v1.Service(`${name}-caddy-service`, body(c.service), o(inNs));
+    // The ingress mode's objects wait for what they name: the gateway's objects by id, or each other.
+    const byId = new Map<string, pulumi.Resource>([
+      ["namespace", ns],
+      ["sa", sa],
+      ["secrets", secret],
+      ["config", cm],
+      ["state", pvc],
+      ["netpol", np],
+      ["service", svc],
+    ]);
+    for (const { id, object, after } of m.ingressObjects) {
+      const deps = after.map((d) => {
+        const r = byId.get(d);
+        if (!r) throw new pulumi.ResourceError(`GatewayK8s: ${id} waits for unknown object "${d}"`, this);
+        return r;
+      });
+      byId.set(id, registerObject(`${name}-${id}`, object, o(deps)));
     }
     this.namespace = ns.metadata.name;
     this.serviceName = svc.metadata.name;

@@ -15,16 +15,25 @@ import type {
 } from "kubernetes-types/core/v1";
 import type { Ingress, NetworkPolicy, NetworkPolicyPeer } from "kubernetes-types/networking/v1";
 import type { StackConfig } from "../config/schema";
-import { gatewayContainer } from "../container/render-k8s";
-import type { GatewayContainerSpec } from "../container/spec";
+import { gatewayContainer, podSecurity, tmpfsVolumes } from "../container/render-k8s";
+import { CONFIG_FILE, gatewayPort, type GatewayContainerSpec, STATE_VOLUME } from "../container/spec";
 import { ingressFor, ingressModule } from "../ingress/modes/registry";
 import { sha256 } from "../util/hash";
+import {
+  CONFIG_CHECKSUM_ANNOTATION,
+  commonLabels,
+  egressDnsAndHttps,
+  GATEWAY_NAME,
+  gatewayLabels,
+  type K8sObject,
+  type ModeObject,
+  persistentVolumeClaim,
+} from "./objects";
+
+export type { K8sObject, ModeObject } from "./objects";
 
 export const GATEWAY_CONFIGMAP_NAME = "openclaw-config";
-export const GATEWAY_NAME = "openclaw-gateway";
-export const CADDY_NAME = "openclaw-caddy";
 export const PROMETHEUS_PATH = "/api/diagnostics/prometheus";
-export const CONFIG_CHECKSUM_ANNOTATION = "openclaw.ai/config-sha256";
 
 export interface K8sRenderInput {
   cfg: StackConfig;
@@ -32,16 +41,6 @@ export interface K8sRenderInput {
   /** The rendered openclaw.json (renderGatewayConfigJson). */
   configJson: string;
 }
-
-export type K8sObject =
-  | Namespace
-  | ServiceAccount
-  | ConfigMap
-  | PersistentVolumeClaim
-  | Deployment
-  | Service
-  | NetworkPolicy
-  | Ingress;
 
 export interface K8sManifests {
   namespace: Namespace;
@@ -53,39 +52,8 @@ export interface K8sManifests {
   networkPolicy: NetworkPolicy;
   /** Namespace-wide default deny: any pod no other policy selects gets no traffic at all. */
   defaultDeny: NetworkPolicy;
-  /** Tailscale operator Ingress (ingress tailscale). */
-  ingress?: Ingress;
-  /** Caddy in front (ingress caddy). */
-  caddy?: {
-    configMap: ConfigMap;
-    pvc: PersistentVolumeClaim;
-    deployment: Deployment;
-    service: Service;
-    networkPolicy: NetworkPolicy;
-  };
-}
-
-export function gatewayLabels(): Record<string, string> {
-  return { "app.kubernetes.io/name": "openclaw", "app.kubernetes.io/component": "gateway" };
-}
-export function caddyLabels(): Record<string, string> {
-  return { "app.kubernetes.io/name": "openclaw", "app.kubernetes.io/component": "caddy" };
-}
-export function commonLabels(): Record<string, string> {
-  return { "app.kubernetes.io/part-of": "openclaw", "app.kubernetes.io/managed-by": "pulumi" };
-}
-
-export function podSecurity(spec: GatewayContainerSpec): PodSpec["securityContext"] {
-  return {
-    runAsNonRoot: true,
-    runAsUser: spec.user.uid,
-    runAsGroup: spec.user.gid,
-    // The CSI volume arrives root-owned; fsGroup makes it writable by the gateway (operators' #1 issue: EACCES).
-    fsGroup: spec.user.gid,
-    // Only chown when the root of the volume is wrong: a recursive chown of a large state dir delays every start.
-    fsGroupChangePolicy: "OnRootMismatch",
-    seccompProfile: { type: spec.seccompProfile },
-  };
+  /** What the ingress mode adds (a tailnet Ingress, or a proxy's Deployment and its objects), in apply order. */
+  ingressObjects: ModeObject[];
 }
 
 export function gatewayDeployment(spec: GatewayContainerSpec, cfg: StackConfig, configJson: string): Deployment {
@@ -115,17 +83,13 @@ export function gatewayDeployment(spec: GatewayContainerSpec, cfg: StackConfig, 
           securityContext: podSecurity(spec),
           containers: [gatewayContainer(spec, cfg)],
           volumes: [
-            // Memory-backed like Docker's tmpfs: its pages count against the container's memory limit on both.
-            ...spec.tmpfs.map((t, i) => ({
-              name: `tmp-${i}`,
-              emptyDir: { medium: "Memory", sizeLimit: `${t.sizeMiB}Mi` },
-            })),
-            { name: "state", persistentVolumeClaim: { claimName: spec.stateVolume.name } },
+            ...tmpfsVolumes(spec),
+            { name: "state", persistentVolumeClaim: { claimName: STATE_VOLUME } },
             {
               name: "config",
               configMap: {
                 name: GATEWAY_CONFIGMAP_NAME,
-                items: [{ key: "openclaw.json", path: basename(spec.config.mountPath) }],
+                items: [{ key: "openclaw.json", path: CONFIG_FILE }],
                 defaultMode: 0o440,
               },
             },
@@ -136,39 +100,10 @@ export function gatewayDeployment(spec: GatewayContainerSpec, cfg: StackConfig, 
   };
 }
 
-function basename(p: string): string {
-  return p.slice(p.lastIndexOf("/") + 1);
-}
-
 /** Who may open a connection to the gateway: exactly the ingress path, nothing when there is none. */
 export function gatewayIngressPeers(cfg: StackConfig): NetworkPolicyPeer[] {
   // `kubectl port-forward` goes through the kubelet, not the pod network, so it still works without peers.
   return ingressModule(cfg.ingress).kubernetes?.(cfg).gatewayPeers ?? [];
-}
-
-const IMDS = "169.254.169.254/32";
-
-/**
- * DNS to kube-system and HTTPS to the internet only: not to the cluster's own networks (the API server and
- * every in-cluster service listen on 443 too) nor the cloud metadata endpoint (node credentials live there).
- */
-export function egressDnsAndHttps(cfg: StackConfig): NonNullable<NetworkPolicy["spec"]>["egress"] {
-  const excluded = cfg.kubernetes.egressExcludedCidrs;
-  // The metadata address is named on its own, whatever the configured list says.
-  const except = excluded.includes(IMDS) ? [...excluded] : [...excluded, IMDS];
-  return [
-    {
-      to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
-      ports: [
-        { protocol: "UDP", port: 53 },
-        { protocol: "TCP", port: 53 },
-      ],
-    },
-    {
-      to: [{ ipBlock: { cidr: "0.0.0.0/0", except } }],
-      ports: [{ protocol: "TCP", port: 443 }],
-    },
-  ];
 }
 
 export function gatewayNetworkPolicy(spec: GatewayContainerSpec, cfg: StackConfig): NetworkPolicy {
@@ -178,7 +113,7 @@ export function gatewayNetworkPolicy(spec: GatewayContainerSpec, cfg: StackConfi
     cfg.kubernetes.prometheusScrape && cfg.kubernetes.prometheusNamespace
       ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": cfg.kubernetes.prometheusNamespace } } }]
       : [];
-  const port = [{ protocol: "TCP", port: spec.port.container }];
+  const port = [{ protocol: "TCP", port: gatewayPort(spec) }];
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
@@ -200,6 +135,7 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
   const { cfg, spec, configJson } = input;
   const ns = cfg.kubernetes.namespace;
   const m: K8sManifests = {
+    ingressObjects: ingressFor(cfg.ingress, "kubernetes")(cfg).objects(spec, cfg),
     namespace: {
       apiVersion: "v1",
       kind: "Namespace",
@@ -227,16 +163,7 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
       metadata: { name: GATEWAY_CONFIGMAP_NAME, namespace: ns, labels: commonLabels() },
       data: { "openclaw.json": configJson },
     },
-    pvc: {
-      apiVersion: "v1",
-      kind: "PersistentVolumeClaim",
-      metadata: { name: spec.stateVolume.name, namespace: ns, labels: commonLabels() },
-      spec: {
-        accessModes: ["ReadWriteOnce"],
-        ...(cfg.kubernetes.storageClass ? { storageClassName: cfg.kubernetes.storageClass } : {}),
-        resources: { requests: { storage: `${cfg.kubernetes.stateVolumeGiB}Gi` } },
-      },
-    },
+    pvc: persistentVolumeClaim(STATE_VOLUME, cfg, commonLabels(), cfg.kubernetes.stateVolumeGiB),
     deployment: gatewayDeployment(spec, cfg, configJson),
     service: {
       apiVersion: "v1",
@@ -251,7 +178,7 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
               annotations: {
                 "prometheus.io/scrape": "true",
                 "prometheus.io/path": PROMETHEUS_PATH,
-                "prometheus.io/port": String(spec.port.container),
+                "prometheus.io/port": String(gatewayPort(spec)),
               },
             }
           : {}),
@@ -259,7 +186,7 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
       spec: {
         type: "ClusterIP",
         selector: gatewayLabels(),
-        ports: [{ name: "http", port: spec.port.container, targetPort: "http", protocol: "TCP" }],
+        ports: [{ name: "http", port: gatewayPort(spec), targetPort: "http", protocol: "TCP" }],
       },
     },
     networkPolicy: gatewayNetworkPolicy(spec, cfg),
@@ -271,7 +198,7 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
       spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
     },
   };
-  return { ...m, ...ingressFor(cfg.ingress, "kubernetes")(cfg).objects(spec, cfg) };
+  return m;
 }
 
 /** Every manifest in apply order (namespace first). */
@@ -286,9 +213,7 @@ export function manifestList(m: K8sManifests): K8sObject[] {
     m.networkPolicy,
     m.defaultDeny,
   ];
-  if (m.ingress) list.push(m.ingress);
-  if (m.caddy) list.push(m.caddy.configMap, m.caddy.pvc, m.caddy.deployment, m.caddy.service, m.caddy.networkPolicy);
-  return list;
+  return [...list, ...m.ingressObjects.map((o) => o.object)];
 }
 
 /** `k8s/<kind>-<name>.yaml`, the artifact path `npm run plan` writes each manifest to. */

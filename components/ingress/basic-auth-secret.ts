@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { tagged } from "../tags/tags";
 
 export interface CaddyBasicAuthSecretArgs {
   /** The bcrypt hash from `caddy hash-password`, as a secret Output. */
@@ -31,7 +32,7 @@ export class CaddyBasicAuthSecret extends pulumi.ComponentResource {
         description: "bcrypt hash for Caddy basic auth in front of the OpenClaw Control UI",
         kmsKeyId: args.kmsKeyId,
         recoveryWindowInDays: args.recoveryWindowInDays ?? 7,
-        tags: { ...args.tags, Name: `${name}-secret` },
+        tags: tagged(args.tags, `${name}-secret`),
       },
       { parent: this },
     );

@@ -7,13 +7,13 @@
  * `gateway.trustedProxies` (openclaw.md), and a wider range would let any container on the network forge
  * X-Forwarded-For.
  */
-import type { ComposeService } from "../container/render-compose";
-import { GATEWAY_PORT, type GatewayContainerSpec } from "../container/spec";
+import type { ComposeSidecar } from "../container/render-compose";
+import { GATEWAY_PORT, GATEWAY_UID } from "../container/spec";
 import type { IngressMode } from "../config/sections/ingress";
 import type { StackConfig } from "../config/schema";
 import type { IngressFacts } from "../gateway-config/render";
 import { BASIC_AUTH_HASH_ENV } from "./caddyfile";
-import { CONFIG_DIR, CONTAINER_USER, DATA_DIR, RUN_DIR } from "../gateway-vm/layout";
+import { CONTAINER_USER, DATA_DIR, RUN_DIR } from "../gateway-vm/layout";
 
 /** 14 usable addresses are plenty for a gateway and one proxy; a /28 keeps the trust decision readable. */
 export const INGRESS_SUBNET = "172.30.89.0/28";
@@ -22,16 +22,16 @@ export const PROXY_ADDRESS = "172.30.89.3";
 
 /** The sidecar's own env file: only its one secret, never the gateway token (that is in gateway.env). */
 export const INGRESS_ENV_FILE = `${RUN_DIR}/ingress.env`;
-export const TS_AUTHKEY_ENV = "TS_AUTHKEY";
 export { BASIC_AUTH_HASH_ENV };
 
-export const CADDYFILE_HOST_PATH = `${CONFIG_DIR}/caddy/Caddyfile`;
-export const SERVE_CONFIG_HOST_PATH = `${CONFIG_DIR}/tailscale/serve.json`;
 /** On the encrypted data disk: certificates and the tailnet node key survive an instance replacement, so
  * Let's Encrypt is not asked again and the single-use auth key is not needed again. */
 export const DEFAULT_DATA_DIR = DATA_DIR;
 
-export const SIDECAR_UID = CONTAINER_USER;
+/** The proxies run as the gateway's uid, so host directories they share have one owner. */
+export const PROXY_USER = { uid: GATEWAY_UID, gid: GATEWAY_UID };
+/** Owner of the proxy's host directories, as install(1) takes it. */
+export const PROXY_OWNER = CONTAINER_USER;
 
 export interface SecurityGroupIngressRule {
   description: string;
@@ -54,7 +54,7 @@ export interface IngressPlan {
   facts: IngressFacts;
   /** Spread into renderCompose's options. */
   compose: {
-    sidecars: Record<string, ComposeService>;
+    sidecars: Record<string, ComposeSidecar>;
     extraVolumes: Record<string, Record<string, unknown>>;
     subnet: string;
     gatewayAddress: string;
@@ -79,8 +79,6 @@ export interface IngressPlanOptions {
   stack: string;
   /** Host directory of the data disk; the sidecar's state lives beneath it. @default DEFAULT_DATA_DIR */
   dataDir?: string;
-  /** The gateway spec, when the caller already built it (with provider keys); only hardening is read from it. */
-  spec?: GatewayContainerSpec;
 }
 
 /** The node's name on the tailnet (its default, from the stack name, is applied by parseStackConfig). */

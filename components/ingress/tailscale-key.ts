@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
+import { tagged } from "../tags/tags";
 
 export interface TailnetAuthKeyArgs {
   /** Tailscale ACL tags the node joins with (must be in the tailnet policy's tagOwners). At least one. */
@@ -68,7 +69,7 @@ export class TailnetAuthKey extends pulumi.ComponentResource {
         description: "Tailscale auth key for the OpenClaw gateway's tailscale sidecar (single use, read at boot)",
         kmsKeyId: args.kmsKeyId,
         recoveryWindowInDays: args.recoveryWindowInDays ?? 7,
-        tags: { ...args.tags, Name: `${name}-secret` },
+        tags: tagged(args.tags, `${name}-secret`),
       },
       { parent: this },
     );

@@ -2,7 +2,7 @@
  * VPC, subnets, routes, egress path, flow logs and the gateway's security group. The gateway port and SSH are
  * never open: ingress rules come only from the ingress plan (none for Tailscale; 443/80 for Caddy).
  */
-import { tagged } from "../tags/tags";
+import { TAG_KEYS, tagged } from "../tags/tags";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkSection } from "../config/sections/network";
@@ -190,7 +190,7 @@ export class Network extends pulumi.ComponentResource {
           userData: NAT_USER_DATA,
           tags: {
             ...tags("nat"),
-            "openclaw:public-ip-reason": "NAT instance for the private subnets; inbound only from the VPC",
+            [TAG_KEYS.publicIpReason]: "NAT instance for the private subnets; inbound only from the VPC",
           },
         },
         { ...child, ignoreChanges: ["ami"] },

@@ -17,6 +17,13 @@ export const TAG_KEYS = {
   name: "Name",
 } as const;
 
+/**
+ * The stack's own tag namespace. IAM conditions and the rotation function's SSM targeting match on its keys
+ * (`openclaw:stack` decides which instance a stack's rotation may restart), and IAM compares condition tag
+ * keys case-insensitively: a user tag must not be able to set or shadow any of them.
+ */
+export const RESERVED_TAG_PREFIX = "openclaw:";
+
 /** Keys only the program may set: `openclaw:tags` naming one of them is a config error. */
 export const RESERVED_TAG_KEYS: readonly string[] = Object.values(TAG_KEYS);
 

@@ -4,7 +4,7 @@ import { gatewayContainerSpec } from "../../components/container/spec";
 import { renderGatewayConfigJson } from "../../components/gateway-config/render";
 import { GatewayDocker } from "../../components/gateway-docker/gateway-docker";
 import { ingressFor } from "../../components/ingress/modes/registry";
-import type { ProgramContext, ProgramResult } from "../program";
+import type { ProgramContext, ProgramResult } from "./context";
 import { providerEnvNames, secretEnvFrom } from "./secret-env";
 
 export function deployDocker(cfg: StackConfig, ctx: ProgramContext): ProgramResult {

@@ -27,7 +27,7 @@ import { hostPaths, rotationTimeouts } from "../../components/rotating-secret/ho
 import { reloadDocumentContent } from "../../components/rotating-secret/policies";
 import { RotatingSecret } from "../../components/rotating-secret/rotating-secret";
 import { providerEnvNames } from "./secret-env";
-import { stackTags, type ProgramContext, type ProgramResult } from "../program";
+import { type ProgramContext, type ProgramResult, stackTags } from "./context";
 
 export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
   const tags = stackTags(cfg, ctx);
@@ -35,7 +35,7 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
 
   // Decisions first, as data (pure, tested without Pulumi); resources after.
   const spec = gatewayContainerSpec(cfg, { providerKeyEnv: providerEnvNames(ctx.secrets) });
-  const ingress = ingressPlan(cfg, { stack: ctx.stack, spec });
+  const ingress = ingressPlan(cfg, { stack: ctx.stack });
   const composeYaml = renderCompose(spec, {
     configHostPath: RUNTIME_CONFIG,
     envFile: ENV_FILE,

@@ -53,7 +53,7 @@ describe("ingressConfigIssues: which ingress serves which target", () => {
       kubernetes: { trustedProxyCidrs: cidrs },
       network: { egress: "public-ip" },
       tailscale: { tailnetDnsName: "tail1234.ts.net" },
-      caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com" },
+      caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } },
     });
     expect(issues.map((i) => i.path.join("."))).toEqual(paths);
     for (const i of issues) expect(i.message).toMatch(/kubernetes|docker|tailscale|caddy/);

@@ -1,343 +1,372 @@
 /**
- * The compose, Docker and Kubernetes renderings agree on every hardening setting, because all three read the
- * one spec. Each rendering is reduced to the same "hardening view"; the expected view is derived from the spec
- * alone; and a changed spec changes all three views the same way.
+ * Every container the stack runs (the gateway, its backup one-off job, Caddy, the Tailscale node) is one
+ * ContainerSpec, and the compose, Docker and Kubernetes renderers agree on every hardening setting of each,
+ * because all three read the spec. Each rendering is reduced to the same "hardening view"; the expected view is
+ * derived from the spec alone; the files the stack actually writes (the VM's compose file, the Kubernetes
+ * Deployments, the Docker target's container) are those renderings; and a changed spec changes every view.
  */
 import { describe, expect, it } from "vitest";
+import type { Deployment } from "kubernetes-types/apps/v1";
+import type { Container, PodSpec, Probe } from "kubernetes-types/core/v1";
 import { parse as parseYaml } from "yaml";
-import { composeGatewayService, renderCompose } from "../../components/container/render-compose";
-import { configWriterArgs, gatewayContainerArgs } from "../../components/container/render-docker";
+import { composeService, renderCompose } from "../../components/container/render-compose";
+import { configWriterArgs, containerArgs, gatewayContainerArgs } from "../../components/container/render-docker";
+import { k8sContainer, podSecurity, tmpfsVolumes } from "../../components/container/render-k8s";
+import {
+  type ContainerSpec,
+  gatewayContainerSpec,
+  type GatewayContainerSpec,
+  LOCKDOWN,
+  oneOffJobSpec,
+  TMPFS_OPTIONS,
+} from "../../components/container/spec";
 import { gatewayDeployment, renderK8s } from "../../components/gateway-k8s/manifests";
+import { caddyContainerSpec } from "../../components/ingress/modes/caddy";
 import { ingressPlan } from "../../components/ingress/modes/registry";
-import { gatewayContainerSpec, type GatewayContainerSpec } from "../../components/container/spec";
+import { tailscaleContainerSpec } from "../../components/ingress/modes/tailscale";
 import type { StackConfig } from "../../components/config/schema";
 import { testConfig } from "../helpers/config";
 
+/** Everything that makes a container locked down, as one comparable value. */
 interface HardeningView {
   image: string;
-  hostname: string;
+  command: string[] | undefined;
   uid: number;
   gid: number;
+  runAsNonRoot: boolean;
   readOnlyRoot: boolean;
   privileged: boolean;
   noNewPrivileges: boolean;
   capDrop: string[];
   capAdd: string[];
-  tmp: { path: string; sizeMiB: number };
+  /** Every writable scratch path, its size and whether nothing on it can run. */
+  tmpfs: { path: string; sizeMiB: number; noexec: boolean }[];
+  /** Every mount, by container path, and whether it is read-only. */
+  mounts: Record<string, boolean>;
   memoryMiB: number;
   cpus: number;
-  /** Per container on Docker/compose. Kubernetes has no per-pod pids limit in the pod spec: see note below. */
-  pids: number | "kubelet podPidsLimit";
-  heap: string;
-  xdgCache: string;
-  health: string[];
-  port: number;
-  publish: string | "ClusterIP Service";
-  stopGraceSeconds: number;
+  env: Record<string, string>;
+  containerPorts: number[];
 }
 
-function expected(spec: GatewayContainerSpec): Omit<HardeningView, "pids" | "publish" | "health"> & { health: string } {
+const sizeOf = (opts: string) => Number(/size=(\d+)m/.exec(opts)?.[1]);
+const locked = (opts: string) => ["noexec", "nosuid", "nodev"].every((o) => opts.split(",").includes(o));
+
+/** The view the spec alone implies. */
+function expected(spec: ContainerSpec, target: "compose" | "docker" | "k8s"): HardeningView {
   return {
     image: spec.image,
-    hostname: spec.hostname,
+    command: spec.command ? [...spec.command] : undefined,
     uid: spec.user.uid,
     gid: spec.user.gid,
+    runAsNonRoot: spec.user.uid > 0,
     readOnlyRoot: true,
     privileged: false,
     noNewPrivileges: true,
     capDrop: ["ALL"],
     capAdd: [],
-    tmp: { path: spec.tmpfs[0]!.path, sizeMiB: spec.tmpfs[0]!.sizeMiB },
+    tmpfs: spec.tmpfs.map((t) => ({ path: t.path, sizeMiB: t.sizeMiB, noexec: true })),
+    mounts: Object.fromEntries(
+      spec.mounts.map((m) => [
+        // compose binds a single host file where the spec names one; the others mount the directory.
+        target === "compose" && m.file ? `${m.mountPath}/${m.file}` : m.mountPath,
+        m.readOnly,
+      ]),
+    ),
     memoryMiB: spec.resources.memoryMiB,
     cpus: spec.resources.cpus,
-    heap: `--max-old-space-size=${spec.resources.heapMiB}`,
-    xdgCache: "/tmp/.cache",
-    health: spec.healthcheck.path,
-    port: spec.port.container,
-    stopGraceSeconds: spec.stopGracePeriodSeconds,
+    env: { ...spec.env },
+    containerPorts: spec.ports.map((p) => p.container),
   };
 }
 
-const sizeOf = (opts: string) => Number(/size=(\d+)m/.exec(opts)?.[1]);
-
-function composeView(spec: GatewayContainerSpec): HardeningView {
-  const s = composeGatewayService(spec, { configHostPath: "/etc/openclaw/openclaw.json" }) as any;
-  const [uid, gid] = String(s.user).split(":").map(Number);
-  const tmp = String(s.tmpfs[0]);
+function composeView(svc: any): HardeningView {
+  const [uid, gid] = String(svc.user).split(":").map(Number);
   return {
-    image: s.image,
-    hostname: s.hostname,
+    image: svc.image,
+    command: svc.command,
     uid: uid!,
     gid: gid!,
-    readOnlyRoot: s.read_only,
-    privileged: s.privileged,
-    noNewPrivileges: s.security_opt.includes("no-new-privileges:true"),
-    capDrop: s.cap_drop,
-    capAdd: s.cap_add ?? [],
-    tmp: { path: tmp.split(":")[0]!, sizeMiB: sizeOf(tmp) },
-    memoryMiB: parseInt(s.mem_limit, 10),
-    cpus: s.cpus,
-    pids: s.pids_limit,
-    heap: s.environment.NODE_OPTIONS,
-    xdgCache: s.environment.XDG_CACHE_HOME,
-    health: s.healthcheck.test,
-    port: spec.port.container,
-    publish: s.ports[0],
-    stopGraceSeconds: parseInt(s.stop_grace_period, 10),
+    runAsNonRoot: uid! > 0,
+    readOnlyRoot: svc.read_only,
+    privileged: svc.privileged,
+    noNewPrivileges: svc.security_opt.includes("no-new-privileges:true"),
+    capDrop: svc.cap_drop,
+    capAdd: svc.cap_add ?? [],
+    tmpfs: (svc.tmpfs as string[]).map((t) => {
+      const [path, opts] = [t.slice(0, t.indexOf(":")), t.slice(t.indexOf(":") + 1)];
+      return { path, sizeMiB: sizeOf(opts), noexec: locked(opts) };
+    }),
+    mounts: Object.fromEntries(
+      (svc.volumes as string[]).map((v) => {
+        const [, target, mode] = v.split(":");
+        return [target!, mode === "ro"];
+      }),
+    ),
+    memoryMiB: parseInt(svc.mem_limit, 10),
+    cpus: svc.cpus,
+    env: svc.environment,
+    containerPorts: (svc.ports ?? []).map((p: string) => Number(p.split(":").pop())),
   };
 }
 
-function dockerView(spec: GatewayContainerSpec): HardeningView {
-  const a = gatewayContainerArgs(spec, { network: "openclaw", publishPort: true, configSha256: "x" }) as any;
+function dockerView(a: any): HardeningView {
   const [uid, gid] = String(a.user).split(":").map(Number);
-  const [tmpPath, tmpOpts] = Object.entries(a.tmpfs as Record<string, string>)[0]!;
-  const env = Object.fromEntries(a.envs.map((e: string) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
-  const p = a.ports[0];
   return {
     image: a.image,
-    hostname: a.hostname,
+    command: a.command,
     uid: uid!,
     gid: gid!,
+    runAsNonRoot: uid! > 0,
     readOnlyRoot: a.readOnly,
     privileged: a.privileged,
     noNewPrivileges: a.securityOpts.includes("no-new-privileges:true"),
     capDrop: a.capabilities.drops,
     capAdd: a.capabilities.adds ?? [],
-    tmp: { path: tmpPath, sizeMiB: sizeOf(tmpOpts) },
+    tmpfs: Object.entries(a.tmpfs as Record<string, string>).map(([path, opts]) => ({
+      path,
+      sizeMiB: sizeOf(opts),
+      noexec: locked(opts),
+    })),
+    mounts: Object.fromEntries(a.mounts.map((m: any) => [m.target, m.readOnly === true])),
     memoryMiB: a.memory,
     cpus: Number(a.cpus),
-    pids: a.ulimits.find((u: any) => u.name === "nproc").hard,
-    heap: env.NODE_OPTIONS,
-    xdgCache: env.XDG_CACHE_HOME,
-    health: a.healthcheck.tests,
-    port: p.internal,
-    publish: `${p.ip}:${p.external}:${p.internal}`,
-    stopGraceSeconds: a.stopTimeout,
+    env: Object.fromEntries(a.envs.map((e: string) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)])),
+    containerPorts: a.ports.map((p: any) => p.internal),
   };
 }
 
-function k8sView(spec: GatewayContainerSpec, cfg: StackConfig): HardeningView {
-  const pod = gatewayDeployment(spec, cfg, "{}").spec!.template.spec!;
-  const c = pod.containers[0]!;
+function k8sView(pod: PodSpec, c: Container): HardeningView {
   const sc = c.securityContext!;
-  const tmpMount = c.volumeMounts!.find((m) => m.mountPath === "/tmp")!;
-  const tmpVol = pod.volumes!.find((v) => v.name === tmpMount.name)!;
-  const env = Object.fromEntries(c.env!.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+  const vols = new Map((pod.volumes ?? []).map((v) => [v.name, v]));
+  const tmpfs = c.volumeMounts!.filter((m) => vols.get(m.name)?.emptyDir?.medium === "Memory");
   return {
     image: c.image!,
-    hostname: pod.hostname!,
+    command: c.args,
     uid: sc.runAsUser!,
     gid: sc.runAsGroup!,
+    runAsNonRoot: sc.runAsNonRoot === true && pod.securityContext?.runAsNonRoot === true,
     readOnlyRoot: sc.readOnlyRootFilesystem!,
     privileged: sc.privileged!,
     noNewPrivileges: sc.allowPrivilegeEscalation === false,
     capDrop: sc.capabilities!.drop!,
     capAdd: sc.capabilities!.add ?? [],
-    tmp: { path: tmpMount.mountPath, sizeMiB: parseInt(String(tmpVol.emptyDir!.sizeLimit), 10) },
+    // An emptyDir cannot be mounted noexec; what runs there is bounded by the read-only root and no capabilities.
+    tmpfs: tmpfs.map((m) => ({
+      path: m.mountPath,
+      sizeMiB: parseInt(String(vols.get(m.name)!.emptyDir!.sizeLimit), 10),
+      noexec: true,
+    })),
+    mounts: Object.fromEntries(
+      c.volumeMounts!.filter((m) => !tmpfs.includes(m)).map((m) => [m.mountPath, m.readOnly === true]),
+    ),
     memoryMiB: parseInt(String(c.resources!.limits!.memory), 10),
     cpus: parseInt(String(c.resources!.limits!.cpu), 10) / 1000,
-    pids: "kubelet podPidsLimit",
-    heap: env.NODE_OPTIONS!,
-    xdgCache: env.XDG_CACHE_HOME!,
-    health: [c.startupProbe!, c.livenessProbe!, c.readinessProbe!].map(
-      // An exec probe asks the gateway on loopback from inside the pod: its path is the URL's.
-      (p) => p.httpGet?.path ?? new URL(/http:\/\/127\.0\.0\.1:\d+\/\w+/.exec(p.exec!.command!.join(" "))![0]).pathname,
-    ),
-    port: c.ports![0]!.containerPort,
-    publish: "ClusterIP Service",
-    stopGraceSeconds: pod.terminationGracePeriodSeconds!,
+    env: Object.fromEntries(c.env!.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])),
+    containerPorts: (c.ports ?? []).map((p) => p.containerPort),
   };
 }
 
-function views(values: Record<string, unknown>) {
-  const cfg = testConfig({ target: "kubernetes", kubernetes: { trustedProxyCidrs: ["10.244.0.0/16"] }, ...values });
-  const spec = gatewayContainerSpec(cfg);
-  return { spec, compose: composeView(spec), docker: dockerView(spec), k8s: k8sView(spec, cfg) };
+/** Mount sources for the generic renderings: a made-up name per mount (sources are not hardening). */
+const sourcesOf = (spec: ContainerSpec) => Object.fromEntries(spec.mounts.map((m) => [m.name, `/src/${m.name}`]));
+
+function renderAll(spec: ContainerSpec) {
+  const sources = sourcesOf(spec);
+  const pod: PodSpec = {
+    securityContext: podSecurity(spec),
+    containers: [k8sContainer(spec, { name: "c", secretName: "s", probes: {} })],
+    volumes: [...tmpfsVolumes(spec), ...spec.mounts.map((m) => ({ name: m.name, emptyDir: {} }))],
+  };
+  return {
+    compose: composeView(composeService(spec, { sources })),
+    docker: dockerView(containerArgs(spec, { network: "n", sources, publishPort: true })),
+    k8s: k8sView(pod, pod.containers[0]!),
+  };
 }
 
-const COMMON = [
-  "image",
-  "hostname",
-  "uid",
-  "gid",
-  "readOnlyRoot",
-  "privileged",
-  "noNewPrivileges",
-  "capDrop",
-  "capAdd",
-  "tmp",
-  "memoryMiB",
-  "cpus",
-  "heap",
-  "xdgCache",
-  "port",
-  "stopGraceSeconds",
-] as const;
+const CADDY = {
+  ingress: "caddy",
+  network: { egress: "public-ip" },
+  caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } },
+};
+const K8S_CADDY = {
+  ...CADDY,
+  target: "kubernetes",
+  network: undefined,
+  kubernetes: { trustedProxyCidrs: ["10.244.0.0/16"] },
+};
+
+/** Every container the stack runs, from the specs the stack builds. */
+function containers(values: Record<string, unknown> = {}): [string, ContainerSpec][] {
+  const cfg = testConfig({ ...CADDY, ...values });
+  const gateway = gatewayContainerSpec(cfg);
+  return [
+    ["gateway", gateway],
+    ["backup one-off", oneOffJobSpec(gateway)],
+    ["caddy", caddyContainerSpec(cfg)],
+    ["tailscale", tailscaleContainerSpec(cfg)],
+  ];
+}
+
+const CHANGED = {
+  image: `registry.example.com/openclaw:2026.10.1@sha256:${"a".repeat(64)}`,
+  gateway: { memoryMiB: 4096, cpus: 2, pidsLimit: 512, tmpSizeMiB: 128, hostname: "oc-two" },
+  vm: { instanceType: "t3.large" },
+  caddy: { ...CADDY.caddy, image: "registry.example.com/caddy:2.10.3" },
+  tailscale: { tailnetDnsName: "example-tailnet.ts.net", image: "registry.example.com/tailscale:v1.90.0" },
+};
 
 describe.each([
   ["defaults", {}],
-  [
-    "changed spec",
-    {
-      image: `registry.example.com/openclaw:2026.10.1@sha256:${"a".repeat(64)}`,
-      gateway: { memoryMiB: 4096, cpus: 2, pidsLimit: 512, tmpSizeMiB: 128, hostname: "oc-two" },
-    },
-  ],
-])("renderings agree (%s)", (_name, values) => {
-  const { spec, compose, docker, k8s } = views(values);
-  const want = expected(spec);
-
-  it.each(COMMON)("%s is the spec's value in compose, Docker and Kubernetes", (key) => {
-    for (const v of [compose, docker, k8s]) expect(v[key]).toEqual(want[key]);
-  });
-
-  it("checks the same health endpoint with a body check on Docker and compose, and the spec's probe paths on Kubernetes", () => {
-    expect(compose.health).toEqual(["CMD", ...spec.healthcheck.command]);
-    expect(docker.health).toEqual(compose.health);
-    expect(compose.health.join(" ")).toContain(want.health);
-    expect(k8s.health).toEqual([spec.probes.startup, spec.probes.liveness, spec.probes.readiness]);
-    expect(k8s.health).toContain(want.health);
-  });
-
-  it("limits processes per container on Docker and compose; Kubernetes relies on the kubelet's podPidsLimit", () => {
-    // The pod spec has no pids field: the node's kubelet `podPidsLimit` caps it (docs/kubernetes.md asks for it).
-    expect(compose.pids).toBe(spec.resources.pidsLimit);
-    expect(docker.pids).toBe(spec.resources.pidsLimit);
-    expect(k8s.pids).toBe("kubelet podPidsLimit");
-  });
-
-  it("publishes only on loopback (Docker, compose) and never outside the cluster (Kubernetes)", () => {
-    const loopback = `127.0.0.1:${spec.port.host}:${spec.port.container}`;
-    expect(compose.publish).toBe(loopback);
-    expect(docker.publish).toBe(loopback);
-    expect(k8s.publish).toBe("ClusterIP Service");
+  ["changed config", CHANGED],
+])("every container's renderings agree with its spec (%s)", (_name, values) => {
+  describe.each(containers(values))("%s", (_c, spec) => {
+    const views = renderAll(spec);
+    it.each(["compose", "docker", "k8s"] as const)("%s rendering holds every hardening setting of the spec", (t) => {
+      expect(views[t]).toEqual(expected(spec, t));
+    });
+    it("carries the shared lockdown", () => {
+      for (const [k, v] of Object.entries(LOCKDOWN)) expect(spec[k as keyof typeof LOCKDOWN], k).toEqual(v);
+      for (const t of spec.tmpfs) expect(t.options).toEqual(expect.arrayContaining([...TMPFS_OPTIONS]));
+      expect(spec.user.uid).toBeGreaterThan(0);
+    });
   });
 });
 
-describe("a spec change reaches all three renderings", () => {
+describe("a config change reaches every rendering of every container", () => {
+  const before = Object.fromEntries(containers().map(([n, s]) => [n, renderAll(s)]));
+  const after = Object.fromEntries(containers(CHANGED).map(([n, s]) => [n, renderAll(s)]));
   it.each([
-    ["memoryMiB", { gateway: { memoryMiB: 3072 } }, (v: HardeningView) => [v.memoryMiB, v.heap]],
-    ["tmpSizeMiB", { gateway: { tmpSizeMiB: 96 } }, (v: HardeningView) => [v.tmp.sizeMiB]],
-    ["hostname", { gateway: { hostname: "gw-b" } }, (v: HardeningView) => [v.hostname]],
-    ["image", { image: "ghcr.io/openclaw/openclaw:2026.10.2" }, (v: HardeningView) => [v.image]],
-    ["cpus", { gateway: { cpus: 1.5 } }, (v: HardeningView) => [v.cpus]],
-  ])("%s", (_k, values, pick) => {
-    const before = views({});
-    const after = views(values);
-    for (const target of ["compose", "docker", "k8s"] as const) {
-      expect(pick(after[target]), target).not.toEqual(pick(before[target]));
-      expect(pick(after[target]), target).toEqual(pick(after.compose));
+    ["gateway", (v: HardeningView) => [v.image, v.memoryMiB, v.cpus, v.tmpfs, v.env.NODE_OPTIONS]],
+    ["backup one-off", (v: HardeningView) => [v.image, v.memoryMiB, v.tmpfs]],
+    ["caddy", (v: HardeningView) => [v.image]],
+    ["tailscale", (v: HardeningView) => [v.image]],
+  ] as const)("%s", (name, pick) => {
+    for (const t of ["compose", "docker", "k8s"] as const) {
+      expect(pick(after[name]![t]), t).not.toEqual(pick(before[name]![t]));
+      expect(pick(after[name]![t]), t).toEqual(pick(after[name]!.compose));
     }
   });
 });
 
-/**
- * Every container the stack runs, not only the gateway: the VM's compose file (gateway, the backup one-off,
- * the Caddy or Tailscale sidecar), the Kubernetes pods (gateway, Caddy) and the Docker target's containers
- * (gateway, config writer) hold the spec's lockdown. A setting changed in the spec reaches all of them.
- */
-describe("every container the stack runs is locked down like the gateway", () => {
-  const caddyValues = {
-    ingress: "caddy",
-    network: { egress: "public-ip" },
-    caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } },
-  };
-  const tailscaleValues = { tailscale: { tailnetDnsName: "tail1234.ts.net" } };
-
-  function vmServices(values: Record<string, unknown>, spec?: GatewayContainerSpec): Record<string, any> {
+describe("the files the stack writes are those renderings", () => {
+  function vmServices(values: Record<string, unknown>): Record<string, any> {
     const cfg = testConfig(values);
-    const s = spec ?? gatewayContainerSpec(cfg);
-    const plan = ingressPlan(cfg, { stack: "test", spec: s });
-    const doc = parseYaml(
-      renderCompose(s, {
-        configHostPath: "/run/openclaw/openclaw.json",
-        oneOffService: "backup",
-        ...plan.compose,
-      }),
-    );
-    return doc.services;
-  }
-
-  /** The lockdown as compose spells it, whatever the container. */
-  function composeLockdown(svc: any) {
-    return {
-      readOnly: svc.read_only,
-      privileged: svc.privileged,
-      capDrop: svc.cap_drop,
-      capAdd: svc.cap_add ?? [],
-      securityOpt: svc.security_opt,
-      nonRootUid: Number(String(svc.user).split(":")[0]) > 0,
-      tmpfsNoExec: (svc.tmpfs as string[]).every((t) => /noexec/.test(t) && /nosuid/.test(t) && /nodev/.test(t)),
-      swapCapped: svc.memswap_limit === svc.mem_limit,
-      pidsLimited: Number.isInteger(svc.pids_limit) && svc.pids_limit > 0,
-      logging: svc.logging.driver,
-    };
+    const spec = gatewayContainerSpec(cfg);
+    const plan = ingressPlan(cfg, { stack: "test" });
+    return parseYaml(
+      renderCompose(spec, { configHostPath: "/run/openclaw/openclaw.json", oneOffService: "backup", ...plan.compose }),
+    ).services;
   }
 
   it.each([
-    ["caddy", caddyValues, ["gateway", "backup", "caddy"]],
-    ["tailscale", tailscaleValues, ["gateway", "backup", "tailscale"]],
-  ])("VM compose file with ingress %s: %j share the gateway's lockdown", (_mode, values, names) => {
-    const services = vmServices(values);
-    expect(Object.keys(services).sort()).toEqual([...names].sort());
-    const gateway = composeLockdown(services.gateway);
-    expect(gateway).toEqual({
-      readOnly: true,
-      privileged: false,
-      capDrop: ["ALL"],
-      capAdd: [],
-      securityOpt: ["no-new-privileges:true"],
-      nonRootUid: true,
-      tmpfsNoExec: true,
-      swapCapped: true,
-      pidsLimited: true,
-      logging: "json-file",
-    });
-    for (const name of names) expect(composeLockdown(services[name]), name).toEqual(gateway);
-  });
+    ["caddy", CADDY, "caddy", caddyContainerSpec],
+    ["tailscale", {}, "tailscale", tailscaleContainerSpec],
+  ] as const)(
+    "the VM's compose file with ingress %s: gateway, backup and proxy views are their specs'",
+    (_m, values, proxy, specOf) => {
+      const cfg = testConfig(values);
+      const gateway = gatewayContainerSpec(cfg);
+      const services = vmServices(values);
+      expect(Object.keys(services).sort()).toEqual(["backup", "gateway", proxy].sort());
+      expect(composeView(services.gateway)).toEqual(expected(gateway, "compose"));
+      // The backup job: the gateway's view, minus the port (it has no network at all).
+      expect(composeView(services.backup)).toEqual(expected(oneOffJobSpec(gateway), "compose"));
+      expect(services.backup.network_mode).toBe("none");
+      expect(services.backup.env_file).toBeUndefined();
+      expect(composeView(services[proxy])).toEqual(expected(specOf(cfg), "compose"));
+      // Every service of the file: capped swap and processes, size-capped logs.
+      for (const svc of Object.values(services)) {
+        expect(svc.memswap_limit).toBe(svc.mem_limit);
+        expect(svc.pids_limit).toBeGreaterThan(0);
+        expect(svc.logging.driver).toBeDefined();
+      }
+    },
+  );
 
-  it("a spec change reaches the sidecars and the one-off job too", () => {
-    const cfg = testConfig(caddyValues);
-    const spec = gatewayContainerSpec(cfg);
-    const changed = {
-      ...spec,
-      capDrop: ["ALL", "NET_RAW"],
-      allowPrivilegeEscalation: true,
-      tmpfs: [{ ...spec.tmpfs[0]!, options: ["rw", "noexec", "nosuid", "nodev", "noatime"] }],
-    } as unknown as GatewayContainerSpec;
-    const services = vmServices(caddyValues, changed);
-    for (const name of ["gateway", "backup", "caddy"]) {
-      expect(services[name].cap_drop, name).toEqual(["ALL", "NET_RAW"]);
-      expect(services[name].security_opt, name).toEqual([]);
-      expect(
-        (services[name].tmpfs as string[]).every((t) => t.includes("noatime")),
-        name,
-      ).toBe(true);
-    }
-  });
-
-  it("Kubernetes: the Caddy pod gets the gateway's container and pod security contexts", () => {
-    const cfg = testConfig({
-      ...caddyValues,
-      target: "kubernetes",
-      network: undefined,
-      kubernetes: { trustedProxyCidrs: ["10.244.0.0/16"] },
-    });
+  it("Kubernetes: the gateway and Caddy Deployments hold their specs' views, and the same pod security", () => {
+    const cfg = testConfig(K8S_CADDY);
     const spec = gatewayContainerSpec(cfg);
     const m = renderK8s({ cfg, spec, configJson: "{}" });
     const gatewayPod = m.deployment.spec!.template.spec!;
-    const caddyPod = m.caddy!.deployment.spec!.template.spec!;
+    const caddy = m.ingressObjects.find((o) => o.id === "caddy-deployment")!.object as Deployment;
+    const caddyPod = caddy.spec!.template.spec!;
+    expect(k8sView(gatewayPod, gatewayPod.containers[0]!)).toEqual(expected(spec, "k8s"));
+    expect(k8sView(caddyPod, caddyPod.containers[0]!)).toEqual(expected(caddyContainerSpec(cfg), "k8s"));
     expect(caddyPod.securityContext).toEqual(gatewayPod.securityContext);
-    expect(caddyPod.containers[0]!.securityContext).toEqual(gatewayPod.containers[0]!.securityContext);
     expect(caddyPod.automountServiceAccountToken).toBe(false);
   });
 
-  it("Docker: the config writer is as locked down as the gateway", () => {
+  it("Docker: the gateway container holds its spec's view; the config writer its lockdown", () => {
     const spec = gatewayContainerSpec(testConfig({ target: "docker", ingress: "none" }));
     const gateway = gatewayContainerArgs(spec, { network: "n", publishPort: true, configSha256: "x" });
+    expect(dockerView(gateway)).toEqual(expected(spec, "docker"));
     const writer = configWriterArgs(spec, "{}", {});
     for (const k of ["image", "user", "readOnly", "privileged", "capabilities", "securityOpts", "ulimits"] as const)
       expect(writer[k], k).toEqual(gateway[k]);
     expect(writer.networkMode).toBe("none");
+  });
+});
+
+/** The gateway's own settings beyond the shared lockdown: heap, cache dir, health, publishing, graceful stop. */
+describe("gateway specifics agree across targets", () => {
+  function views(values: Record<string, unknown>) {
+    const cfg: StackConfig = testConfig({
+      target: "kubernetes",
+      kubernetes: { trustedProxyCidrs: ["10.244.0.0/16"] },
+      ...values,
+    });
+    const spec: GatewayContainerSpec = gatewayContainerSpec(cfg);
+    const compose: any = composeService(spec, { sources: sourcesOf(spec) });
+    const docker: any = gatewayContainerArgs(spec, { network: "openclaw", publishPort: true, configSha256: "x" });
+    const pod = gatewayDeployment(spec, cfg, "{}").spec!.template.spec!;
+    return { spec, compose, docker, pod, c: pod.containers[0]! };
+  }
+
+  it("checks the same health endpoint with a body check on Docker and compose, and the spec's probe paths on Kubernetes", () => {
+    const { spec, compose, docker, c } = views({});
+    expect(compose.healthcheck.test).toEqual(["CMD", ...spec.healthcheck.command]);
+    expect(docker.healthcheck.tests).toEqual(compose.healthcheck.test);
+    expect(compose.healthcheck.test.join(" ")).toContain(spec.healthcheck.path);
+    // An exec probe asks the gateway on loopback from inside the pod: its path is the URL's.
+    const path = (p: Probe) =>
+      p.httpGet?.path ?? new URL(/http:\/\/127\.0\.0\.1:\d+\/\w+/.exec(p.exec!.command!.join(" "))![0]).pathname;
+    expect([path(c.startupProbe!), path(c.livenessProbe!), path(c.readinessProbe!)]).toEqual([
+      spec.probes.startup,
+      spec.probes.liveness,
+      spec.probes.readiness,
+    ]);
+  });
+
+  it("limits processes per container on Docker and compose; Kubernetes relies on the kubelet's podPidsLimit", () => {
+    const { spec, compose, docker, c } = views({ gateway: { pidsLimit: 512 } });
+    // The pod spec has no pids field: the node's kubelet `podPidsLimit` caps it (docs/kubernetes.md asks for it).
+    expect(compose.pids_limit).toBe(512);
+    expect(docker.ulimits.find((u: any) => u.name === "nproc").hard).toBe(spec.resources.pidsLimit);
+    expect(JSON.stringify(c)).not.toMatch(/pids/i);
+  });
+
+  it("publishes only on loopback (Docker, compose) and never outside the cluster (Kubernetes)", () => {
+    const { compose, docker, c } = views({});
+    expect(compose.ports).toEqual(["127.0.0.1:18789:18789"]);
+    expect(docker.ports).toEqual([{ internal: 18789, external: 18789, ip: "127.0.0.1", protocol: "tcp" }]);
+    expect(c.ports!.every((p) => p.hostPort === undefined)).toBe(true);
+  });
+
+  it.each([
+    ["defaults", {}],
+    ["changed", { gateway: { memoryMiB: 3072, hostname: "gw-b" } }],
+  ])("heap, hostname and stop grace are the spec's everywhere (%s)", (_n, values) => {
+    const { spec, compose, docker, pod, c } = views(values);
+    const heap = `--max-old-space-size=${spec.resources.heapMiB}`;
+    expect(compose.environment.NODE_OPTIONS).toBe(heap);
+    expect(docker.envs).toContain(`NODE_OPTIONS=${heap}`);
+    expect(c.env!.find((e) => e.name === "NODE_OPTIONS")?.value).toBe(heap);
+    expect([compose.hostname, docker.hostname, pod.hostname]).toEqual([spec.hostname, spec.hostname, spec.hostname]);
+    expect([parseInt(compose.stop_grace_period, 10), docker.stopTimeout, pod.terminationGracePeriodSeconds]).toEqual([
+      spec.stopGracePeriodSeconds,
+      spec.stopGracePeriodSeconds,
+      spec.stopGracePeriodSeconds,
+    ]);
   });
 });

@@ -17,7 +17,7 @@ describe("gateway container spec", () => {
     expect(spec.env.NODE_OPTIONS).toBe("--max-old-space-size=1536");
     expect(spec.hostname).toBe("openclaw-gateway");
     expect(spec.user).toEqual({ uid: 1000, gid: 1000 });
-    expect(spec.port.hostIp).toBe("127.0.0.1");
+    expect(spec.ports[0].publish.hostIp).toBe("127.0.0.1");
     expect(spec.secretEnv).toContain("OPENCLAW_GATEWAY_TOKEN");
     expect(Object.keys(spec.env)).not.toContain("OPENCLAW_GATEWAY_TOKEN");
   });

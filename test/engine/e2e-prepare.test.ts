@@ -3,7 +3,9 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { allowedTestChange, lineDiff } from "../../e2e/caddyfile";
-import { oneOffService } from "../../components/container/render-compose";
+import { composeService } from "../../components/container/render-compose";
+import { gatewayContainerSpec, oneOffJobSpec } from "../../components/container/spec";
+import { testConfig } from "../helpers/config";
 import { lockdownFlags, median } from "../../tools/bench-lockdown";
 import { prepare } from "./prepare-compose";
 
@@ -98,7 +100,10 @@ describe("e2e Caddyfile test variant", () => {
 describe("the one-off backup service and bench helpers", () => {
   it("keeps the rendered backup service, on the local image, with the gateway's hardening and moved paths", () => {
     const doc = rendered();
-    doc.services.backup = oneOffService(doc.services.gateway, "backup");
+    doc.services.backup = composeService(oneOffJobSpec(gatewayContainerSpec(testConfig())), {
+      sources: { state: "openclaw-state", config: "/run/openclaw/openclaw.json" },
+      profile: "backup",
+    });
     const d = prepare(doc, { image: "gw", workdir: "/w" });
     const b = d.services.backup;
     expect(b.image).toBe("gw");

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { renderCompose } from "../../components/container/render-compose";
+import { composeService, renderCompose } from "../../components/container/render-compose";
 import { gatewayContainerSpec } from "../../components/container/spec";
 import { renderGatewayConfig } from "../../components/gateway-config/render";
-import { hardenedSidecar, sharedHardening } from "../../components/container/sidecar";
+import type { IngressPlan } from "../../components/ingress/plan";
 import {
   GATEWAY_ADDRESS,
   INGRESS_ENV_FILE,
@@ -89,6 +89,12 @@ describe("ingressPlan: security group", () => {
   });
 });
 
+/** The sidecar as the VM's compose file has it. */
+function sidecarService(plan: IngressPlan, name: string): Record<string, any> {
+  const s = plan.compose.sidecars[name]!;
+  return composeService(s.spec, s.options);
+}
+
 describe("ingressPlan: sidecars are hardened like the gateway", () => {
   const modes = [
     ["caddy", caddyCfg, "caddy"],
@@ -98,7 +104,7 @@ describe("ingressPlan: sidecars are hardened like the gateway", () => {
   it.each(modes)(
     "%s sidecar: read-only, no capabilities, no-new-privileges, uid 1000, limits, health check",
     (_m, cfg, service) => {
-      const svc = ingressPlan(cfg(), { stack: "prod" }).compose.sidecars[service] as Record<string, any>;
+      const svc = sidecarService(ingressPlan(cfg(), { stack: "prod" }), service);
       expect(svc.read_only).toBe(true);
       expect(svc.privileged).toBe(false);
       expect(svc.cap_drop).toEqual(["ALL"]);
@@ -115,29 +121,8 @@ describe("ingressPlan: sidecars are hardened like the gateway", () => {
     },
   );
 
-  it("derives the shared settings from the gateway spec, so they cannot drift", () => {
-    const spec = gatewayContainerSpec(caddyCfg());
-    const changed = { ...spec, readOnlyRootFilesystem: false as unknown as true };
-    expect(sharedHardening(spec).read_only).toBe(true);
-    expect(sharedHardening(changed).read_only).toBe(false);
-    const side = hardenedSidecar(changed, {
-      image: "x:1",
-      user: "1000:1000",
-      tmpfs: [],
-      volumes: [],
-      environment: {},
-      memoryMiB: 64,
-      cpus: 0.1,
-      pidsLimit: 16,
-      healthcheck: { command: ["true"], intervalSeconds: 1, timeoutSeconds: 1, retries: 1, startPeriodSeconds: 1 },
-      address: PROXY_ADDRESS,
-      dependsOnGateway: false,
-    });
-    expect(side.read_only).toBe(false);
-  });
-
   it("caddy publishes 443/80 onto unprivileged container ports and needs no capability", () => {
-    const svc = ingressPlan(caddyCfg(), { stack: "prod" }).compose.sidecars.caddy as Record<string, any>;
+    const svc = sidecarService(ingressPlan(caddyCfg(), { stack: "prod" }), "caddy");
     expect(svc.ports).toEqual(["0.0.0.0:443:8443", "0.0.0.0:80:8080"]);
     expect(svc.volumes).toContain("caddy-data:/data");
     expect(svc.volumes).toContain("/etc/openclaw/caddy/Caddyfile:/etc/caddy/Caddyfile:ro");
@@ -148,14 +133,14 @@ describe("ingressPlan: sidecars are hardened like the gateway", () => {
     const { caddyBasicAuthHash: _hash, ...withoutHash } = caddyValues;
     const cfg = testConfig({ ...withoutHash, caddy: { ...caddyValues.caddy, basicAuth: { enabled: false } } });
     const plan = ingressPlan(cfg, { stack: "prod" });
-    expect((plan.compose.sidecars.caddy as Record<string, any>).env_file).toBeUndefined();
+    expect(sidecarService(plan, "caddy").env_file).toBeUndefined();
     expect(plan.secretEnv).toEqual([]);
     expect(plan.artifacts["caddy/Caddyfile"]).not.toMatch(/basicauth/);
   });
 
   it("tailscale: userspace networking, no tun device, no published port, state on a volume, serve config without funnel", () => {
     const plan = ingressPlan(tailscaleCfg(), { stack: "prod" });
-    const svc = plan.compose.sidecars.tailscale as Record<string, any>;
+    const svc = sidecarService(plan, "tailscale");
     expect(svc.environment).toMatchObject({
       TS_USERSPACE: "true",
       TS_STATE_DIR: "/var/lib/tailscale",

@@ -63,7 +63,11 @@ describe("HTTPS egress reaches the internet, not the cluster", () => {
   ];
   it.each(["tailscale", "caddy"])("%s: gateway and (with caddy) Caddy policies", (mode) => {
     const m = render(mode === "caddy" ? CADDY : {});
-    const policies = [m.networkPolicy, ...(m.caddy ? [m.caddy.networkPolicy] : [])];
+    const policies = [
+      m.networkPolicy,
+      ...m.ingressObjects.flatMap((o) => (o.object.kind === "NetworkPolicy" ? [o.object as NetworkPolicy] : [])),
+    ];
+    expect(policies).toHaveLength(mode === "caddy" ? 2 : 1);
     for (const np of policies) {
       for (const [what, addr, allowed] of destinations)
         expect(egressAllowed(np, addr, 443), `${np.metadata!.name} -> ${what}:443`).toBe(allowed);

@@ -13,8 +13,19 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPol
 import { GATEWAY_SECRET_NAME, loopbackProbeCommand } from "../../components/container/render-k8s";
 import { manifestList, manifestPath, renderK8s, type K8sObject } from "../../components/gateway-k8s/manifests";
 import { sha256 } from "../../components/util/hash";
-import { gatewayContainerSpec } from "../../components/container/spec";
+import { CONFIG_DIR, gatewayContainerSpec } from "../../components/container/spec";
 import { testConfig } from "../helpers/config";
+import type { Deployment as DeploymentT } from "kubernetes-types/apps/v1";
+import type { ConfigMap as ConfigMapT } from "kubernetes-types/core/v1";
+import type { Ingress as IngressT } from "kubernetes-types/networking/v1";
+import type { K8sManifests } from "../../components/gateway-k8s/manifests";
+
+/** The object the ingress mode added under this id. */
+function modeObject<T>(m: K8sManifests, id: string): T {
+  const o = m.ingressObjects.find((x) => x.id === id);
+  if (!o) throw new Error(`no ingress object ${id}: ${m.ingressObjects.map((x) => x.id).join(", ")}`);
+  return o.object as T;
+}
 
 const K8S = { target: "kubernetes", kubernetes: { trustedProxyCidrs: ["10.244.0.0/16"] } };
 const CONFIG_JSON = '{"gateway":{"mode":"local"}}\n';
@@ -178,7 +189,7 @@ describe("renderK8s", () => {
   });
 
   it("mounts state from the PVC, /tmp as a sized memory emptyDir and the config read-only", () => {
-    const { m, spec } = render({
+    const { m } = render({
       gateway: { tmpSizeMiB: 48 },
       kubernetes: { ...K8S.kubernetes, storageClass: "gp3", stateVolumeGiB: 20 },
     });
@@ -186,7 +197,7 @@ describe("renderK8s", () => {
     const mounts = pod.containers[0]!.volumeMounts!;
     expect(mounts.find((x) => x.mountPath === "/tmp")).toBeDefined();
     expect(pod.volumes!.find((v) => v.emptyDir)?.emptyDir).toEqual({ medium: "Memory", sizeLimit: "48Mi" });
-    expect(mounts.find((x) => x.mountPath === spec.config.dir)?.readOnly).toBe(true);
+    expect(mounts.find((x) => x.mountPath === CONFIG_DIR)?.readOnly).toBe(true);
     expect(m.pvc.spec).toMatchObject({
       accessModes: ["ReadWriteOnce"],
       storageClassName: "gp3",
@@ -238,7 +249,7 @@ describe("renderK8s", () => {
   });
 
   it("fronts the gateway with a tailnet-only Tailscale Ingress", () => {
-    const ing = render().m.ingress!;
+    const ing = modeObject<IngressT>(render().m, "ingress");
     expect(ing.spec).toMatchObject({ ingressClassName: "tailscale", tls: [{ hosts: ["openclaw-k8s"] }] });
     expect(ing.spec!.defaultBackend!.service!.name).toBe("openclaw-gateway");
   });
@@ -248,8 +259,8 @@ describe("renderK8s", () => {
       ingress: "caddy",
       caddy: { domain: "gateway.example.com", acmeEmail: "ops@example.com", basicAuth: { enabled: false } },
     };
-    const c = render(caddyValues).m.caddy!;
-    const ctr = c.deployment.spec!.template.spec!.containers[0]!;
+    const { m } = render(caddyValues);
+    const ctr = modeObject<DeploymentT>(m, "caddy-deployment").spec!.template.spec!.containers[0]!;
     expect(ctr.securityContext).toMatchObject({
       readOnlyRootFilesystem: true,
       allowPrivilegeEscalation: false,
@@ -257,7 +268,7 @@ describe("renderK8s", () => {
       runAsNonRoot: true,
     });
     expect(ctr.image).toBe("caddy:2.10.2"); // openclaw:caddy.image, shared with the VM sidecar
-    const caddyfile = c.configMap.data!.Caddyfile!;
+    const caddyfile = modeObject<ConfigMapT>(m, "caddy-config").data!.Caddyfile!;
     expect(caddyfile).toMatch(/^\s*http_port 8080$/m);
     expect(caddyfile).toMatch(/^\s*https_port 8443$/m);
     expect(caddyfile).toContain("gateway.example.com {");

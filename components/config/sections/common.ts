@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RESERVED_TAG_KEYS } from "../../tags/tags";
+import { RESERVED_TAG_KEYS, RESERVED_TAG_PREFIX } from "../../tags/tags";
 
 /** Whole days, with a message that names the limits (zod's default message does not). */
 export function days(min: number, max: number) {
@@ -18,13 +18,6 @@ export function intRange(min: number, max: number, unit = "") {
     .min(min, { error: `must be at least ${min}${u}` })
     .max(max, { error: `must be at most ${max}${u}` });
 }
-
-/**
- * The stack's own tag keys. IAM conditions and the rotation function's SSM targeting match on them
- * (`openclaw:stack` decides which instance a stack's rotation may restart), and IAM compares condition tag
- * keys case-insensitively: a user tag must not be able to set or shadow any of them.
- */
-export const RESERVED_TAG_PREFIX = "openclaw:";
 
 /** AWS tag keys and values: the limits AWS enforces, checked before anything is sent to AWS. */
 export const tags = z

@@ -5,43 +5,94 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { Probe } from "kubernetes-types/core/v1";
-import { CaddyBasicAuthSecret } from "../basic-auth-secret";
-import type { RuleIssue } from "../../config/sections/kubernetes";
+import type { NetworkPolicy } from "kubernetes-types/networking/v1";
 import type { ConfigProblem, SecretConfigKey, StackConfig } from "../../config/schema";
-import { containerSecurity } from "../../container/render-k8s";
+import type { RuleIssue } from "../../config/sections/kubernetes";
 import {
-  CADDY_NAME,
-  CONFIG_CHECKSUM_ANNOTATION,
-  GATEWAY_NAME,
-  caddyLabels,
+  type ContainerSpec,
+  GATEWAY_PORT,
+  type GatewayContainerSpec,
+  gatewayPort,
+  LOCKDOWN,
+  scratch,
+} from "../../container/spec";
+import {
   commonLabels,
+  componentLabels,
+  configMap,
   egressDnsAndHttps,
   gatewayLabels,
-  podSecurity,
-  type K8sManifests,
-} from "../../gateway-k8s/manifests";
-import { hardenedSidecar } from "../../container/sidecar";
-import { GATEWAY_PORT, type GatewayContainerSpec } from "../../container/spec";
-import { sha256 } from "../../util/hash";
+  loadBalancerService,
+  type ModeObject,
+  persistentVolumeClaim,
+  proxyDeployment,
+} from "../../gateway-k8s/objects";
+import { CaddyBasicAuthSecret } from "../basic-auth-secret";
 import {
   BASIC_AUTH_HASH_ENV,
   CADDY_HEALTH_PORT,
-  CADDY_HTTPS_PORT,
   CADDY_HTTP_PORT,
+  CADDY_HTTPS_PORT,
   renderCaddyfile,
 } from "../caddyfile";
 import {
   bindVolume,
-  CADDYFILE_HOST_PATH,
   GATEWAY_ADDRESS,
   INGRESS_ENV_FILE,
   INGRESS_SUBNET,
-  PROXY_ADDRESS,
-  SIDECAR_UID,
   type IngressPlan,
+  PROXY_ADDRESS,
+  PROXY_OWNER,
+  PROXY_USER,
 } from "../plan";
-import type { IngressConfigView, IngressModule, VmIngressInput } from "./mode";
+import type { IngressConfigView, IngressModule, K8sIngress, VmIngressInput } from "./mode";
 import { proxyTrustIssues } from "./shared";
+import { CONFIG_DIR as HOST_CONFIG_DIR } from "../../gateway-vm/layout";
+
+export const CADDY_NAME = "openclaw-caddy";
+export const CADDYFILE_HOST_PATH = `${HOST_CONFIG_DIR}/caddy/Caddyfile`;
+const CADDY_COMPONENT = "caddy";
+
+/**
+ * Caddy's one container spec, for the VM's compose file and the Kubernetes Deployment alike. It listens on
+ * unprivileged ports (Docker and the Service map 443/80 onto them), so it runs as the gateway's uid with no
+ * capability; its admin API is off, so the only writable places are its certificate store and two scratch tmpfs.
+ */
+export function caddyContainerSpec(cfg: StackConfig): ContainerSpec {
+  const anywhere = "0.0.0.0";
+  return {
+    name: CADDY_NAME,
+    image: cfg.caddy.image,
+    command: ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"],
+    user: PROXY_USER,
+    ...LOCKDOWN,
+    tmpfs: [
+      scratch("/tmp", 16),
+      // Caddy autosaves its adapted config here; it is rebuilt from the Caddyfile on every start.
+      scratch("/config", 8),
+    ],
+    mounts: [
+      // Certificates and the ACME account: losing them on every restart would run into Let's Encrypt rate limits.
+      { name: "data", mountPath: "/data", readOnly: false },
+      { name: "caddyfile", mountPath: "/etc/caddy", readOnly: true, file: "Caddyfile" },
+    ],
+    env: { XDG_DATA_HOME: "/data", XDG_CONFIG_HOME: "/config", HOME: "/tmp" },
+    // The bcrypt hash arrives in the sidecar's own env file (VM); never in the spec or a rendered file.
+    secretEnv: [],
+    ports: [
+      { name: "https", container: CADDY_HTTPS_PORT, publish: { hostIp: anywhere, host: 443 } },
+      { name: "http", container: CADDY_HTTP_PORT, publish: { hostIp: anywhere, host: 80 } },
+    ],
+    resources: { memoryMiB: 256, cpus: 0.5, pidsLimit: 128, requests: { memoryMiB: 64, cpus: 0.05 } },
+    healthcheck: {
+      command: ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${CADDY_HEALTH_PORT}/`],
+      intervalSeconds: 30,
+      timeoutSeconds: 5,
+      retries: 3,
+      startPeriodSeconds: 20,
+    },
+  };
+}
 
 export const caddyIngress: IngressModule = {
   name: "caddy",
@@ -65,30 +116,7 @@ export const caddyIngress: IngressModule = {
     }
     return out;
   },
-  kubernetes: (cfg) => ({
-    // Proxies reach the gateway from the pod network: the gateway trusts exactly the configured pod CIDRs.
-    facts: {
-      allowedOrigins: [`https://${cfg.caddy.domain}`],
-      trustedProxies: cfg.kubernetes.trustedProxyCidrs,
-      allowTailscale: false,
-    },
-    gatewayPeers: [{ podSelector: { matchLabels: caddyLabels() } }],
-    objects: (spec, c) => ({
-      caddy: caddyManifests(
-        spec,
-        c,
-        renderCaddyfile({
-          domain: c.caddy.domain!,
-          acmeEmail: c.caddy.acmeEmail!,
-          upstream: `openclaw-gateway:${GATEWAY_PORT}`,
-          basicAuth: c.caddy.basicAuth.enabled ? { username: c.caddy.basicAuth.username } : undefined,
-          maxRequestBodyMiB: c.caddy.maxRequestBodyMiB,
-          httpPort: CADDY_HTTP_PORT,
-          httpsPort: CADDY_HTTPS_PORT,
-        }),
-      ),
-    }),
-  }),
+  kubernetes: caddyKubernetes,
 };
 
 function configIssues(c: IngressConfigView): RuleIssue[] {
@@ -101,6 +129,16 @@ function configIssues(c: IngressConfigView): RuleIssue[] {
         message: "is required when ingress is caddy (TLS certificates are issued for it)",
       });
     }
+  }
+  if (c.target === "kubernetes" && c.caddy.basicAuth.enabled) {
+    // The bcrypt hash reaches Caddy through the VM's own env file; no Kubernetes Secret carries it to the pod, so
+    // the Caddyfile's {env.CADDY_BASIC_AUTH_HASH} would be empty there.
+    issues.push({
+      path: ["caddy", "basicAuth", "enabled"],
+      input: true,
+      message:
+        "basic auth in front of Caddy is only delivered on target vm: set openclaw:caddy.basicAuth.enabled to false on kubernetes (the gateway token still protects every request)",
+    });
   }
   if (c.target === "vm" && c.network.egress !== "public-ip") {
     issues.push({
@@ -127,7 +165,7 @@ function secretProblems(c: StackConfig, secretNames: readonly SecretConfigKey[])
   return [];
 }
 
-function caddyPlan(cfg: StackConfig, { spec, dataDir }: VmIngressInput): IngressPlan {
+function caddyPlan(cfg: StackConfig, { dataDir }: VmIngressInput): IngressPlan {
   const c = cfg.caddy;
   if (!c.domain || !c.acmeEmail) {
     // The schema already requires both for caddy ingress; this guards callers that skipped parseStackConfig.
@@ -143,39 +181,22 @@ function caddyPlan(cfg: StackConfig, { spec, dataDir }: VmIngressInput): Ingress
     maxRequestBodyMiB: c.maxRequestBodyMiB,
   });
   const certDir = `${dataDir}/caddy`;
-  const caddy = hardenedSidecar(spec, {
-    image: c.image,
-    user: SIDECAR_UID,
-    command: ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"],
-    tmpfs: [
-      { path: "/tmp", sizeMiB: 16 },
-      // Caddy autosaves its adapted config here; it is rebuilt from the Caddyfile on every start.
-      { path: "/config", sizeMiB: 8 },
-    ],
-    volumes: ["caddy-data:/data", `${CADDYFILE_HOST_PATH}:/etc/caddy/Caddyfile:ro`],
-    environment: { XDG_DATA_HOME: "/data", XDG_CONFIG_HOME: "/config", HOME: "/tmp" },
-    envFile: c.basicAuth.enabled ? INGRESS_ENV_FILE : undefined,
-    // Docker publishes the privileged ports onto unprivileged ones, so Caddy runs as uid 1000 with no capability.
-    ports: [`0.0.0.0:443:${CADDY_HTTPS_PORT}`, `0.0.0.0:80:${CADDY_HTTP_PORT}`],
-    memoryMiB: 256,
-    cpus: 0.5,
-    pidsLimit: 128,
-    healthcheck: {
-      command: ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${CADDY_HEALTH_PORT}/`],
-      intervalSeconds: 30,
-      timeoutSeconds: 5,
-      retries: 3,
-      startPeriodSeconds: 20,
-    },
-    address: PROXY_ADDRESS,
-    dependsOnGateway: true,
-  });
   const anywhere = { cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] };
   return {
     mode: "caddy",
     facts: { allowedOrigins: [`https://${c.domain}`], trustedProxies: [PROXY_ADDRESS], allowTailscale: false },
     compose: {
-      sidecars: { caddy },
+      sidecars: {
+        caddy: {
+          spec: caddyContainerSpec(cfg),
+          options: {
+            sources: { data: "caddy-data", caddyfile: CADDYFILE_HOST_PATH },
+            envFile: c.basicAuth.enabled ? INGRESS_ENV_FILE : undefined,
+            address: PROXY_ADDRESS,
+            afterGateway: true,
+          },
+        },
+      },
       extraVolumes: { "caddy-data": bindVolume(certDir) },
       subnet: INGRESS_SUBNET,
       gatewayAddress: GATEWAY_ADDRESS,
@@ -193,125 +214,79 @@ function caddyPlan(cfg: StackConfig, { spec, dataDir }: VmIngressInput): Ingress
     ],
     artifacts: { "caddy/Caddyfile": caddyfile },
     hostFiles: [{ path: CADDYFILE_HOST_PATH, content: caddyfile, permissions: "0644" }],
-    hostDirs: [{ path: certDir, owner: SIDECAR_UID, mode: "0700" }],
+    hostDirs: [{ path: certDir, owner: PROXY_OWNER, mode: "0700" }],
     secretEnv: c.basicAuth.enabled ? [{ name: BASIC_AUTH_HASH_ENV, source: "caddyBasicAuthHash" }] : [],
   };
 }
 
-function caddyManifests(
-  spec: GatewayContainerSpec,
-  cfg: StackConfig,
-  caddyfile: string,
-): NonNullable<K8sManifests["caddy"]> {
+function caddyKubernetes(cfg: StackConfig): K8sIngress {
+  return {
+    // Proxies reach the gateway from the pod network: the gateway trusts exactly the configured pod CIDRs.
+    facts: {
+      allowedOrigins: [`https://${cfg.caddy.domain}`],
+      trustedProxies: cfg.kubernetes.trustedProxyCidrs,
+      allowTailscale: false,
+    },
+    gatewayPeers: [{ podSelector: { matchLabels: componentLabels(CADDY_COMPONENT) } }],
+    objects: (gateway, c) => caddyObjects(gateway, c),
+  };
+}
+
+function caddyObjects(gateway: GatewayContainerSpec, cfg: StackConfig): ModeObject[] {
   const ns = cfg.kubernetes.namespace;
-  const labels = { ...caddyLabels(), ...commonLabels() };
+  const selector = componentLabels(CADDY_COMPONENT);
+  const labels = { ...selector, ...commonLabels() };
+  const spec = caddyContainerSpec(cfg);
+  const caddyfile = renderCaddyfile({
+    domain: cfg.caddy.domain!,
+    acmeEmail: cfg.caddy.acmeEmail!,
+    upstream: `openclaw-gateway:${GATEWAY_PORT}`,
+    basicAuth: cfg.caddy.basicAuth.enabled ? { username: cfg.caddy.basicAuth.username } : undefined,
+    maxRequestBodyMiB: cfg.caddy.maxRequestBodyMiB,
+    httpPort: CADDY_HTTP_PORT,
+    httpsPort: CADDY_HTTPS_PORT,
+  });
   // A TCP probe: Caddy's admin API (the only HTTP health endpoint) must stay on localhost, where it cannot be reconfigured.
   const tcpProbe: Probe = { tcpSocket: { port: "https" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
-  return {
-    configMap: {
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: CADDY_NAME, namespace: ns, labels },
-      data: { Caddyfile: caddyfile },
-    },
-    // Certificates and the ACME account: losing them on every restart would run into Let's Encrypt rate limits.
-    pvc: {
-      apiVersion: "v1",
-      kind: "PersistentVolumeClaim",
-      metadata: { name: `${CADDY_NAME}-data`, namespace: ns, labels },
-      spec: {
-        accessModes: ["ReadWriteOnce"],
-        ...(cfg.kubernetes.storageClass ? { storageClassName: cfg.kubernetes.storageClass } : {}),
-        resources: { requests: { storage: "1Gi" } },
-      },
-    },
-    deployment: {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: CADDY_NAME, namespace: ns, labels },
-      spec: {
-        replicas: 1,
-        strategy: { type: "Recreate" },
-        selector: { matchLabels: caddyLabels() },
-        template: {
-          metadata: { labels, annotations: { [CONFIG_CHECKSUM_ANNOTATION]: sha256(caddyfile) } },
-          spec: {
-            serviceAccountName: GATEWAY_NAME,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: podSecurity(spec),
-            containers: [
-              {
-                name: "caddy",
-                image: cfg.caddy.image,
-                imagePullPolicy: "Always",
-                args: ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"],
-                ports: [
-                  { name: "http", containerPort: CADDY_HTTP_PORT, protocol: "TCP" },
-                  { name: "https", containerPort: CADDY_HTTPS_PORT, protocol: "TCP" },
-                ],
-                env: [
-                  { name: "XDG_DATA_HOME", value: "/data" },
-                  { name: "XDG_CONFIG_HOME", value: "/config" },
-                ],
-                resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-                livenessProbe: tcpProbe,
-                readinessProbe: tcpProbe,
-                // The gateway's own lockdown: a setting changed in the spec changes here too.
-                securityContext: containerSecurity(spec),
-                volumeMounts: [
-                  { name: "caddyfile", mountPath: "/etc/caddy", readOnly: true },
-                  { name: "data", mountPath: "/data" },
-                  { name: "config", mountPath: "/config" },
-                ],
-              },
-            ],
-            volumes: [
-              { name: "caddyfile", configMap: { name: CADDY_NAME, defaultMode: 0o440 } },
-              { name: "data", persistentVolumeClaim: { claimName: `${CADDY_NAME}-data` } },
-              { name: "config", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
-            ],
-          },
+  const networkPolicy: NetworkPolicy = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: CADDY_NAME, namespace: ns, labels: commonLabels() },
+    spec: {
+      podSelector: { matchLabels: selector },
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [{ ports: spec.ports.map((p) => ({ protocol: "TCP", port: p.container })) }],
+      egress: [
+        ...(egressDnsAndHttps(cfg) ?? []),
+        {
+          to: [{ podSelector: { matchLabels: gatewayLabels() } }],
+          ports: [{ protocol: "TCP", port: gatewayPort(gateway) }],
         },
-      },
-    },
-    // The one public entry point: Caddy terminates TLS; the gateway's own Service stays ClusterIP.
-    service: {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: CADDY_NAME, namespace: ns, labels },
-      spec: {
-        type: "LoadBalancer",
-        selector: caddyLabels(),
-        ports: [
-          { name: "http", port: 80, targetPort: "http", protocol: "TCP" },
-          { name: "https", port: 443, targetPort: "https", protocol: "TCP" },
-        ],
-      },
-    },
-    networkPolicy: {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "NetworkPolicy",
-      metadata: { name: CADDY_NAME, namespace: ns, labels: commonLabels() },
-      spec: {
-        podSelector: { matchLabels: caddyLabels() },
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [
-          {
-            ports: [
-              { protocol: "TCP", port: CADDY_HTTP_PORT },
-              { protocol: "TCP", port: CADDY_HTTPS_PORT },
-            ],
-          },
-        ],
-        egress: [
-          ...(egressDnsAndHttps(cfg) ?? []),
-          {
-            to: [{ podSelector: { matchLabels: gatewayLabels() } }],
-            ports: [{ protocol: "TCP", port: spec.port.container }],
-          },
-        ],
-      },
+      ],
     },
   };
+  const inNamespace = ["namespace"];
+  return [
+    { id: "caddy-config", object: configMap(CADDY_NAME, ns, labels, { Caddyfile: caddyfile }), after: inNamespace },
+    { id: "caddy-data", object: persistentVolumeClaim(`${CADDY_NAME}-data`, cfg, labels, 1), after: inNamespace },
+    { id: "caddy-netpol", object: networkPolicy, after: inNamespace },
+    {
+      id: "caddy-deployment",
+      object: proxyDeployment({
+        name: CADDY_NAME,
+        namespace: ns,
+        selector,
+        spec,
+        container: "caddy",
+        probes: { liveness: tcpProbe, readiness: tcpProbe },
+        volumes: {
+          data: { persistentVolumeClaim: { claimName: `${CADDY_NAME}-data` } },
+          caddyfile: { configMap: { name: CADDY_NAME, defaultMode: 0o440 } },
+        },
+        configText: caddyfile,
+      }),
+      after: ["caddy-config", "caddy-data", "caddy-netpol", "sa", "service"],
+    },
+    { id: "caddy-service", object: loadBalancerService(CADDY_NAME, ns, selector, spec), after: inNamespace },
+  ];
 }

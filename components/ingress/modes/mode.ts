@@ -8,7 +8,7 @@ import type { NetworkPolicyPeer } from "kubernetes-types/networking/v1";
 import type { IngressMode } from "../../config/sections/ingress";
 import type { RuleIssue, TargetIngressView } from "../../config/sections/kubernetes";
 import type { ConfigProblem, SecretConfigKey, StackConfig } from "../../config/schema";
-import type { K8sManifests } from "../../gateway-k8s/manifests";
+import type { ModeObject } from "../../gateway-k8s/objects";
 import type { GatewayContainerSpec } from "../../container/spec";
 import type { IngressFacts } from "../../gateway-config/render";
 import type { SgRule } from "../../network/plan";
@@ -18,15 +18,13 @@ import type { IngressPlan } from "../plan";
 export type IngressConfigView = TargetIngressView & {
   network: { egress: string };
   tailscale: { tailnetDnsName?: string };
-  caddy: { domain?: string; acmeEmail?: string };
+  caddy: { domain?: string; acmeEmail?: string; basicAuth: { enabled: boolean } };
 };
 
 export interface VmIngressInput {
   stack: string;
   /** Host directory of the data disk; the sidecar's state lives beneath it. */
   dataDir: string;
-  /** The gateway spec; only hardening is read from it. */
-  spec: GatewayContainerSpec;
 }
 
 /** What a mode needs to create the secrets its VM sidecar reads (Secrets Manager, under the stack's key). */
@@ -45,7 +43,7 @@ export interface K8sIngress {
   /** Who may open a connection to the gateway pod; empty when nothing may. */
   gatewayPeers: NetworkPolicyPeer[];
   /** The mode's own objects beside the gateway's (a tailnet Ingress, or Caddy's Deployment and friends). */
-  objects(spec: GatewayContainerSpec, cfg: StackConfig): Pick<K8sManifests, "ingress" | "caddy">;
+  objects(spec: GatewayContainerSpec, cfg: StackConfig): ModeObject[];
 }
 
 export interface DockerIngress {

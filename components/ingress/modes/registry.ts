@@ -2,7 +2,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { IngressMode } from "../../config/sections/ingress";
 import type { StackConfig } from "../../config/schema";
-import { gatewayContainerSpec } from "../../container/spec";
 import { DEFAULT_DATA_DIR, type IngressPlan, type IngressPlanOptions } from "../plan";
 import { caddyIngress } from "./caddy";
 import type { RuleIssue } from "../../config/sections/kubernetes";
@@ -61,7 +60,6 @@ export function ingressFor<K extends "vm" | "kubernetes" | "docker">(
 export function ingressPlan(cfg: StackConfig, opts: IngressPlanOptions): IngressPlan {
   return ingressFor(cfg.ingress, "vm")(cfg, {
     stack: opts.stack,
-    spec: opts.spec ?? gatewayContainerSpec(cfg),
     dataDir: opts.dataDir ?? DEFAULT_DATA_DIR,
   });
 }

@@ -3,29 +3,32 @@
  * sidecar on the VM, the Tailscale operator's Ingress on Kubernetes). No inbound port is opened anywhere.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { Ingress } from "kubernetes-types/networking/v1";
 import type { RuleIssue } from "../../config/sections/kubernetes";
 import type { StackConfig } from "../../config/schema";
-import { hardenedSidecar } from "../../container/sidecar";
+import { type ContainerSpec, LOCKDOWN, scratch } from "../../container/spec";
+import { commonLabels, GATEWAY_NAME } from "../../gateway-k8s/objects";
 import {
   bindVolume,
   INGRESS_ENV_FILE,
   INGRESS_SUBNET,
   GATEWAY_ADDRESS,
   PROXY_ADDRESS,
-  SERVE_CONFIG_HOST_PATH,
-  SIDECAR_UID,
-  TS_AUTHKEY_ENV,
+  PROXY_OWNER,
+  PROXY_USER,
   tailnetHostname,
   upstreamUrl,
   type IngressPlan,
 } from "../plan";
 import { TailnetAuthKey } from "../tailscale-key";
 import { renderServeConfigJson } from "../tailscale-serve";
-import { GATEWAY_NAME, commonLabels } from "../../gateway-k8s/manifests";
 import type { IngressConfigView, IngressModule, VmIngressInput } from "./mode";
 import { proxyTrustIssues } from "./shared";
+import { CONFIG_DIR as HOST_CONFIG_DIR } from "../../gateway-vm/layout";
 
 const TAILSCALE_HEALTH = "127.0.0.1:9002";
+export const TS_AUTHKEY_ENV = "TS_AUTHKEY";
+export const SERVE_CONFIG_HOST_PATH = `${HOST_CONFIG_DIR}/tailscale/serve.json`;
 
 export const tailscaleIngress: IngressModule = {
   name: "tailscale",
@@ -83,19 +86,18 @@ export const tailscaleIngress: IngressModule = {
     objects: (_spec, c) => {
       const ns = c.kubernetes.namespace;
       const host = tailnetHostname(c);
-      return {
-        ingress: {
-          apiVersion: "networking.k8s.io/v1",
-          kind: "Ingress",
-          metadata: { name: GATEWAY_NAME, namespace: ns, labels: commonLabels() },
-          spec: {
-            // The Tailscale operator serves it on the tailnet only (https://<host>.<tailnet>), never Funnel.
-            ingressClassName: "tailscale",
-            defaultBackend: { service: { name: GATEWAY_NAME, port: { name: "http" } } },
-            tls: [{ hosts: [host] }],
-          },
+      const ingress: Ingress = {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: { name: GATEWAY_NAME, namespace: ns, labels: commonLabels() },
+        spec: {
+          // The Tailscale operator serves it on the tailnet only (https://<host>.<tailnet>), never Funnel.
+          ingressClassName: "tailscale",
+          defaultBackend: { service: { name: GATEWAY_NAME, port: { name: "http" } } },
+          tls: [{ hosts: [host] }],
         },
       };
+      return [{ id: "ingress", object: ingress, after: ["service"] }];
     },
   }),
 };
@@ -113,22 +115,26 @@ function configIssues(c: IngressConfigView): RuleIssue[] {
   return issues;
 }
 
-function tailscalePlan(cfg: StackConfig, { spec, dataDir }: VmIngressInput): IngressPlan {
-  const t = cfg.tailscale;
+/**
+ * The Tailscale node's one container spec. Userspace networking: no /dev/net/tun and no NET_ADMIN, so it runs as
+ * the gateway's uid with no capability; serve's proxy dials the gateway over the private bridge.
+ */
+export function tailscaleContainerSpec(cfg: StackConfig): ContainerSpec {
   const hostname = tailnetHostname(cfg);
-  const serveJson = renderServeConfigJson({ target: upstreamUrl });
-  const stateDir = `${dataDir}/tailscale`;
-  const origin = t.tailnetDnsName ? `https://${hostname}.${t.tailnetDnsName}` : undefined;
-  const tailscale = hardenedSidecar(spec, {
-    image: t.image,
+  return {
+    name: "openclaw-tailscale",
+    image: cfg.tailscale.image,
     hostname,
-    user: SIDECAR_UID,
-    tmpfs: [{ path: "/tmp", sizeMiB: 16 }],
-    volumes: ["tailscale-state:/var/lib/tailscale", `${SERVE_CONFIG_HOST_PATH}:/etc/tailscale/serve.json:ro`],
-    environment: {
+    user: PROXY_USER,
+    ...LOCKDOWN,
+    tmpfs: [scratch("/tmp", 16)],
+    mounts: [
+      { name: "state", mountPath: "/var/lib/tailscale", readOnly: false },
+      { name: "serve", mountPath: "/etc/tailscale", readOnly: true, file: "serve.json" },
+    ],
+    env: {
       TS_HOSTNAME: hostname,
       TS_STATE_DIR: "/var/lib/tailscale",
-      // Userspace networking: no /dev/net/tun, no NET_ADMIN; serve's proxy dials the gateway over the bridge.
       TS_USERSPACE: "true",
       TS_SERVE_CONFIG: "/etc/tailscale/serve.json",
       // The key is single-use: log in with it only when the state holds no node key yet.
@@ -139,10 +145,10 @@ function tailscalePlan(cfg: StackConfig, { spec, dataDir }: VmIngressInput): Ing
       TS_LOCAL_ADDR_PORT: TAILSCALE_HEALTH,
       HOME: "/tmp",
     },
-    envFile: INGRESS_ENV_FILE,
-    memoryMiB: 256,
-    cpus: 0.5,
-    pidsLimit: 128,
+    // The auth key arrives in the sidecar's own env file, never in the spec or a rendered file.
+    secretEnv: [],
+    ports: [],
+    resources: { memoryMiB: 256, cpus: 0.5, pidsLimit: 128 },
     healthcheck: {
       command: ["wget", "-q", "-O", "/dev/null", `http://${TAILSCALE_HEALTH}/healthz`],
       intervalSeconds: 30,
@@ -150,9 +156,24 @@ function tailscalePlan(cfg: StackConfig, { spec, dataDir }: VmIngressInput): Ing
       retries: 3,
       startPeriodSeconds: 60,
     },
-    address: PROXY_ADDRESS,
-    dependsOnGateway: true,
-  });
+  };
+}
+
+function tailscalePlan(cfg: StackConfig, { dataDir }: VmIngressInput): IngressPlan {
+  const t = cfg.tailscale;
+  const hostname = tailnetHostname(cfg);
+  const serveJson = renderServeConfigJson({ target: upstreamUrl });
+  const stateDir = `${dataDir}/tailscale`;
+  const origin = t.tailnetDnsName ? `https://${hostname}.${t.tailnetDnsName}` : undefined;
+  const tailscale = {
+    spec: tailscaleContainerSpec(cfg),
+    options: {
+      sources: { state: "tailscale-state", serve: SERVE_CONFIG_HOST_PATH },
+      envFile: INGRESS_ENV_FILE,
+      address: PROXY_ADDRESS,
+      afterGateway: true,
+    },
+  };
   return {
     mode: "tailscale",
     facts: {
@@ -173,7 +194,7 @@ function tailscalePlan(cfg: StackConfig, { spec, dataDir }: VmIngressInput): Ing
     securityGroupIngress: [],
     artifacts: { "tailscale/serve.json": serveJson },
     hostFiles: [{ path: SERVE_CONFIG_HOST_PATH, content: serveJson, permissions: "0644" }],
-    hostDirs: [{ path: stateDir, owner: SIDECAR_UID, mode: "0700" }],
+    hostDirs: [{ path: stateDir, owner: PROXY_OWNER, mode: "0700" }],
     secretEnv: [{ name: TS_AUTHKEY_ENV, source: "tailnet-key" }],
     tailscale: { hostname, tags: [...t.tags], keyExpirySeconds: t.keyExpirySeconds, origin },
   };
