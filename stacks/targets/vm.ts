@@ -26,6 +26,7 @@ import { rotationHostAddon } from "../../components/rotating-secret/host-addon";
 import { hostPaths, rotationTimeouts } from "../../components/rotating-secret/host-scripts";
 import { reloadDocumentContent } from "../../components/rotating-secret/policies";
 import { RotatingSecret } from "../../components/rotating-secret/rotating-secret";
+import { gatewayImage } from "./image";
 import { providerEnvNames } from "./secret-env";
 import { stackTags, type ProgramContext, type ProgramResult } from "../program";
 
@@ -36,17 +37,24 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
   // Decisions first, as data (pure, tested without Pulumi); resources after.
   const spec = gatewayContainerSpec(cfg, { providerKeyEnv: providerEnvNames(ctx.secrets) });
   const ingress = ingressPlan(cfg, { stack: ctx.stack, spec });
-  const composeYaml = renderCompose(spec, {
-    configHostPath: RUNTIME_CONFIG,
-    envFile: ENV_FILE,
-    // The token file's directory: reload-token.sh replaces the file and the gateway re-reads it (no restart).
-    tokenDir: { host: hostPaths.tokenDir, container: GATEWAY_TOKEN_MOUNT_DIR },
-    stateHostDir: STATE_HOST_DIR,
-    logging: awslogsLogging(gatewayLogGroupName(ctx.stack), ctx.region),
-    // backup.sh / restore.sh run `openclaw backup` in it (OPENCLAW_COMPOSE_RUN_SERVICE in backup.env).
-    oneOffService: cfg.backup.enabled ? "backup" : undefined,
-    ...ingress.compose,
-  });
+  // What runs is pinned: the compose file names the resolved digest when the stack resolves it.
+  const image = gatewayImage(cfg);
+  const composeYaml = image.apply((ref) =>
+    renderCompose(
+      { ...spec, image: ref },
+      {
+        configHostPath: RUNTIME_CONFIG,
+        envFile: ENV_FILE,
+        // The token file's directory: reload-token.sh replaces the file and the gateway re-reads it (no restart).
+        tokenDir: { host: hostPaths.tokenDir, container: GATEWAY_TOKEN_MOUNT_DIR },
+        stateHostDir: STATE_HOST_DIR,
+        logging: awslogsLogging(gatewayLogGroupName(ctx.stack), ctx.region),
+        // backup.sh / restore.sh run `openclaw backup` in it (OPENCLAW_COMPOSE_RUN_SERVICE in backup.env).
+        oneOffService: cfg.backup.enabled ? "backup" : undefined,
+        ...ingress.compose,
+      },
+    ),
+  );
   const gatewayConfigJson = renderGatewayConfigJson(cfg, ingress.facts, {
     tokenFile: `${GATEWAY_TOKEN_MOUNT_DIR}/${GATEWAY_TOKEN_FILE_NAME}`,
   });
@@ -102,9 +110,16 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
 
   const backup = new BackupBucket(`${name}-backup`, { stack: ctx.stack, backup: cfg.backup, region: ctx.region, tags });
 
+  // The ingress sidecar's config is part of the release (applied in place); its unit and script are bootstrap.
+  const releasePaths = new Set(ingress.hostFiles.map((f) => f.path));
+  const ingressAddon = ingressHostAddon(ingress, {
+    region: ctx.region,
+    secretArns: ingressSecrets,
+    kmsKeyArn: secrets.kmsKeyArn,
+  });
   const addons: HostAddon[] = [
     rotationHostAddon(secretHost),
-    ingressHostAddon(ingress, { region: ctx.region, secretArns: ingressSecrets, kmsKeyArn: secrets.kmsKeyArn }),
+    { ...ingressAddon, files: ingressAddon.files.filter((f) => !releasePaths.has(f.path)) },
     observabilityHostAddon({
       stack: ctx.stack,
       region: ctx.region,
@@ -128,8 +143,12 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     securityGroupId: network.gatewaySecurityGroupId,
     associatePublicIp: network.placement.associatePublicIp,
     publicIpReason: network.placement.publicIpReason,
+    stack: ctx.stack,
+    region: ctx.region,
     composeYaml,
     gatewayConfigJson,
+    image,
+    releaseFiles: ingress.hostFiles.map((f) => ({ ...f, owner: "root:root" })),
     hostFacts: { AWS_REGION: ctx.region, OPENCLAW_STACK: ctx.stack },
     addons,
     tags,
@@ -150,6 +169,9 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
   return {
     outputs: {
       instanceId: vm.instanceId,
+      // What runs, by digest when pinned: the rollback point of the next upgrade.
+      gatewayImage: vm.image,
+      releaseDocument: vm.releaseDocumentName,
       vpcId: network.vpcId,
       // Only with egress public-ip: where the caddy stack's DNS record points.
       ...(network.placement.associatePublicIp ? { publicIp: vm.publicIp } : {}),
@@ -166,6 +188,7 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
       "vm/user-data.yaml": vm.userData,
       "vm/container-spec.yaml": stringify(spec),
       "vm/ssm/reload-token.json": reloadDocumentContent(hostPaths.reloadScript, rotationTimeouts),
+      "vm/ssm/release.json": vm.releaseDocument,
       ...ingress.artifacts,
       // The whole host layout, so CI can lay it out under a root and run systemd-analyze verify on it.
       "vm/host-files.json": `${JSON.stringify(files, null, 2)}\n`,
