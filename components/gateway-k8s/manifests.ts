@@ -19,6 +19,7 @@ import { gatewayContainer } from "../container/render-k8s";
 import type { GatewayContainerSpec } from "../container/spec";
 import { ingressFor, ingressModule } from "../ingress/modes/registry";
 import { sha256 } from "../util/hash";
+import { PRE_UPGRADE_CLAIM, PRE_UPGRADE_VOLUME, preUpgradeBackupInitContainer, preUpgradeClaim } from "./upgrade";
 
 export const GATEWAY_CONFIGMAP_NAME = "openclaw-config";
 export const GATEWAY_NAME = "openclaw-gateway";
@@ -48,6 +49,8 @@ export interface K8sManifests {
   serviceAccount: ServiceAccount;
   configMap: ConfigMap;
   pvc: PersistentVolumeClaim;
+  /** Where the pre-upgrade backups go (upgrade.ts): apart from the state, so no backup contains another. */
+  preUpgradePvc: PersistentVolumeClaim;
   deployment: Deployment;
   service: Service;
   networkPolicy: NetworkPolicy;
@@ -113,6 +116,8 @@ export function gatewayDeployment(spec: GatewayContainerSpec, cfg: StackConfig, 
           enableServiceLinks: false,
           terminationGracePeriodSeconds: spec.stopGracePeriodSeconds,
           securityContext: podSecurity(spec),
+          // A verified backup of the state before a new image first runs on it (upgrade.ts).
+          initContainers: [preUpgradeBackupInitContainer(spec, cfg)],
           containers: [gatewayContainer(spec, cfg)],
           volumes: [
             // Memory-backed like Docker's tmpfs: its pages count against the container's memory limit on both.
@@ -121,6 +126,7 @@ export function gatewayDeployment(spec: GatewayContainerSpec, cfg: StackConfig, 
               emptyDir: { medium: "Memory", sizeLimit: `${t.sizeMiB}Mi` },
             })),
             { name: "state", persistentVolumeClaim: { claimName: spec.stateVolume.name } },
+            { name: PRE_UPGRADE_VOLUME, persistentVolumeClaim: { claimName: PRE_UPGRADE_CLAIM } },
             {
               name: "config",
               configMap: {
@@ -237,6 +243,7 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
         resources: { requests: { storage: `${cfg.kubernetes.stateVolumeGiB}Gi` } },
       },
     },
+    preUpgradePvc: preUpgradeClaim(spec, cfg),
     deployment: gatewayDeployment(spec, cfg, configJson),
     service: {
       apiVersion: "v1",
@@ -281,6 +288,7 @@ export function manifestList(m: K8sManifests): K8sObject[] {
     m.serviceAccount,
     m.configMap,
     m.pvc,
+    m.preUpgradePvc,
     m.deployment,
     m.service,
     m.networkPolicy,
