@@ -16,6 +16,8 @@ import type { HostAddon } from "../../components/gateway-vm/types";
 import { ENV_FILE, hostFileArtifacts, RUNTIME_CONFIG, STATE_HOST_DIR } from "../../components/gateway-vm/layout";
 import { BackupBucket } from "../../components/backup-bucket/backup-bucket";
 import { backupHostAddon } from "../../components/backup/host-addon";
+import { preUpgradePrefix } from "../../components/backup-bucket/lifecycle";
+import { preUpgradeInstanceStatements } from "../../components/backup-bucket/pre-upgrade";
 import { ingressHostAddon } from "../../components/ingress/host-addon";
 import { ingressModule, ingressPlan, ingressVmSecrets } from "../../components/ingress/modes/registry";
 import { Network } from "../../components/network/network";
@@ -117,6 +119,16 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     secretArns: ingressSecrets,
     kmsKeyArn: secrets.kmsKeyArn,
   });
+  // The upgrade transaction's own backups: beside the scheduled ones, outside every expiring tier.
+  const preUpgrade: HostAddon = cfg.backup.enabled
+    ? {
+        files: [],
+        enableUnits: [],
+        policyStatements: backup.bucketArn.apply((bucketArn) =>
+          preUpgradeInstanceStatements({ bucketArn, stack: ctx.stack }),
+        ),
+      }
+    : { files: [], enableUnits: [] };
   const addons: HostAddon[] = [
     rotationHostAddon(secretHost),
     { ...ingressAddon, files: ingressAddon.files.filter((f) => !releasePaths.has(f.path)) },
@@ -135,6 +147,7 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
       keyArn: backup.keyArn,
       prefix: backup.prefix,
     }),
+    preUpgrade,
   ];
   const vm = new GatewayVm(name, {
     vm: cfg.vm,
@@ -149,7 +162,12 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     gatewayConfigJson,
     image,
     releaseFiles: ingress.hostFiles.map((f) => ({ ...f, owner: "root:root" })),
-    hostFacts: { AWS_REGION: ctx.region, OPENCLAW_STACK: ctx.stack },
+    hostFacts: {
+      AWS_REGION: ctx.region,
+      OPENCLAW_STACK: ctx.stack,
+      // Where upgrade.sh puts its pre-upgrade backup (the bucket and key are in backup.env).
+      ...(cfg.backup.enabled ? { OPENCLAW_PRE_UPGRADE_PREFIX: preUpgradePrefix(ctx.stack) } : {}),
+    },
     addons,
     tags,
     permissionsBoundary,

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { preUpgradeInstanceStatements } from "../../components/backup-bucket/pre-upgrade";
 import { PRE_UPGRADE_SNAPSHOT_TAG, releaseInstanceStatements } from "../../components/gateway-vm/iam";
 import {
   parseReleaseDocument,
@@ -153,15 +154,18 @@ describe("the release document's commands", () => {
 });
 
 describe("the instance role's release statements (IAM simulator)", () => {
-  const statements = releaseInstanceStatements({
-    partition: "aws",
-    region: "us-east-1",
-    accountId: "123456789012",
-    documentName: "openclaw-prod-release",
-    stateVolumeId: "vol-0123456789abcdef0",
-    stack: "prod",
-    stackTagKey: "openclaw:stack",
-  });
+  const statements = [
+    ...preUpgradeInstanceStatements({ bucketArn: "arn:aws:s3:::openclaw-prod-backup-a1b2c3", stack: "prod" }),
+    ...releaseInstanceStatements({
+      partition: "aws",
+      region: "us-east-1",
+      accountId: "123456789012",
+      documentName: "openclaw-prod-release",
+      stateVolumeId: "vol-0123456789abcdef0",
+      stack: "prod",
+      stackTagKey: "openclaw:stack",
+    }),
+  ];
   const policy = { Version: "2012-10-17", Statement: statements };
   const good = {
     "aws:RequestTag/openclaw:stack": "prod",
@@ -201,6 +205,18 @@ describe("the instance role's release statements (IAM simulator)", () => {
     ["ec2:CreateTags", "arn:aws:ec2:us-east-1::snapshot/snap-0123456789abcdef0", good, "Allowed"],
     ["ec2:CreateTags", "arn:aws:ec2:us-east-1::snapshot/snap-0123456789abcdef0", {}, "ImplicitlyDenied"],
     ["ec2:DeleteSnapshot", "arn:aws:ec2:us-east-1::snapshot/snap-0123456789abcdef0", good, "ImplicitlyDenied"],
+    ["s3:PutObject", "arn:aws:s3:::openclaw-prod-backup-a1b2c3/pre-upgrade/prod/2026.tar.gz", {}, "Allowed"],
+    ["s3:GetObject", "arn:aws:s3:::openclaw-prod-backup-a1b2c3/pre-upgrade/prod/2026.tar.gz", {}, "Allowed"],
+    ["s3:PutObject", "arn:aws:s3:::openclaw-prod-backup-a1b2c3/pre-upgrade/dev/2026.tar.gz", {}, "ImplicitlyDenied"],
+    ["s3:PutObject", "arn:aws:s3:::openclaw-prod-backup-a1b2c3/pre-upgrade/prodx/2026.tar.gz", {}, "ImplicitlyDenied"],
+    [
+      "s3:DeleteObject",
+      "arn:aws:s3:::openclaw-prod-backup-a1b2c3/pre-upgrade/prod/2026.tar.gz",
+      {},
+      "ImplicitlyDenied",
+    ],
+    ["s3:ListBucket", "arn:aws:s3:::openclaw-prod-backup-a1b2c3", { "s3:prefix": "pre-upgrade/prod/" }, "Allowed"],
+    ["s3:ListBucket", "arn:aws:s3:::openclaw-prod-backup-a1b2c3", { "s3:prefix": "dev/" }, "ImplicitlyDenied"],
   ] as const)("%s on %s -> %s", async (action, resource, ctx, expected) => {
     expect(await sim(action, resource, ctx as Record<string, string>)).toBe(expected);
   });
