@@ -243,7 +243,7 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
         resources: { requests: { storage: `${cfg.kubernetes.stateVolumeGiB}Gi` } },
       },
     },
-    preUpgradePvc: preUpgradeClaim(spec, cfg),
+    preUpgradePvc: preUpgradeClaim(cfg),
     deployment: gatewayDeployment(spec, cfg, configJson),
     service: {
       apiVersion: "v1",

@@ -83,7 +83,7 @@ export function preUpgradeBackupInitContainer(spec: GatewayContainerSpec, cfg: S
   return jobContainer(spec, cfg, "pre-upgrade-backup", preUpgradeBackupScript(spec.stateVolume.mountPath));
 }
 
-export function preUpgradeClaim(spec: GatewayContainerSpec, cfg: StackConfig): PersistentVolumeClaim {
+export function preUpgradeClaim(cfg: StackConfig): PersistentVolumeClaim {
   return {
     apiVersion: "v1",
     kind: "PersistentVolumeClaim",

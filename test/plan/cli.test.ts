@@ -94,10 +94,11 @@ describe("npm run plan", () => {
     });
     expect(all("aws:lambda/function:Function")).toHaveLength(1);
     // The token rotation's reload document and the release document (applied in place by an association).
-    expect(all("aws:ssm/document:Document").map((d: { name: string }) => d.name).sort()).toEqual([
-      "openclaw-prod-release",
-      "openclaw-prod-secrets-reload-doc",
-    ]);
+    expect(
+      all("aws:ssm/document:Document")
+        .map((d: { name: string }) => d.name)
+        .sort(),
+    ).toEqual(["openclaw-prod-release", "openclaw-prod-secrets-reload-doc"]);
     expect(only("aws:ssm/association:Association").name).toBe("openclaw-prod-release");
   }, 120_000);
 
