@@ -73,6 +73,15 @@ export const stackConfigSchema = z
   })
   .superRefine((c, ctx) => {
     for (const issue of ingressConfigIssues(c)) ctx.addIssue({ code: "custom", ...issue });
+    if (c.resolveImageDigest && c.target === "docker") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["resolveImageDigest"],
+        input: c.resolveImageDigest,
+        message:
+          "is not supported on target docker (the local Docker pulls what the reference names): write the digest into openclaw:image (name:tag@sha256:<64 hex>) instead",
+      });
+    }
     if (c.resolveImageDigest && isDigestPinned(c.image)) {
       ctx.addIssue({
         code: "custom",

@@ -63,6 +63,12 @@ const badConfigs: {
     message: /already pinned by digest.*remove openclaw:resolveImageDigest or the digest/,
   },
   {
+    name: "resolveImageDigest on the docker target",
+    values: with_({ target: "docker", resolveImageDigest: true }),
+    key: "openclaw:resolveImageDigest",
+    message: /not supported on target docker.*write the digest into openclaw:image/,
+  },
+  {
     name: "resolveImageDigest not a boolean",
     values: with_({ resolveImageDigest: "yes" }),
     key: "openclaw:resolveImageDigest",
