@@ -18,6 +18,8 @@ import {
   RELEASE_STAGING_DIR,
   releaseCommands,
   releaseDocumentContent,
+  renderFetchReleaseScript,
+  renderReleaseUnit,
   UPGRADE_SCRIPT,
 } from "../../components/gateway-vm/release";
 import { type PlanResult, runPlan } from "../../tools/lib/plan";
@@ -219,5 +221,33 @@ describe("the instance role's release statements (IAM simulator)", () => {
     ["s3:ListBucket", "arn:aws:s3:::openclaw-prod-backup-a1b2c3", { "s3:prefix": "dev/" }, "ImplicitlyDenied"],
   ] as const)("%s on %s -> %s", async (action, resource, ctx, expected) => {
     expect(await sim(action, resource, ctx as Record<string, string>)).toBe(expected);
+  });
+});
+
+describe("the boot-time path (real shellcheck and systemd-analyze)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "oc-release-unit-"));
+  it("the fetch script and the document's commands pass shellcheck", () => {
+    writeFileSync(join(dir, "fetch-release.sh"), renderFetchReleaseScript());
+    writeFileSync(
+      join(dir, "release.sh"),
+      `${releaseCommands({ image: "ghcr.io/openclaw/openclaw:2026.9.6", files: [{ path: "/etc/openclaw/compose.yaml", content: "services: {}\n", permissions: "0644" }] }).join("\n")}\n`,
+    );
+    for (const f of ["fetch-release.sh", "release.sh"]) {
+      const r = spawnSync("shellcheck", ["-s", "bash", join(dir, f)], { encoding: "utf8" });
+      expect(r.status, `${f}: ${r.stdout}${r.stderr}`).toBe(0);
+    }
+  });
+  it("openclaw-release.service verifies and its exposure stays <= 2.0", () => {
+    const u = renderReleaseUnit();
+    writeFileSync(join(dir, u.name), u.content);
+    const v = spawnSync("systemd-analyze", ["verify", "--man=no", u.name], { cwd: dir, encoding: "utf8" });
+    const problems = (v.stdout + v.stderr)
+      .split("\n")
+      .filter((l) => l.trim() && !/not found|is not executable|No such file|docker\.service|network-online/.test(l));
+    expect(problems).toEqual([]);
+    const sec = spawnSync("systemd-analyze", ["security", "--offline=true", u.name], { cwd: dir, encoding: "utf8" });
+    const score = Number(/Overall exposure level for \S+: ([\d.]+)/.exec(sec.stdout)?.[1]);
+    expect(score).toBeGreaterThan(0);
+    expect(score).toBeLessThanOrEqual(2.0);
   });
 });
