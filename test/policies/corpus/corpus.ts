@@ -1580,6 +1580,25 @@ export function buildCorpus(): Variant[] {
     }),
   );
   inRelease("SSM release document: as shipped", "CKV_AWS_46", true, (rs) => rs);
+  inRelease(
+    "SSM release document: a random-looking secret in a released env file",
+    "CKV_AWS_46",
+    false,
+    edit(
+      DOCUMENT,
+      (p) => {
+        const d = JSON.parse(String(p.content));
+        const b64 = Buffer.from("MODEL_SETTING=q8Zt3VwL0pXr7Ym2Kc9Nf4Hb6Jd1Sg5A\n").toString("base64");
+        d.mainSteps[0].inputs.runCommand.splice(
+          -1,
+          0,
+          `install -D -m 0644 /dev/null "$d/extra.env" && printf '%s' '${b64}' | base64 -d > "$d/extra.env"`,
+        );
+        p.content = JSON.stringify(d, null, 2);
+      },
+      (r) => r.name.endsWith("-release"),
+    ),
+  );
 
   // Every other prod variant edits user data: start it from the release written by cloud-init.
   return v.map((x) =>
