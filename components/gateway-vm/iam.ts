@@ -88,8 +88,32 @@ export function releaseInstanceStatements(i: ReleaseIamInput): ScopedStatement[]
     {
       Sid: "ReadOwnReleaseDocument",
       Effect: "Allow",
-      Action: ["ssm:GetDocument"],
+      Action: ["ssm:GetDocument", "ssm:DescribeDocument"],
       Resource: `arn:${i.partition}:ssm:${i.region}:${i.accountId}:document/${i.documentName}`,
+    },
+    {
+      // What the SSM agent calls to run a State Manager association on its own instance (the release
+      // association), scoped by the instance's tags as token delivery is.
+      Sid: "StateManagerOnOwnInstance",
+      Effect: "Allow",
+      Action: [
+        "ssm:ListInstanceAssociations",
+        "ssm:DescribeAssociation",
+        "ssm:UpdateInstanceAssociationStatus",
+        "ssm:PutComplianceItems",
+      ],
+      Resource: `arn:${i.partition}:ec2:${i.region}:${i.accountId}:instance/*`,
+      Condition: { StringEquals: { [`ssm:resourceTag/${i.stackTagKey}`]: i.stack } },
+    },
+    {
+      // Association ids are AWS's: the association ARN cannot carry the stack; what it runs is this document.
+      Sid: "StateManagerOwnAssociation",
+      Effect: "Allow",
+      Action: ["ssm:DescribeAssociation"],
+      Resource: [
+        `arn:${i.partition}:ssm:${i.region}:${i.accountId}:document/${i.documentName}`,
+        `arn:${i.partition}:ssm:${i.region}:${i.accountId}:association/*`,
+      ],
     },
     {
       Sid: "SnapshotOwnStateVolume",

@@ -78,6 +78,8 @@ describe("GatewayVm", () => {
     });
     expect(byName["gw-units"].slice(1).map((x: { Sid: string }) => x.Sid)).toEqual([
       "ReadOwnReleaseDocument",
+      "StateManagerOnOwnInstance",
+      "StateManagerOwnAssociation",
       "SnapshotOwnStateVolume",
       "CreatePreUpgradeSnapshots",
       "TagSnapshotsAtCreation",
