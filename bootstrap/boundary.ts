@@ -56,6 +56,48 @@ export function boundaryPolicy(i: BoundaryInput): PolicyDocument {
         Resource: `arn:${p}:ssm:${r}:${a}:document/${dash}*`,
       },
       {
+        // The host reads its own release document (at boot, and as State Manager runs its association).
+        Sid: "OwnReleaseDocumentRead",
+        Effect: "Allow",
+        Action: ["ssm:GetDocument", "ssm:DescribeDocument", "ssm:DescribeAssociation"],
+        Resource: [`arn:${p}:ssm:${r}:${a}:document/${dash}*`, `arn:${p}:ssm:${r}:${a}:association/*`],
+      },
+      {
+        // The SSM agent's State Manager calls for its own instance.
+        Sid: "OwnInstancesForStateManager",
+        Effect: "Allow",
+        Action: [
+          "ssm:ListInstanceAssociations",
+          "ssm:DescribeAssociation",
+          "ssm:UpdateInstanceAssociationStatus",
+          "ssm:PutComplianceItems",
+        ],
+        Resource: `arn:${p}:ec2:${r}:${a}:instance/*`,
+        Condition: { StringEquals: { [`ssm:resourceTag/${i.tagKey ?? "openclaw:stack"}`]: i.stack } },
+      },
+      {
+        // Pre-upgrade snapshots: of the stack's own volumes, and only as snapshots tagged with the stack.
+        Sid: "OwnVolumeSnapshots",
+        Effect: "Allow",
+        Action: ["ec2:CreateSnapshot"],
+        Resource: `arn:${p}:ec2:${r}:${a}:volume/*`,
+        Condition: { StringEquals: tag },
+      },
+      {
+        Sid: "OwnTaggedSnapshots",
+        Effect: "Allow",
+        Action: ["ec2:CreateSnapshot"],
+        Resource: `arn:${p}:ec2:${r}::snapshot/*`,
+        Condition: { StringEquals: { [`aws:RequestTag/${i.tagKey ?? "openclaw:stack"}`]: i.stack } },
+      },
+      {
+        Sid: "TagSnapshotsAtCreation",
+        Effect: "Allow",
+        Action: ["ec2:CreateTags"],
+        Resource: `arn:${p}:ec2:${r}::snapshot/*`,
+        Condition: { StringEquals: { "ec2:CreateAction": "CreateSnapshot" } },
+      },
+      {
         Sid: "OwnInstancesForRunCommand",
         Effect: "Allow",
         Action: ["ssm:SendCommand"],

@@ -641,6 +641,45 @@ export const RESOURCE_ACTIONS: Record<string, ResourceActions> = {
       },
     ],
   },
+  "aws:ssm/association:Association": {
+    grants: [
+      {
+        // The release association runs the stack's own release document: the document ARN is authorised
+        // on create and update, and it carries the stack's name.
+        scope: "name",
+        access: "write",
+        actions: ["ssm:CreateAssociation", "ssm:UpdateAssociation"],
+        arns: (c) => [
+          `arn:${c.partition}:ssm:${c.region}:${c.accountId}:document/${c.prefix}*`,
+          `arn:${c.partition}:ec2:${c.region}:${c.accountId}:instance/*`,
+        ],
+      },
+      {
+        // Association ids are invented by AWS: the association itself is tied to the stack by its tag.
+        scope: "createTagged",
+        access: "write",
+        actions: ["ssm:CreateAssociation", "ssm:AddTagsToResource"],
+        arns: (c) => [`arn:${c.partition}:ssm:${c.region}:${c.accountId}:association/*`],
+      },
+      {
+        scope: "tagged",
+        access: "write",
+        actions: [
+          "ssm:UpdateAssociation",
+          "ssm:DeleteAssociation",
+          "ssm:AddTagsToResource",
+          "ssm:RemoveTagsFromResource",
+        ],
+        arns: (c) => [`arn:${c.partition}:ssm:${c.region}:${c.accountId}:association/*`],
+      },
+      {
+        scope: "tagged",
+        access: "read",
+        actions: ["ssm:DescribeAssociation", "ssm:ListTagsForResource"],
+        arns: (c) => [`arn:${c.partition}:ssm:${c.region}:${c.accountId}:association/*`],
+      },
+    ],
+  },
   "aws:ssm/parameter:Parameter": {
     grants: [
       {

@@ -1,19 +1,11 @@
 // Fail closed: an artifact that runs or configures the gateway and that the pack cannot decode or parse is
 // a violation that says why, never a silent pass. Every other rule skips what this one reports.
 import type { ResourceValidation } from "@pulumi/policy";
-import {
-  CONFIG_MAP,
-  composeFiles,
-  DOCKER_CONTAINER,
-  gatewayConfigs,
-  resourceArtifacts,
-  SECRET_K8S,
-  USER_DATA_TYPES,
-} from "./lib/artifacts";
+import { composeFiles, gatewayConfigs, resourceArtifacts, ARTIFACT_CARRIERS } from "./lib/artifacts";
 import { isWorkloadType } from "./lib/k8s";
 import { configSchema, type PackPolicy } from "./lib/types";
 
-const CARRIERS = new Set([...USER_DATA_TYPES, CONFIG_MAP, SECRET_K8S, DOCKER_CONTAINER]);
+const CARRIERS = ARTIFACT_CARRIERS;
 
 /** Pure: every reason the artifacts of one resource cannot be checked. */
 export function uncheckable(type: string, props: Record<string, any>): string[] {

@@ -4,7 +4,7 @@ import { Instance } from "@pulumi/aws/ec2/instance";
 import { LaunchTemplate } from "@pulumi/aws/ec2/launchTemplate";
 import { KeyPair } from "@pulumi/aws/ec2/keyPair";
 import { Volume } from "@pulumi/aws/ebs/volume";
-import { artifactsOf, USER_DATA_TYPES, userDataText } from "./lib/artifacts";
+import { artifactsOf, SSM_DOCUMENT, USER_DATA_TYPES, userDataText } from "./lib/artifacts";
 import { configSchema, type PackPolicy } from "./lib/types";
 import { asArray, findSecrets } from "./lib/util";
 
@@ -124,6 +124,21 @@ function userDataSecrets(type: string, props: Record<string, any>): string[] {
   return [...found];
 }
 
+/**
+ * A Command document run on the host (a release delivered in place) is readable by anyone with
+ * ssm:GetDocument: judged like user data, on its decoded files and on its commands. Base64 literals in the
+ * commands are the files themselves, judged decoded, so they are left out of the command text.
+ */
+function documentSecrets(props: Record<string, any>): string[] {
+  if (typeof props.content !== "string") return [];
+  const found = new Set<string>();
+  for (const a of artifactsOf(SSM_DOCUMENT, props)) {
+    const text = a.kind === "script" ? a.content.replace(/'[A-Za-z0-9+/=]{16,}'/g, "''") : a.content;
+    for (const s of findSecrets(text)) found.add(`${s} in ${a.path}`);
+  }
+  return [...found];
+}
+
 const reportUserData = (type: string) => (props: any, _a: unknown, report: (m: string) => void) => {
   const found = userDataSecrets(type, props);
   if (found.length > 0) {
@@ -135,13 +150,21 @@ const reportUserData = (type: string) => (props: any, _a: unknown, report: (m: s
 
 export const ec2UserDataNoSecrets: PackPolicy = {
   name: "ec2-user-data-no-secrets",
-  description: "Prohibits API keys, auth keys, private keys and literal gateway tokens in instance user data.",
+  description:
+    "Prohibits API keys, auth keys, private keys and literal gateway tokens in instance user data and in the Command documents run on the host.",
   enforcementLevel: "mandatory",
   controls: ["net/user-data-secrets"],
   configSchema: configSchema(),
   validateResource: [
     (args, report) => {
       if (USER_DATA_TYPES.includes(args.type)) reportUserData(args.type)(args.props, args, report);
+      if (args.type === SSM_DOCUMENT) {
+        const found = documentSecrets(args.props);
+        if (found.length > 0)
+          report(
+            `The Command document contains ${found.join(", ")}. Documents are readable by anyone with ssm:GetDocument: fetch secrets on the host from Secrets Manager instead.`,
+          );
+      }
     },
   ],
 };

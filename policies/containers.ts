@@ -1,15 +1,7 @@
 // CIS Docker benchmark rules, applied to Docker `Container` resources and to every service of the
 // compose file the VM target writes through cloud-init, from one normalised ContainerSpec.
 import type { PolicyResource, ResourceValidation } from "@pulumi/policy";
-import {
-  CONFIG_MAP,
-  composeFiles,
-  DOCKER_CONTAINER,
-  memoised,
-  resourceArtifacts,
-  SECRET_K8S,
-  USER_DATA_TYPES,
-} from "./lib/artifacts";
+import { composeFiles, DOCKER_CONTAINER, memoised, resourceArtifacts, ARTIFACT_CARRIERS } from "./lib/artifacts";
 import {
   apparmorUnconfined,
   dockerRunServices,
@@ -22,6 +14,7 @@ import {
   seccompUnconfined,
   type ContainerSpec,
 } from "./lib/container-model";
+import { containersOf, isWorkloadType, podSpecOf } from "./lib/k8s";
 import { isPrivateAddress } from "./lib/net";
 import { configSchema, type PackPolicy } from "./lib/types";
 import { asArray, imagePinned, isObject } from "./lib/util";
@@ -65,7 +58,7 @@ function specPolicy(check: (s: ContainerSpec, config: any) => string | undefined
 }
 
 /** Resource types whose artifacts can hold a compose file or a script that runs containers. */
-const CARRIERS = new Set([...USER_DATA_TYPES, CONFIG_MAP, SECRET_K8S, DOCKER_CONTAINER]);
+const CARRIERS = ARTIFACT_CARRIERS;
 
 const policy = (
   name: string,
@@ -277,6 +270,64 @@ export const containerImagePinned: PackPolicy = {
   },
 };
 
+const DIGEST = /@sha256:[0-9a-f]{64}$/;
+/** The gateway's image: its repository is named openclaw (ghcr.io/openclaw/openclaw, a local openclaw-gateway build). */
+export const isGatewayImage = (image: string) =>
+  /(^|\/)openclaw[\w.-]*$/.test(image.replace(/@.*$/, "").replace(/:[\w.-]+$/, ""));
+
+/** The gateway image references one resource runs (compose services, `docker run`, a container, a pod). */
+export function gatewayImagesOf(r: Pick<PolicyResource, "type" | "props">): { where: string; image: string }[] {
+  const out: { where: string; image: string }[] = [];
+  if (CARRIERS.has(r.type))
+    for (const s of [...composeSpecs(r.type, r.props), ...runSpecs(r.type, r.props)])
+      if (s.image) out.push({ where: s.where, image: s.image });
+  if (r.type === DOCKER_CONTAINER) out.push({ where: "image", image: String(r.props.image ?? "") });
+  if (isWorkloadType(r.type)) {
+    const pod = podSpecOf(r.type, r.props);
+    for (const k of pod ? containersOf(pod) : [])
+      out.push({ where: `${k.where}.image`, image: String(k.c.image ?? "") });
+  }
+  return out.filter((x) => isGatewayImage(x.image));
+}
+
+/**
+ * A tag can be moved (upstream has moved one backwards): pinned by digest, what runs changes only through an
+ * upgrade, and the previous digest is the rollback point. Advisory by default (a tag is fine for trying the
+ * gateway out); mandatory in a production stack's pack config.
+ */
+export const imagePinnedByDigest: PackPolicy = {
+  name: "image-pinned-by-digest",
+  description:
+    "Requires the gateway image (a repository named openclaw) pinned by @sha256 digest, written in the stack or resolved at deploy time.",
+  enforcementLevel: "advisory",
+  controls: ["ctr/image-digest"],
+  configSchema: configSchema(),
+  validateStack: (args, report) => {
+    for (const r of args.resources) {
+      if (r.type === DOCKER_CONTAINER) {
+        // A container started from a RemoteImage runs the content id (sha256:...) of what that resource pulled,
+        // so the pin that matters is the name the RemoteImage pulled.
+        const pulled = (r.propertyDependencies.image ?? []).filter((d) => IMAGE_TYPES.includes(d.type));
+        for (const d of pulled) {
+          const name = imageNameOf(d);
+          if (isGatewayImage(name) && !DIGEST.test(name))
+            report(
+              `image ${JSON.stringify(name)} is pinned by tag only. Pin it by digest (name:tag@sha256:<64 hex>) or set openclaw:resolveImageDigest: true.`,
+              d.urn,
+            );
+        }
+        if (pulled.length > 0) continue;
+      }
+      for (const x of gatewayImagesOf(r))
+        if (!DIGEST.test(x.image))
+          report(
+            `${x.where}: gateway image ${JSON.stringify(x.image)} is not pinned by digest, so a moved tag changes what runs without an upgrade. Pin it (name:tag@sha256:<64 hex>) or set openclaw:resolveImageDigest: true.`,
+            r.urn,
+          );
+    }
+  },
+};
+
 export const containerPolicies: PackPolicy[] = [
   containerReadOnlyRoot,
   containerDropAllCapabilities,
@@ -293,4 +344,5 @@ export const containerPolicies: PackPolicy[] = [
   containerNoSensitiveHostMounts,
   containerAppArmorConfined,
   containerImagePinned,
+  imagePinnedByDigest,
 ];

@@ -8,13 +8,12 @@ import { TailnetKey } from "@pulumi/tailscale/tailnetKey";
 import {
   artifactsOf,
   composeFiles,
-  CONFIG_MAP,
   DOCKER_CONTAINER,
   gatewayConfigs,
   isCaddyfilePath,
-  SECRET_K8S,
-  USER_DATA_TYPES,
   type GatewayConfig,
+  ARTIFACT_CARRIERS,
+  HOST_CARRIER_TYPES,
 } from "./lib/artifacts";
 import { parseJson5 } from "./lib/decode";
 import { containersOf, isWorkloadType, podSpecOf } from "./lib/k8s";
@@ -48,7 +47,7 @@ function configPolicy(check: (c: Record<string, any>, config: any) => string[]):
 }
 
 /** Every resource type that can carry the gateway's config: user data, ConfigMaps, Secrets, containers. */
-const CONFIG_CARRIERS = new Set([...USER_DATA_TYPES, CONFIG_MAP, SECRET_K8S, DOCKER_CONTAINER]);
+const CONFIG_CARRIERS = ARTIFACT_CARRIERS;
 
 const MIN_TOKEN = 32;
 
@@ -193,7 +192,7 @@ export const gatewayTrustedProxies: PackPolicy = {
     const clusterProxy = proxyInCluster(args.resources);
     for (const r of args.resources) {
       if (!CONFIG_CARRIERS.has(r.type) && !isWorkloadType(r.type)) continue;
-      const fronted = USER_DATA_TYPES.includes(r.type) ? proxyOnInstance(r.type, r.props) : clusterProxy;
+      const fronted = HOST_CARRIER_TYPES.includes(r.type) ? proxyOnInstance(r.type, r.props) : clusterProxy;
       for (const g of gatewayConfigs(r.type, r.props))
         for (const m of trustedProxyProblems(g, fronted)) report(m, r.urn);
     }

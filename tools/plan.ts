@@ -1,5 +1,8 @@
 /**
- * npm run plan -- --stack <name> [--config <file>] [--json] [--out <dir>]
+ * npm run plan -- --stack <name> [--config <file>] [--json] [--out <dir>] [--against <previous plan JSON>]
+ *
+ * --against: a `--json` plan of the same stack from before the change; the Upgrade section then says whether
+ * this plan applies in place (an upgrade transaction, with its rollback point) or replaces the instance.
  *
  * Exit 0: no mandatory violation. 1: at least one. 2: invalid configuration or arguments.
  */
@@ -9,8 +12,10 @@ import { parseArgs } from "node:util";
 import { ConfigValidationError } from "../components/config/schema";
 import { renderCostSection, renderGuardrailsSection } from "../components/cost/report";
 import { runPlan, type PlanResult } from "./lib/plan";
+import { renderUpgradeSection, summarizeUpgrade, type PlanLikeResource, type UpgradeSummary } from "./lib/upgrade";
 
-const USAGE = "usage: npm run plan -- --stack <name> [--config <file>] [--json] [--out <dir>]";
+const USAGE =
+  "usage: npm run plan -- --stack <name> [--config <file>] [--json] [--out <dir>] [--against <previous plan JSON>]";
 
 export function renderTree(plan: PlanResult): string[] {
   const children = new Map<string | undefined, typeof plan.resources>();
@@ -30,13 +35,14 @@ export function renderTree(plan: PlanResult): string[] {
   return lines;
 }
 
-export function renderHuman(plan: PlanResult): string {
+export function renderHuman(plan: PlanResult, upgrade?: UpgradeSummary): string {
   const mandatory = plan.violations.filter((v) => v.level === "mandatory");
   const advisory = plan.violations.filter((v) => v.level === "advisory");
   const out = [`Offline plan for stack "${plan.stack}": ${plan.resources.length} resources`, ...renderTree(plan), ""];
   out.push("Outputs:");
   for (const o of plan.outputs) out.push(`  ${o.name}: ${o.secret ? "[secret]" : JSON.stringify(o.value)}`);
   out.push("", ...renderCostSection(plan.cost), "", ...renderGuardrailsSection(plan.resources));
+  if (upgrade) out.push("", ...renderUpgradeSection(upgrade));
   out.push("", `Policies: ${mandatory.length} mandatory, ${advisory.length} advisory violation(s)`);
   for (const v of [...mandatory, ...advisory]) {
     out.push(`  ${v.level.toUpperCase().padEnd(9)} ${v.policy}  ${v.urn}`, `      ${v.message}`);
@@ -57,7 +63,7 @@ export function writeArtifacts(dir: string, artifacts: Record<string, string>): 
 }
 
 async function main(argv: string[]): Promise<number> {
-  let args: { stack?: string; config?: string; json: boolean; out?: string };
+  let args: { stack?: string; config?: string; json: boolean; out?: string; against?: string };
   try {
     args = parseArgs({
       args: argv,
@@ -66,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
         config: { type: "string" },
         json: { type: "boolean", default: false },
         out: { type: "string" },
+        against: { type: "string" },
       },
       strict: true,
     }).values;
@@ -76,6 +83,18 @@ async function main(argv: string[]): Promise<number> {
   if (!args.stack) {
     console.error(`--stack is required\n${USAGE}`);
     return 2;
+  }
+  let previous: { resources: PlanLikeResource[]; outputs?: { name: string; value: unknown }[] } | undefined;
+  if (args.against) {
+    try {
+      previous = JSON.parse(fs.readFileSync(args.against, "utf8"));
+      if (!Array.isArray(previous?.resources)) throw new Error("it has no resources array");
+    } catch (e) {
+      console.error(
+        `--against ${args.against}: not a plan JSON (${(e as Error).message}); write one with npm run -s plan -- --stack <name> --json > <file>\n${USAGE}`,
+      );
+      return 2;
+    }
   }
   let plan: PlanResult;
   try {
@@ -91,11 +110,12 @@ async function main(argv: string[]): Promise<number> {
     const written = writeArtifacts(args.out, plan.artifacts);
     if (!args.json) console.log(`Wrote ${written.length} artifacts to ${args.out}`);
   }
+  const upgrade = summarizeUpgrade(plan.target, plan, previous);
   if (args.json) {
     const { stack, resources, violations, outputs, cost } = plan;
-    process.stdout.write(`${JSON.stringify({ stack, resources, violations, outputs, cost }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ stack, resources, violations, outputs, cost, upgrade }, null, 2)}\n`);
   } else {
-    console.log(renderHuman(plan));
+    console.log(renderHuman(plan, upgrade));
   }
   return plan.violations.some((v) => v.level === "mandatory") ? 1 : 0;
 }

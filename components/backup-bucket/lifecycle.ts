@@ -24,6 +24,23 @@ export function backupPrefix(stack: string): string {
 }
 
 /**
+ * Where pre-upgrade backups go: `pre-upgrade/<stack>/`, outside the stack's tiered prefix, because an S3
+ * lifecycle filter cannot exclude a sub-prefix and a rollback needs the pre-upgrade state whatever age the
+ * tiers give it. The upgrade keeps them until the next successful upgrade replaces them.
+ */
+export function preUpgradePrefix(stack: string): string {
+  return `pre-upgrade/${backupPrefix(stack)}`;
+}
+
+/** The rules that would move or expire the current version of `key` (transitions or an age expiration). */
+export function rulesAgingKey(rules: LifecycleRule[], key: string): string[] {
+  return rules
+    .filter((r) => r.status === "Enabled" && key.startsWith(r.filter.prefix))
+    .filter((r) => (r.transitions?.length ?? 0) > 0 || r.expiration?.days !== undefined)
+    .map((r) => r.id);
+}
+
+/**
  * Two rules: the tiers for the stack's backups, and a whole-bucket hygiene rule so uploads abandoned or
  * versions left by anyone (an operator's manual copy outside the prefix, say) do not bill forever.
  */

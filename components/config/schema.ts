@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { backupSection } from "./sections/backup";
 import { tags } from "./sections/common";
-import { gatewaySection, imageRef } from "./sections/gateway";
+import { gatewaySection, imageRef, isDigestPinned } from "./sections/gateway";
 import { iamSection, stackNameProblem } from "./sections/iam";
 import { caddySection, defaultTailnetHostname, ingressModes, tailscaleSection } from "./sections/ingress";
 import { ingressConfigIssues, ingressModule } from "../ingress/modes/registry";
@@ -49,8 +49,15 @@ export const stackConfigSchema = z
     target: z.enum(targets, { error: `must be one of ${targets.join(", ")}` }),
     /** How operators reach it. @default "tailscale" (no open port) */
     ingress: z.enum(ingressModes, { error: `must be one of ${ingressModes.join(", ")}` }).default("tailscale"),
-    /** The gateway image, pinned by tag or digest. Required. */
+    /** The gateway image, pinned by tag or digest (`name:tag@sha256:<64 hex>` pins both). Required. */
     image: imageRef,
+    /**
+     * Resolve `openclaw:image`'s tag to its digest at deploy time (the Docker provider's registry lookup) and
+     * run that digest, recorded as the `gatewayImage` stack output: a tag that moves later changes nothing
+     * until the next `pulumi up`, which applies it as an upgrade. For images whose digest is not known when
+     * the stack file is written. Not with an image that already has a digest. @default false
+     */
+    resolveImageDigest: z.boolean({ error: "must be true or false" }).default(false),
     gateway: gatewaySection,
     network: networkSection,
     vm: vmSection,
@@ -66,6 +73,23 @@ export const stackConfigSchema = z
   })
   .superRefine((c, ctx) => {
     for (const issue of ingressConfigIssues(c)) ctx.addIssue({ code: "custom", ...issue });
+    if (c.resolveImageDigest && c.target === "docker") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["resolveImageDigest"],
+        input: c.resolveImageDigest,
+        message:
+          "is not supported on target docker (the local Docker pulls what the reference names): write the digest into openclaw:image (name:tag@sha256:<64 hex>) instead",
+      });
+    }
+    if (c.resolveImageDigest && isDigestPinned(c.image)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["resolveImageDigest"],
+        input: c.resolveImageDigest,
+        message: `openclaw:image is already pinned by digest (${c.image}); remove openclaw:resolveImageDigest or the digest, not both`,
+      });
+    }
     if (c.target === "vm") {
       const hostMiB = instanceMemoryMiB[c.vm.instanceType];
       // Docker, the SSM agent, the tailscale or caddy sidecar and the page cache need ~1.5 GiB beside the gateway.

@@ -112,6 +112,7 @@ export const PRICE_RULES: Record<string, PriceRule> = {
   "aws:lambda/function:Function": priced("requests + GB-seconds from the invocation assumption"),
   "aws:lambda/permission:Permission": zero("free"),
   "aws:ssm/document:Document": zero("SSM Command documents are free"),
+  "aws:ssm/association:Association": zero("State Manager associations on EC2 instances are free"),
   "aws:ssm/parameter:Parameter": zero("standard parameters are free"),
   "aws:scheduler/schedule:Schedule": zero("14 million Scheduler invocations a month are free; these make ~90"),
   // Storage buckets

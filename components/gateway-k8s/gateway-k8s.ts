@@ -11,6 +11,7 @@ import type { StackConfig } from "../config/schema";
 import { GATEWAY_SECRET_NAME } from "../container/render-k8s";
 import { manifestList, manifestPath, renderK8s, type K8sManifests, type K8sObject } from "./manifests";
 import type { GatewayContainerSpec } from "../container/spec";
+import { preUpgradeRestoreJob } from "./upgrade";
 
 export interface GatewayK8sArgs {
   /** The parsed stack configuration (target kubernetes). */
@@ -24,6 +25,11 @@ export interface GatewayK8sArgs {
    * Every name in spec.secretEnv must be present: a missing key would leave the pod in CreateContainerConfigError.
    */
   readonly secretEnv: Record<string, pulumi.Input<string>>;
+  /**
+   * The image reference to run when it is known only at deploy time (the digest `openclaw:resolveImageDigest`
+   * resolves); it replaces spec.image in the Deployment. @default spec.image
+   */
+  readonly image?: pulumi.Input<string>;
   /** Kubeconfig (the secret `openclaw:kubeconfig`). @default the ambient kubeconfig / in-cluster config */
   readonly kubeconfig?: pulumi.Input<string>;
 }
@@ -73,6 +79,8 @@ function registerObject(name: string, obj: K8sObject, opts: pulumi.CustomResourc
 
 export class GatewayK8s extends pulumi.ComponentResource {
   readonly manifests: K8sManifests;
+  /** The rollback's restore Job (rendered, not applied). */
+  readonly restoreJob: K8sObject;
   readonly namespace: pulumi.Output<string>;
   readonly serviceName: pulumi.Output<string>;
 
@@ -91,6 +99,12 @@ export class GatewayK8s extends pulumi.ComponentResource {
       configJson: args.configJson,
     });
     const m = this.manifests;
+    this.restoreJob = preUpgradeRestoreJob(
+      args.spec,
+      args.config,
+      m.deployment.spec!.template.spec!,
+      RESTORE_ARCHIVE_PLACEHOLDER,
+    ) as K8sObject;
 
     const provider = args.kubeconfig
       ? new k8s.Provider(
@@ -128,9 +142,21 @@ export class GatewayK8s extends pulumi.ComponentResource {
     // On WaitForFirstConsumer classes the claim stays Pending until the pod exists; the provider's await
     // logic knows that, so the Deployment can depend on it.
     const pvc = new k8s.core.v1.PersistentVolumeClaim(`${name}-state`, body(m.pvc), o(inNs));
+    const prePvc = new k8s.core.v1.PersistentVolumeClaim(`${name}-pre-upgrade`, body(m.preUpgradePvc), o(inNs));
     const np = new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, body(m.networkPolicy), o(inNs));
     new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, body(m.defaultDeny), o(inNs));
-    new k8s.apps.v1.Deployment(`${name}-deployment`, deploymentArgs(m.deployment), o([sa, secret, cm, pvc, np]));
+    const dArgs = deploymentArgs(m.deployment);
+    const image = args.image;
+    // The resolved reference replaces the rendered one wherever it appears (containers, init container, env).
+    const spec =
+      image === undefined
+        ? dArgs.spec
+        : pulumi
+            .output(image)
+            .apply((ref) =>
+              JSON.parse(JSON.stringify(dArgs.spec).replaceAll(JSON.stringify(args.spec.image), JSON.stringify(ref))),
+            );
+    new k8s.apps.v1.Deployment(`${name}-deployment`, { ...dArgs, spec }, o([sa, secret, cm, pvc, prePvc, np]));
     const svc = new k8s.core.v1.Service(`${name}-service`, body(m.service), o(inNs));
     // The ingress mode's objects wait for what they name: the gateway's objects by id, or each other.
     const byId = new Map<string, pulumi.Resource>([
@@ -157,12 +183,20 @@ export class GatewayK8s extends pulumi.ComponentResource {
 
   /** `k8s/<kind>-<name>.yaml` for every manifest (the Secret is left out: its values exist only in Pulumi state). */
   artifacts(): Record<string, string> {
-    return renderK8sArtifacts(this.manifests);
+    return renderK8sArtifacts(this.manifests, this.restoreJob);
   }
 }
 
-export function renderK8sArtifacts(m: K8sManifests): Record<string, string> {
+/** The archive name an operator replaces in the rendered restore Job. */
+export const RESTORE_ARCHIVE_PLACEHOLDER = "pre-upgrade-YYYYMMDDTHHMMSSZ.tar.gz";
+
+export function renderK8sArtifacts(m: K8sManifests, restoreJob?: K8sObject): Record<string, string> {
   const out: Record<string, string> = {};
+  if (restoreJob)
+    // Not applied by the stack: the rollback's restore step, applied by an operator (docs/kubernetes.md).
+    out["k8s/rollback/job-openclaw-restore-pre-upgrade.yaml"] =
+      "# Rollback restore step (docs/kubernetes.md): scale the gateway to 0, set OPENCLAW_RESTORE_ARCHIVE, apply.\n" +
+      stringify(restoreJob, { lineWidth: 0 });
   for (const obj of manifestList(m)) {
     out[manifestPath(obj)] =
       "# Rendered by the openclaw Pulumi stack (components/gateway-k8s/manifests.ts).\n" +

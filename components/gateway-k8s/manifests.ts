@@ -5,15 +5,8 @@
  * `kubernetes-types`, so a misspelled field fails `tsc --strict`.
  */
 import type { Deployment } from "kubernetes-types/apps/v1";
-import type {
-  ConfigMap,
-  Namespace,
-  PersistentVolumeClaim,
-  PodSpec,
-  Service,
-  ServiceAccount,
-} from "kubernetes-types/core/v1";
-import type { Ingress, NetworkPolicy, NetworkPolicyPeer } from "kubernetes-types/networking/v1";
+import type { ConfigMap, Namespace, PersistentVolumeClaim, Service, ServiceAccount } from "kubernetes-types/core/v1";
+import type { NetworkPolicy, NetworkPolicyPeer } from "kubernetes-types/networking/v1";
 import type { StackConfig } from "../config/schema";
 import { gatewayContainer, podSecurity, tmpfsVolumes } from "../container/render-k8s";
 import { CONFIG_FILE, gatewayPort, type GatewayContainerSpec, STATE_VOLUME } from "../container/spec";
@@ -31,6 +24,7 @@ import {
 } from "./objects";
 
 export type { K8sObject, ModeObject } from "./objects";
+import { PRE_UPGRADE_CLAIM, PRE_UPGRADE_VOLUME, preUpgradeBackupInitContainer, preUpgradeClaim } from "./upgrade";
 
 export const GATEWAY_CONFIGMAP_NAME = "openclaw-config";
 export const PROMETHEUS_PATH = "/api/diagnostics/prometheus";
@@ -47,6 +41,8 @@ export interface K8sManifests {
   serviceAccount: ServiceAccount;
   configMap: ConfigMap;
   pvc: PersistentVolumeClaim;
+  /** Where the pre-upgrade backups go (upgrade.ts): apart from the state, so no backup contains another. */
+  preUpgradePvc: PersistentVolumeClaim;
   deployment: Deployment;
   service: Service;
   networkPolicy: NetworkPolicy;
@@ -81,10 +77,13 @@ export function gatewayDeployment(spec: GatewayContainerSpec, cfg: StackConfig, 
           enableServiceLinks: false,
           terminationGracePeriodSeconds: spec.stopGracePeriodSeconds,
           securityContext: podSecurity(spec),
+          // A verified backup of the state before a new image first runs on it (upgrade.ts).
+          initContainers: [preUpgradeBackupInitContainer(spec, cfg)],
           containers: [gatewayContainer(spec, cfg)],
           volumes: [
             ...tmpfsVolumes(spec),
             { name: "state", persistentVolumeClaim: { claimName: STATE_VOLUME } },
+            { name: PRE_UPGRADE_VOLUME, persistentVolumeClaim: { claimName: PRE_UPGRADE_CLAIM } },
             {
               name: "config",
               configMap: {
@@ -164,6 +163,7 @@ export function renderK8s(input: K8sRenderInput): K8sManifests {
       data: { "openclaw.json": configJson },
     },
     pvc: persistentVolumeClaim(STATE_VOLUME, cfg, commonLabels(), cfg.kubernetes.stateVolumeGiB),
+    preUpgradePvc: preUpgradeClaim(cfg),
     deployment: gatewayDeployment(spec, cfg, configJson),
     service: {
       apiVersion: "v1",
@@ -208,6 +208,7 @@ export function manifestList(m: K8sManifests): K8sObject[] {
     m.serviceAccount,
     m.configMap,
     m.pvc,
+    m.preUpgradePvc,
     m.deployment,
     m.service,
     m.networkPolicy,

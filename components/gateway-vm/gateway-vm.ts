@@ -5,11 +5,20 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { sessionManagerStatements } from "./iam";
+import { releaseInstanceStatements, sessionManagerStatements } from "./iam";
 import type { VmSection } from "../config/sections/vm";
-import { GATEWAY_ROLE_TAG, TAG_KEYS, tagged } from "../tags/tags";
+import { GATEWAY_ROLE_TAG, gatewayInstanceTags, TAG_KEYS, tagged } from "../tags/tags";
 import { mergeAddons, type HostAddon, type HostFile } from "./types";
 import { COMPOSE_FILE, GATEWAY_UNIT, HOST_ENV, RENDERED_CONFIG, unitPath } from "./layout";
+import {
+  FETCH_RELEASE_SCRIPT,
+  RELEASE_UNIT,
+  releaseDocumentContent,
+  releaseDocumentName,
+  renderFetchReleaseScript,
+  renderReleaseUnit,
+  type ReleaseFile,
+} from "./release";
 import { dataVolumeFstab, gatewayUnit } from "./units";
 import { DOCKER_DAEMON_JSON, renderHostEnv, renderUserData } from "./user-data";
 
@@ -27,10 +36,21 @@ export interface GatewayVmArgs {
   associatePublicIp?: boolean;
   /** Why it has one; tagged on the instance. Required when associatePublicIp is true. */
   publicIpReason?: string;
-  /** Rendered compose file. */
+  /** AWS region (ARNs of the release document and the state volume). */
+  region: string;
+  /** Stack name: names the release document; the release association targets this stack's gateway. */
+  stack: string;
+  /** Rendered compose file (part of the release). */
   composeYaml: pulumi.Input<string>;
-  /** Rendered openclaw.json. */
+  /** Rendered openclaw.json (part of the release). */
   gatewayConfigJson: pulumi.Input<string>;
+  /** The gateway image reference the compose file runs (part of the release), digest-pinned when known. */
+  image: pulumi.Input<string>;
+  /**
+   * Further files under /etc/openclaw that configure what runs in the containers (the ingress sidecar's
+   * Caddyfile or serve.json): delivered with the release, not in the user data. @default []
+   */
+  releaseFiles?: HostFile[];
   /** Non-secret facts the host units read (region, secret ARNs, bucket). */
   hostFacts: Record<string, pulumi.Input<string>>;
   /** Files, units and permissions from other components (secrets, backup, observability). */
@@ -53,7 +73,12 @@ export class GatewayVm extends pulumi.ComponentResource {
   readonly dataVolumeId: pulumi.Output<string>;
   /** The exact user data registered, for `npm run plan -- --out`. */
   readonly userData: pulumi.Output<string>;
-  /** Every host file by path, for `npm run plan -- --out`. */
+  /** The release document's name and content: what runs in the containers, applied in place. */
+  readonly releaseDocumentName: pulumi.Output<string>;
+  readonly releaseDocument: pulumi.Output<string>;
+  /** The image reference the release runs. */
+  readonly image: pulumi.Output<string>;
+  /** Every host file by path (bootstrap and release), for `npm run plan -- --out`. */
   readonly hostFiles: pulumi.Output<Record<string, { content: string; permissions: string }>>;
 
   constructor(name: string, args: GatewayVmArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -87,16 +112,6 @@ export class GatewayVm extends pulumi.ComponentResource {
       { role: role.id, policy: JSON.stringify({ Version: "2012-10-17", Statement: sessionManagerStatements() }) },
       child,
     );
-    const addon = mergeAddons(args.addons);
-    if (addon.policyStatements) {
-      new aws.iam.RolePolicy(
-        `${name}-units`,
-        { role: role.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: addon.policyStatements }) },
-        child,
-      );
-    }
-    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: tags("profile") }, child);
-
     const data = new aws.ebs.Volume(
       `${name}-data`,
       {
@@ -110,15 +125,53 @@ export class GatewayVm extends pulumi.ComponentResource {
       { ...child, protect: false, retainOnDelete: true },
     );
 
+    const docName = releaseDocumentName(args.stack);
+    const partition = aws.getPartitionOutput({}, child).partition;
+    const accountId = aws.getCallerIdentityOutput({}, child).accountId;
+    const releaseAddon: HostAddon = {
+      files: [
+        { path: FETCH_RELEASE_SCRIPT, content: renderFetchReleaseScript(), permissions: "0755", owner: "root:root" },
+        { path: unitPath(RELEASE_UNIT), content: renderReleaseUnit().content, permissions: "0644", owner: "root:root" },
+      ],
+      enableUnits: [RELEASE_UNIT],
+      policyStatements: pulumi.all([partition, accountId, data.id]).apply(([p, acct, volumeId]) =>
+        releaseInstanceStatements({
+          partition: p,
+          region: args.region,
+          accountId: acct,
+          documentName: docName,
+          stateVolumeId: volumeId,
+          stack: args.stack,
+          stackTagKey: TAG_KEYS.stack,
+        }),
+      ),
+    };
+    const addon = mergeAddons([...args.addons, releaseAddon]);
+    if (addon.policyStatements) {
+      new aws.iam.RolePolicy(
+        `${name}-units`,
+        { role: role.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: addon.policyStatements }) },
+        child,
+      );
+    }
+    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags: tags("profile") }, child);
+
+    // What runs in the containers: delivered by the release document, applied in place by upgrade.sh.
+    const releaseFiles: HostFile[] = [
+      { path: RENDERED_CONFIG, content: args.gatewayConfigJson, permissions: "0600" },
+      { path: COMPOSE_FILE, content: args.composeYaml, permissions: "0644" },
+      ...(args.releaseFiles ?? []),
+    ];
+    // The bootstrap: what the instance is built with. A change here still replaces the instance.
     const files: HostFile[] = [
       {
         path: HOST_ENV,
-        content: pulumi.all(args.hostFacts).apply((f) => renderHostEnv(f as Record<string, string>)),
+        content: pulumi
+          .all({ ...args.hostFacts, STATE_VOLUME_ID: data.id, OPENCLAW_RELEASE_DOCUMENT: docName })
+          .apply((f) => renderHostEnv(f as Record<string, string>)),
         permissions: "0644",
       },
       { path: "/etc/fstab", content: data.id.apply(dataVolumeFstab), permissions: "0644", append: true },
-      { path: RENDERED_CONFIG, content: args.gatewayConfigJson, permissions: "0600" },
-      { path: COMPOSE_FILE, content: args.composeYaml, permissions: "0644" },
       { path: "/etc/docker/daemon.json", content: DOCKER_DAEMON_JSON, permissions: "0644" },
       ...[gatewayUnit()].map((u) => ({
         path: unitPath(u.name),
@@ -129,8 +182,54 @@ export class GatewayVm extends pulumi.ComponentResource {
     ];
     const enableUnits = [...addon.enableUnits, GATEWAY_UNIT];
 
+    this.image = pulumi.output(args.image);
+    this.releaseDocument = pulumi
+      .all([this.image, pulumi.all(releaseFiles.map((f) => pulumi.output(f.content)))])
+      .apply(([image, contents]) =>
+        releaseDocumentContent({
+          image,
+          files: releaseFiles.map(
+            (f, i): ReleaseFile => ({ path: f.path, content: contents[i]!, permissions: f.permissions }),
+          ),
+        }),
+      );
+    const document = new aws.ssm.Document(
+      `${name}-release`,
+      {
+        name: docName,
+        documentType: "Command",
+        documentFormat: "JSON",
+        content: this.releaseDocument,
+        tags: tags("release"),
+      },
+      child,
+    );
+    // A new document version updates the association, and State Manager runs an updated association at
+    // once (applyOnlyAtCronInterval false, no schedule): `pulumi up` applies the release on the running host.
+    // Targeted by tags, so a replaced instance is covered without a change here.
+    const instanceTags = gatewayInstanceTags(args.stack);
+    new aws.ssm.Association(
+      `${name}-release`,
+      {
+        name: document.name,
+        documentVersion: document.latestVersion,
+        associationName: docName,
+        targets: Object.entries(instanceTags).map(([k, v]) => ({ key: `tag:${k}`, values: [v] })),
+        applyOnlyAtCronInterval: false,
+        // One host per stack; a failed apply (exit 3: rolled back, exit 1: rollback failed) shows as failed.
+        maxConcurrency: "1",
+        maxErrors: "0",
+        complianceSeverity: "HIGH",
+        tags: tags("release"),
+      },
+      child,
+    );
+    this.releaseDocumentName = document.name;
+
     this.hostFiles = pulumi
-      .all(files.filter((f) => !f.append).map((f) => pulumi.all([f.path, f.content, f.permissions])))
+      .all(
+        [...files, ...releaseFiles].filter((f) => !f.append).map((f) => pulumi.all([f.path, f.content, f.permissions])),
+      )
       .apply((entries) =>
         Object.fromEntries(entries.map(([p, content, permissions]) => [p, { content, permissions }])),
       );
@@ -172,7 +271,8 @@ export class GatewayVm extends pulumi.ComponentResource {
         },
         monitoring: args.detailedMonitoring ?? true,
         userData: this.userData,
-        // The host is immutable: a changed compose file or unit replaces it; state is on the data volume.
+        // The bootstrap is immutable: a changed unit or script replaces the host (state is on the data volume).
+        // What runs in the containers is not in here: a release is applied in place (release.ts).
         userDataReplaceOnChange: true,
         tags: {
           ...tags("gateway"),
@@ -183,7 +283,8 @@ export class GatewayVm extends pulumi.ComponentResource {
       },
       // A new Ubuntu AMI every few weeks must not replace the host: unattended-upgrades patches it in place;
       // set openclaw:vm.ami to move deliberately. The old instance goes first so the data volume can move.
-      { ...child, ignoreChanges: args.vm.ami ? [] : ["ami"], deleteBeforeReplace: true },
+      // The release document exists before the first boot: the release unit reads it then.
+      { ...child, ignoreChanges: args.vm.ami ? [] : ["ami"], deleteBeforeReplace: true, dependsOn: [document] },
     );
     new aws.ec2.VolumeAttachment(
       `${name}-data`,
@@ -196,6 +297,11 @@ export class GatewayVm extends pulumi.ComponentResource {
     this.publicIp = instance.publicIp;
     this.roleName = role.name;
     this.dataVolumeId = data.id;
-    this.registerOutputs({ instanceId: this.instanceId, privateIp: this.privateIp, dataVolumeId: this.dataVolumeId });
+    this.registerOutputs({
+      instanceId: this.instanceId,
+      privateIp: this.privateIp,
+      dataVolumeId: this.dataVolumeId,
+      releaseDocumentName: this.releaseDocumentName,
+    });
   }
 }

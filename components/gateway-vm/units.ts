@@ -96,6 +96,9 @@ export function gatewayUnit(): UnitFile {
         "After=docker.service openclaw-secrets.service network-online.target",
         `RequiresMountsFor=${DATA_DIR}`,
         "Wants=network-online.target",
+        // The compose file arrives with the first release (openclaw-release.service), not with the instance:
+        // until then there is nothing to start, and a skipped start is not a failure.
+        `ConditionPathExists=${COMPOSE_FILE}`,
       ],
       Service: [
         "Type=oneshot",

@@ -437,17 +437,22 @@ backup_enabled() {
   esac
 }
 
-# The verified archive, uploaded under <stack>/pre-upgrade/ (kept by the bucket's lifecycle until the next
+# The verified archive, uploaded under the pre-upgrade prefix (kept by the bucket's lifecycle until the next
 # upgrade succeeds). Prints the object key.
 s3_backup() { # <work dir>
-  local w="$1" k v out key
+  local w="$1" k v out key pre
   local vars=(OPENCLAW_BACKUP_BUCKET OPENCLAW_BACKUP_PREFIX OPENCLAW_BACKUP_KMS_KEY_ID OPENCLAW_STACK AWS_REGION
     AWS_DEFAULT_REGION OPENCLAW_BACKUP_SOURCE OPENCLAW_BACKUP_STAGING OPENCLAW_COMPOSE_PROJECT OPENCLAW_COMPOSE_FILE
     OPENCLAW_COMPOSE_RUN_SERVICE)
   local envs=()
   for k in "${vars[@]}"; do
     v="${!k:-$(env_get "$BACKUP_ENV" "$k")}"
-    [ "$k" = OPENCLAW_BACKUP_PREFIX ] && v="${v}pre-upgrade/"
+    # The stack names the prefix in host.env (outside the tiered prefix, so no lifecycle rule ages it out);
+    # without it, a pre-upgrade/ folder under the backup prefix.
+    if [ "$k" = OPENCLAW_BACKUP_PREFIX ]; then
+      pre="$(env_get "$CONFIG_DIR/host.env" OPENCLAW_PRE_UPGRADE_PREFIX)"
+      v="${pre:-${v}pre-upgrade/}"
+    fi
     [ -n "$v" ] && envs+=("$k=$v")
   done
   # This script holds the host lock; the nested backup takes a private one (a second flock on the same file
@@ -630,7 +635,7 @@ prune() { # <current> <previous>
     [ "$base" = "$1" ] && continue
     old_key="$(jq -r '.s3Key // empty' "$d/meta.json" 2>/dev/null || true)"
     bucket="${OPENCLAW_BACKUP_BUCKET:-$(env_get "$BACKUP_ENV" OPENCLAW_BACKUP_BUCKET)}"
-    if [ -n "$old_key" ] && [ -n "$bucket" ] && [[ "$old_key" == */pre-upgrade/* ]]; then
+    if [ -n "$old_key" ] && [ -n "$bucket" ] && [[ "$old_key" == pre-upgrade/* || "$old_key" == */pre-upgrade/* ]]; then
       { "$AWS" s3 rm --only-show-errors "s3://$bucket/$old_key" >/dev/null 2>&1 &&
         "$AWS" s3 rm --only-show-errors "s3://$bucket/$old_key.sha256" >/dev/null 2>&1; } ||
         log "note: could not delete the previous pre-upgrade archive s3://$bucket/$old_key (the lifecycle keeps it)"

@@ -9,6 +9,8 @@ import {
   decodeUserData,
   parseComposeYaml,
   parseJson5,
+  parseYaml11,
+  shellFiles,
   strictBase64,
 } from "./decode";
 import { containersOf, podSpecOf, WORKLOAD_TYPE_SET } from "./k8s";
@@ -24,8 +26,56 @@ export const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 export const SPOT_REQUEST = "aws:ec2/spotInstanceRequest:SpotInstanceRequest";
 export const LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration";
 
+export const SSM_DOCUMENT = "aws:ssm/document:Document";
+
 /** Resource types whose user data cloud-init runs on a host. */
 export const USER_DATA_TYPES = [INSTANCE, LAUNCH_TEMPLATE, SPOT_REQUEST, LAUNCH_CONFIGURATION];
+
+/** Types that ship files to a host (user data; a Command document's scripts) rather than to a cluster. */
+export const HOST_CARRIER_TYPES = [...USER_DATA_TYPES, SSM_DOCUMENT];
+
+/**
+ * Every resource type whose props can carry a rendered artifact: user data, a Command document run on the
+ * host (a release delivered in place), ConfigMaps, Secrets and Docker containers.
+ */
+export const ARTIFACT_CARRIERS: ReadonlySet<string> = new Set([
+  ...HOST_CARRIER_TYPES,
+  "kubernetes:core/v1:ConfigMap",
+  "kubernetes:core/v1:Secret",
+  "docker:index/container:Container",
+]);
+
+/**
+ * The shell scripts of an SSM Command document (schema 2.x `mainSteps` or 1.2 `runtimeConfig`), in JSON or
+ * YAML: each `aws:runShellScript` step's runCommand lines joined as the agent joins them.
+ */
+export function documentScripts(content: string): { step: string; script: string }[] | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(content);
+  } catch {
+    try {
+      doc = parseYaml11(content);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!isObject(doc)) return undefined;
+  const steps: unknown[] = Array.isArray(doc.mainSteps)
+    ? doc.mainSteps
+    : isObject(doc.runtimeConfig)
+      ? Object.entries(doc.runtimeConfig).map(([name, v]) => ({ name, ...(isObject(v) ? v : {}) }))
+      : [];
+  const out: { step: string; script: string }[] = [];
+  for (const s of steps) {
+    if (!isObject(s)) continue;
+    const inputs = isObject(s.inputs) ? s.inputs : isObject(s.properties) ? s.properties : {};
+    const run = inputs.runCommand ?? inputs.commands;
+    const lines = Array.isArray(run) ? run.map(String) : typeof run === "string" ? [run] : [];
+    if (lines.length > 0) out.push({ step: String(s.name ?? "step"), script: lines.join("\n") });
+  }
+  return out;
+}
 
 /** The raw user data bytes; launch templates carry it base64-encoded, the others in userData or userDataBase64. */
 /**
@@ -93,6 +143,18 @@ function computeArtifacts(type: string, props: Record<string, any>): ResourceArt
   if (ud !== undefined) return decodeUserData(ud);
   const artifacts: Artifact[] = [];
   const problems: DecodeProblem[] = [];
+  if (type === SSM_DOCUMENT && typeof props.content === "string") {
+    const scripts = documentScripts(props.content);
+    if (scripts === undefined)
+      problems.push({
+        source: "content",
+        reason: "the document is neither JSON nor YAML, so its commands are unknown",
+      });
+    for (const { step, script } of scripts ?? []) {
+      artifacts.push({ source: `document:${step}`, path: step, content: script, kind: "script" });
+      artifacts.push(...shellFiles(script, `document:${step}`));
+    }
+  }
   if (type === CONFIG_MAP) {
     for (const [k, v] of Object.entries(isObject(props.data) ? props.data : {}))
       if (typeof v === "string") artifacts.push({ source: `data["${k}"]`, path: k, content: v, kind: "file" });

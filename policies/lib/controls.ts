@@ -325,6 +325,12 @@ export const CONTROLS = {
     "CKV_DOCKER_7",
     "DS-0001",
   ]),
+  "ctr/image-digest": c(
+    "containers",
+    "advisory",
+    "The gateway image is pinned by digest, so a moved tag never changes what runs without an upgrade (mandatory in production).",
+    ["CKV_K8S_43", "kube-linter:latest-tag (digest form)"],
+  ),
   "gw/auth": c(
     "gateway",
     "mandatory",

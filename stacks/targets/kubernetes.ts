@@ -5,6 +5,7 @@ import { renderGatewayConfigJson } from "../../components/gateway-config/render"
 import { GatewayK8s } from "../../components/gateway-k8s/gateway-k8s";
 import { ingressFor } from "../../components/ingress/modes/registry";
 import type { ProgramContext, ProgramResult } from "./context";
+import { gatewayImage } from "./image";
 import { providerEnvNames, secretEnvFrom } from "./secret-env";
 
 export function deployKubernetes(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
@@ -16,10 +17,16 @@ export function deployKubernetes(cfg: StackConfig, ctx: ProgramContext): Program
     spec,
     configJson,
     secretEnv: secretEnvFrom(ctx.secrets),
+    image: gatewayImage(cfg),
     kubeconfig: ctx.secrets.kubeconfig,
   });
   return {
-    outputs: { namespace: cfg.kubernetes.namespace, gatewayUrl: ingress.allowedOrigins[0] ?? "" },
+    outputs: {
+      namespace: cfg.kubernetes.namespace,
+      gatewayUrl: ingress.allowedOrigins[0] ?? "",
+      // What runs, by digest when pinned: the rollback point of the next upgrade.
+      gatewayImage: gatewayImage(cfg),
+    },
     artifacts: { ...gw.artifacts(), "k8s/openclaw.json": configJson },
   };
 }

@@ -16,6 +16,9 @@ import type { HostAddon } from "../../components/gateway-vm/types";
 import { ENV_FILE, hostFileArtifacts, RUNTIME_CONFIG, STATE_HOST_DIR } from "../../components/gateway-vm/layout";
 import { BackupBucket } from "../../components/backup-bucket/backup-bucket";
 import { backupHostAddon } from "../../components/backup/host-addon";
+import { upgradeHostAddon } from "../../components/upgrade/host-addon";
+import { preUpgradePrefix } from "../../components/backup-bucket/lifecycle";
+import { preUpgradeInstanceStatements } from "../../components/backup-bucket/pre-upgrade";
 import { ingressHostAddon } from "../../components/ingress/host-addon";
 import { ingressModule, ingressPlan, ingressVmSecrets } from "../../components/ingress/modes/registry";
 import { Network } from "../../components/network/network";
@@ -26,6 +29,7 @@ import { rotationHostAddon } from "../../components/rotating-secret/host-addon";
 import { hostPaths, rotationTimeouts } from "../../components/rotating-secret/host-scripts";
 import { reloadDocumentContent } from "../../components/rotating-secret/policies";
 import { RotatingSecret } from "../../components/rotating-secret/rotating-secret";
+import { gatewayImage } from "./image";
 import { providerEnvNames } from "./secret-env";
 import { type ProgramContext, type ProgramResult, stackTags } from "./context";
 
@@ -36,17 +40,24 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
   // Decisions first, as data (pure, tested without Pulumi); resources after.
   const spec = gatewayContainerSpec(cfg, { providerKeyEnv: providerEnvNames(ctx.secrets) });
   const ingress = ingressPlan(cfg, { stack: ctx.stack });
-  const composeYaml = renderCompose(spec, {
-    configHostPath: RUNTIME_CONFIG,
-    envFile: ENV_FILE,
-    // The token file's directory: reload-token.sh replaces the file and the gateway re-reads it (no restart).
-    tokenDir: { host: hostPaths.tokenDir, container: GATEWAY_TOKEN_MOUNT_DIR },
-    stateHostDir: STATE_HOST_DIR,
-    logging: awslogsLogging(gatewayLogGroupName(ctx.stack), ctx.region),
-    // backup.sh / restore.sh run `openclaw backup` in it (OPENCLAW_COMPOSE_RUN_SERVICE in backup.env).
-    oneOffService: cfg.backup.enabled ? "backup" : undefined,
-    ...ingress.compose,
-  });
+  // What runs is pinned: the compose file names the resolved digest when the stack resolves it.
+  const image = gatewayImage(cfg);
+  const composeYaml = image.apply((ref) =>
+    renderCompose(
+      { ...spec, image: ref },
+      {
+        configHostPath: RUNTIME_CONFIG,
+        envFile: ENV_FILE,
+        // The token file's directory: reload-token.sh replaces the file and the gateway re-reads it (no restart).
+        tokenDir: { host: hostPaths.tokenDir, container: GATEWAY_TOKEN_MOUNT_DIR },
+        stateHostDir: STATE_HOST_DIR,
+        logging: awslogsLogging(gatewayLogGroupName(ctx.stack), ctx.region),
+        // backup.sh / restore.sh run `openclaw backup` in it (OPENCLAW_COMPOSE_RUN_SERVICE in backup.env).
+        oneOffService: cfg.backup.enabled ? "backup" : undefined,
+        ...ingress.compose,
+      },
+    ),
+  );
   const gatewayConfigJson = renderGatewayConfigJson(cfg, ingress.facts, {
     tokenFile: `${GATEWAY_TOKEN_MOUNT_DIR}/${GATEWAY_TOKEN_FILE_NAME}`,
   });
@@ -102,9 +113,26 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
 
   const backup = new BackupBucket(`${name}-backup`, { stack: ctx.stack, backup: cfg.backup, region: ctx.region, tags });
 
+  // The ingress sidecar's config is part of the release (applied in place); its unit and script are bootstrap.
+  const releasePaths = new Set(ingress.hostFiles.map((f) => f.path));
+  const ingressAddon = ingressHostAddon(ingress, {
+    region: ctx.region,
+    secretArns: ingressSecrets,
+    kmsKeyArn: secrets.kmsKeyArn,
+  });
+  // The upgrade transaction's own backups: beside the scheduled ones, outside every expiring tier.
+  const preUpgrade: HostAddon = cfg.backup.enabled
+    ? {
+        files: [],
+        enableUnits: [],
+        policyStatements: backup.bucketArn.apply((bucketArn) =>
+          preUpgradeInstanceStatements({ bucketArn, stack: ctx.stack }),
+        ),
+      }
+    : { files: [], enableUnits: [] };
   const addons: HostAddon[] = [
     rotationHostAddon(secretHost),
-    ingressHostAddon(ingress, { region: ctx.region, secretArns: ingressSecrets, kmsKeyArn: secrets.kmsKeyArn }),
+    { ...ingressAddon, files: ingressAddon.files.filter((f) => !releasePaths.has(f.path)) },
     observabilityHostAddon({
       stack: ctx.stack,
       region: ctx.region,
@@ -120,6 +148,9 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
       keyArn: backup.keyArn,
       prefix: backup.prefix,
     }),
+    preUpgrade,
+    // The release document runs it: every image, config or ingress change is an upgrade transaction.
+    upgradeHostAddon(),
   ];
   const vm = new GatewayVm(name, {
     vm: cfg.vm,
@@ -128,9 +159,18 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
     securityGroupId: network.gatewaySecurityGroupId,
     associatePublicIp: network.placement.associatePublicIp,
     publicIpReason: network.placement.publicIpReason,
+    stack: ctx.stack,
+    region: ctx.region,
     composeYaml,
     gatewayConfigJson,
-    hostFacts: { AWS_REGION: ctx.region, OPENCLAW_STACK: ctx.stack },
+    image,
+    releaseFiles: ingress.hostFiles.map((f) => ({ ...f, owner: "root:root" })),
+    hostFacts: {
+      AWS_REGION: ctx.region,
+      OPENCLAW_STACK: ctx.stack,
+      // Where upgrade.sh puts its pre-upgrade backup (the bucket and key are in backup.env).
+      ...(cfg.backup.enabled ? { OPENCLAW_PRE_UPGRADE_PREFIX: preUpgradePrefix(ctx.stack) } : {}),
+    },
     addons,
     tags,
     permissionsBoundary,
@@ -150,6 +190,9 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
   return {
     outputs: {
       instanceId: vm.instanceId,
+      // What runs, by digest when pinned: the rollback point of the next upgrade.
+      gatewayImage: vm.image,
+      releaseDocument: vm.releaseDocumentName,
       vpcId: network.vpcId,
       // Only with egress public-ip: where the caddy stack's DNS record points.
       ...(network.placement.associatePublicIp ? { publicIp: vm.publicIp } : {}),
@@ -166,6 +209,7 @@ export function deployVm(cfg: StackConfig, ctx: ProgramContext): ProgramResult {
       "vm/user-data.yaml": vm.userData,
       "vm/container-spec.yaml": stringify(spec),
       "vm/ssm/reload-token.json": reloadDocumentContent(hostPaths.reloadScript, rotationTimeouts),
+      "vm/ssm/release.json": vm.releaseDocument,
       ...ingress.artifacts,
       // The whole host layout, so CI can lay it out under a root and run systemd-analyze verify on it.
       "vm/host-files.json": `${JSON.stringify(files, null, 2)}\n`,

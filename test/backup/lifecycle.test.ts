@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { backupLifecycleRules, backupPrefix, logLifecycleRules } from "../../components/backup-bucket/lifecycle";
+import {
+  backupLifecycleRules,
+  backupPrefix,
+  logLifecycleRules,
+  preUpgradePrefix,
+  rulesAgingKey,
+} from "../../components/backup-bucket/lifecycle";
 import { parseStackConfig } from "../../components/config/schema";
 import { BASE_VALUES, testConfig } from "../helpers/config";
 
@@ -87,4 +93,18 @@ describe("backupPrefix", () => {
   it.each(["", "a/b", "../x", "*"])("rejects %j", (stack) =>
     expect(() => backupPrefix(stack)).toThrow(/S3 key prefix/),
   );
+});
+
+describe("pre-upgrade backups are kept whatever the tiers say", () => {
+  const b = testConfig().backup;
+  it.each(["prod", "dev"])("stack %s: no rule transitions or expires pre-upgrade/<stack>/ keys", (stack) => {
+    const rules = backupLifecycleRules(b, backupPrefix(stack));
+    expect(rulesAgingKey(rules, `${preUpgradePrefix(stack)}2026-11-30T21-00-00Z.tar.zst`)).toEqual([]);
+    // The scheduled backups beside them still age: the check can fail.
+    expect(rulesAgingKey(rules, `${backupPrefix(stack)}2026-11-30T21-00-00Z.tar.zst`)).toEqual(["backups-tiering"]);
+  });
+  it("the prefix is outside the stack's own", () => {
+    expect(preUpgradePrefix("prod")).toBe("pre-upgrade/prod/");
+    expect(preUpgradePrefix("prod").startsWith(backupPrefix("prod"))).toBe(false);
+  });
 });

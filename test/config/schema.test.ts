@@ -41,7 +41,38 @@ const badConfigs: {
     name: "image short digest",
     values: with_({ image: "ghcr.io/openclaw/openclaw@sha256:abc" }),
     key: "openclaw:image",
-    message: /not a valid image reference/,
+    message: /malformed digest: the digest has 3 hex digits; a digest is @sha256: followed by exactly 64/,
+    value: '"ghcr.io/openclaw/openclaw@sha256:abc"',
+  },
+  {
+    name: "image digest in upper case",
+    values: with_({ image: `ghcr.io/openclaw/openclaw:2026.9.6@sha256:${"AB".repeat(32)}` }),
+    key: "openclaw:image",
+    message: /malformed digest: the digest has characters other than lowercase hex.*openclaw:resolveImageDigest/,
+  },
+  {
+    name: "image digest of another algorithm",
+    values: with_({ image: `ghcr.io/openclaw/openclaw:2026.9.6@sha512:${"ab".repeat(64)}` }),
+    key: "openclaw:image",
+    message: /"@sha512:.*" is not a sha256 digest/,
+  },
+  {
+    name: "resolveImageDigest with an image already pinned by digest",
+    values: with_({ image: `ghcr.io/openclaw/openclaw:2026.9.6@sha256:${"ab".repeat(32)}`, resolveImageDigest: true }),
+    key: "openclaw:resolveImageDigest",
+    message: /already pinned by digest.*remove openclaw:resolveImageDigest or the digest/,
+  },
+  {
+    name: "resolveImageDigest on the docker target",
+    values: with_({ target: "docker", resolveImageDigest: true }),
+    key: "openclaw:resolveImageDigest",
+    message: /not supported on target docker.*write the digest into openclaw:image/,
+  },
+  {
+    name: "resolveImageDigest not a boolean",
+    values: with_({ resolveImageDigest: "yes" }),
+    key: "openclaw:resolveImageDigest",
+    message: /must be true or false/,
   },
   {
     name: "image missing",
@@ -342,5 +373,19 @@ describe("secret values are checked when Pulumi can decrypt them", () => {
     const { resolveConfig } = await import("../../components/config/load");
     expect(() => resolveConfig("edge", raw(`$2a$14$${"a".repeat(53)}`))).not.toThrow();
     expect(() => resolveConfig("edge", raw(undefined))).not.toThrow();
+  });
+});
+
+describe("openclaw:image pinned by tag and digest", () => {
+  it.each([
+    `ghcr.io/openclaw/openclaw:2026.9.6@sha256:${"0a".repeat(32)}`,
+    `ghcr.io/openclaw/openclaw@sha256:${"0a".repeat(32)}`,
+    "ghcr.io/openclaw/openclaw:2026.9.6",
+  ])("accepts %s", (image) => {
+    expect(problemsFor(with_({ image }))).toEqual([]);
+    expect(testConfig({ image }).image).toBe(image);
+  });
+  it("resolveImageDigest defaults to false", () => {
+    expect(testConfig().resolveImageDigest).toBe(false);
   });
 });

@@ -32,6 +32,7 @@ describe("GatewayK8s", () => {
         "kubernetes:core/v1:Secret",
         "kubernetes:core/v1:ConfigMap",
         "kubernetes:core/v1:PersistentVolumeClaim",
+        "kubernetes:core/v1:PersistentVolumeClaim",
         "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         "kubernetes:apps/v1:Deployment",

@@ -138,6 +138,12 @@ function physicalArns(plan: PlannedResource[], r: PlannedResource): string[] | u
       return [`arn:aws:budgets::${ACCOUNT}:budget/${physicalName(r)}`];
     case "aws:ssm/document:Document":
       return [`arn:aws:ssm:${a}:document/${physicalName(r)}`];
+    case "aws:ssm/association:Association":
+      // The document it runs (named after the stack) and the association itself (an id AWS invents).
+      return [
+        `arn:aws:ssm:${a}:document/${String(i.name)}`,
+        `arn:aws:ssm:${a}:association/${AUTONAME}-0000-4000-8000-000000000000`,
+      ];
   }
   if (r.type.startsWith("aws:s3/") && typeof i.bucket === "string") return [`arn:aws:s3:::${i.bucket}`];
   return undefined;

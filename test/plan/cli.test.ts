@@ -93,7 +93,13 @@ describe("npm run plan", () => {
       sourceArn: expect.stringMatching(/^arn:aws:secretsmanager:/),
     });
     expect(all("aws:lambda/function:Function")).toHaveLength(1);
-    expect(all("aws:ssm/document:Document")).toHaveLength(1);
+    // The token rotation's reload document and the release document (applied in place by an association).
+    expect(
+      all("aws:ssm/document:Document")
+        .map((d: { name: string }) => d.name)
+        .sort(),
+    ).toEqual(["openclaw-prod-release", "openclaw-prod-secrets-reload-doc"]);
+    expect(only("aws:ssm/association:Association").name).toBe("openclaw-prod-release");
   }, 120_000);
 
   it.each([
@@ -185,4 +191,47 @@ describe("npm run plan", () => {
     // A bcrypt hash, a Tailscale key, or a token value (16+ token characters; format strings like =%s don't count).
     expect(all).not.toMatch(/\$2[aby]\$\d\d\$|tskey-auth-|OPENCLAW_GATEWAY_TOKEN=[A-Za-z0-9_-]{16,}/);
   }, 120_000);
+
+  it("--against: an image change in prod is applied in place, with the previous digest as rollback point", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-against-"));
+    const before = plan("--stack", "prod", "--json");
+    expect(before.status, before.stderr).toBe(0);
+    const previous = JSON.parse(before.stdout);
+    // Additive: the plan JSON keeps its keys and gains the upgrade summary.
+    expect(Object.keys(previous)).toEqual(["stack", "resources", "violations", "outputs", "cost", "upgrade"]);
+    expect(previous.upgrade).toMatchObject({ target: "vm", releaseChange: "in place", imagePinnedByDigest: true });
+    expect(previous.upgrade.change).toBeUndefined();
+    expect(previous.violations.filter((v: { policy: string }) => v.policy === "image-pinned-by-digest")).toEqual([]);
+    const prevFile = path.join(dir, "prod.json");
+    fs.writeFileSync(prevFile, before.stdout);
+
+    const image = variant("prod", "openclaw:image", "ghcr.io/openclaw/openclaw:2026.10.1");
+    const human = plan("--stack", "prod", "--config", image, "--against", prevFile);
+    expect(human.status, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(
+      /this plan against the previous one: in place \(ghcr\.io\/openclaw\/openclaw:2026\.9\.6@sha256:[0-9a-f]{64} -> ghcr\.io\/openclaw\/openclaw:2026\.10\.1@sha256:[0-9a-f]{64}\)/,
+    );
+    expect(human.stdout).toMatch(
+      /rollback point: ghcr\.io\/openclaw\/openclaw:2026\.9\.6@sha256:[0-9a-f]{64} \+ pre-upgrade backup/,
+    );
+
+    const json = JSON.parse(plan("--stack", "prod", "--config", image, "--against", prevFile, "--json").stdout);
+    expect(json.upgrade.change).toMatchObject({ kind: "in place", fromImage: previous.upgrade.image });
+
+    const doc = parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8"));
+    doc.config["openclaw:vm"] = { ...doc.config["openclaw:vm"], ami: "ami-0fedcba9876543210" };
+    const amiFile = path.join(dir, "Pulumi.prod.yaml");
+    fs.writeFileSync(amiFile, JSON.stringify(doc));
+    const ami = plan("--stack", "prod", "--config", amiFile, "--against", prevFile);
+    expect(ami.stdout).toMatch(/this plan against the previous one: replace/);
+    expect(ami.stdout).toMatch(/instance ami changes: the instance is replaced/);
+  }, 120_000);
+
+  it("--against a file that is not a plan exits 2 and says how to write one", () => {
+    const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-against-")), "x.json");
+    fs.writeFileSync(bad, "{}");
+    const r = plan("--stack", "prod", "--against", bad);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/not a plan JSON .*npm run -s plan -- --stack <name> --json/);
+  });
 });

@@ -113,17 +113,36 @@ const setProp =
       return { ...r, props };
     });
 /**
- * Changes one key of one file the instance's cloud-init writes, structurally, so the variant survives
- * cosmetic changes to how the stack renders; fails if the file is not rendered any more.
+ * Changes one key of one file the stack ships to the host, structurally, so the variant survives cosmetic
+ * changes to how the stack renders; fails if the file is not rendered any more. The gateway's compose file
+ * and config travel in the release document (an SSM Command document applied in place), the rest in the
+ * instance's cloud-init.
  */
-const writtenFile = (pathRe: RegExp, mut: (content: string) => string): Edit =>
-  setProp("aws:ec2/instance:Instance", (p) => {
-    const doc = parseYaml(String(p.userData));
-    const file = (doc.write_files ?? []).find((f: any) => pathRe.test(String(f.path)));
-    if (!file) throw new Error(`user data no longer writes ${String(pathRe)}: update this variant`);
-    file.content = mut(String(file.content));
-    p.userData = `#cloud-config\n${stringifyYaml(doc)}`;
-  });
+const writtenFile =
+  (pathRe: RegExp, mut: (content: string) => string): Edit =>
+  (rs) => {
+    const doc = rs.find((r) => r.type === "aws:ssm/document:Document" && r.name.endsWith("-release"));
+    const d = doc ? JSON.parse(String(doc.props.content)) : undefined;
+    const lines: string[] = d?.mainSteps?.[0]?.inputs?.runCommand ?? [];
+    const i = lines.findIndex((l) => {
+      const m = /"\$d\/([^"]+)" && printf/.exec(l);
+      return !!m && pathRe.test(`/etc/openclaw/${m[1]}`);
+    });
+    if (doc && i >= 0) {
+      d.mainSteps[0].inputs.runCommand[i] = lines[i]!.replace(/'([A-Za-z0-9+/=]+)'/, (_m, b64: string) => {
+        const text = mut(Buffer.from(b64, "base64").toString("utf8"));
+        return `'${Buffer.from(text, "utf8").toString("base64")}'`;
+      });
+      return rs.map((r) => (r === doc ? { ...r, props: { ...r.props, content: JSON.stringify(d, null, 2) } } : r));
+    }
+    return setProp("aws:ec2/instance:Instance", (p) => {
+      const ud = parseYaml(String(p.userData));
+      const file = (ud.write_files ?? []).find((f: any) => pathRe.test(String(f.path)));
+      if (!file) throw new Error(`neither the release nor user data writes ${String(pathRe)}: update this variant`);
+      file.content = mut(String(file.content));
+      p.userData = `#cloud-config\n${stringifyYaml(ud)}`;
+    })(rs);
+  };
 const gatewayJson = (mut: (c: any) => void) =>
   writtenFile(/openclaw\.json$/, (text) => {
     const c = JSON.parse(text);

@@ -17,6 +17,9 @@ function vmArgs(extra: Partial<VmArgs> = {}): VmArgs {
     subnetId: "subnet-1",
     availabilityZone: "us-east-1a",
     securityGroupId: "sg-1",
+    stack: "test",
+    region: "us-east-1",
+    image: "ghcr.io/openclaw/openclaw:2026.9.6",
     composeYaml: "services: {}\n",
     gatewayConfigJson: "{}\n",
     hostFacts: { AWS_REGION: "us-east-1" },
@@ -67,8 +70,19 @@ describe("GatewayVm", () => {
     const byName = Object.fromEntries(policies.map((r) => [r.name, JSON.parse(r.inputs.policy).Statement]));
     expect(byName["gw-ssm"]).toEqual(sessionManagerStatements());
     expect(JSON.stringify(byName["gw-ssm"])).not.toMatch(/ssm:GetParameter|ssm:\*|"\*:\*"/);
-    expect(byName["gw-units"]).toEqual([
-      { Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::b/p/*"] },
+    // The addons' statements, then the release path's own (read its document, snapshot its state volume).
+    expect(byName["gw-units"][0]).toEqual({
+      Effect: "Allow",
+      Action: ["s3:PutObject"],
+      Resource: ["arn:aws:s3:::b/p/*"],
+    });
+    expect(byName["gw-units"].slice(1).map((x: { Sid: string }) => x.Sid)).toEqual([
+      "ReadOwnReleaseDocument",
+      "StateManagerOnOwnInstance",
+      "StateManagerOwnAssociation",
+      "SnapshotOwnStateVolume",
+      "CreatePreUpgradeSnapshots",
+      "TagSnapshotsAtCreation",
     ]);
   });
 
@@ -77,7 +91,11 @@ describe("GatewayVm", () => {
     const ud = parse((await valueOf(value.userData)).replace(/^#cloud-config\n/, ""));
     expect(ud.write_files.map((f: { path: string }) => f.path)).toContain("/etc/systemd/system/x.service");
     const enabled = ud.runcmd.filter((c: string[]) => c[1] === "enable").map((c: string[]) => c.at(-1));
-    expect(enabled).toEqual(["x.service", "openclaw-gateway.service"]);
+    expect(enabled).toEqual(["x.service", "openclaw-release.service", "openclaw-gateway.service"]);
+    // The release is not in the user data: it reaches the host through the release document.
+    const paths = ud.write_files.map((f: { path: string }) => f.path);
+    expect(paths).not.toContain("/etc/openclaw/compose.yaml");
+    expect(paths).not.toContain("/etc/openclaw/openclaw.json");
   });
 
   it("refuses a public address without a reason, before registering anything", () => {

@@ -107,6 +107,14 @@ export function mockCall(args: pulumi.runtime.MockCallArgs, region: string): Rec
       return { name: region, region, id: region };
     case "aws:index/getPartition:getPartition":
       return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+    case "docker:index/getRegistryImage:getRegistryImage":
+      // The registry cannot be asked offline. A stand-in of the real shape, derived from the reference and
+      // spelled so no one mistakes it for a registry's answer (offline-plan digests start with 0ff1).
+      return {
+        name: args.inputs.name,
+        sha256Digest: `sha256:0ff1${hexOf(`digest:${args.inputs.name}`, 60)}`,
+        id: args.inputs.name,
+      };
     default:
       return {};
   }

@@ -35,6 +35,8 @@ export interface PlanOutput {
 
 export interface PlanResult {
   stack: string;
+  /** `openclaw:target`. */
+  target: "vm" | "kubernetes" | "docker";
   resources: PlanResource[];
   violations: Violation[];
   outputs: PlanOutput[];
@@ -195,5 +197,14 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
 
   const artifacts = (await resolveInput(result.artifacts)).redacted as Record<string, string>;
   const cost = estimateMonthlyCost(resources);
-  return { stack: opts.stack, resources, violations, outputs, artifacts, cost, policyInputs };
+  return {
+    stack: opts.stack,
+    target: loaded.config.target,
+    resources,
+    violations,
+    outputs,
+    artifacts,
+    cost,
+    policyInputs,
+  };
 }

@@ -1,13 +1,36 @@
 import { z } from "zod";
 import { intRange, singleLine } from "./common";
 
+/** True when an image reference carries a digest (`name[:tag]@sha256:<64 hex>`). */
+export function isDigestPinned(ref: string): boolean {
+  return /@sha256:[a-f0-9]{64}$/.test(ref);
+}
+
 /**
- * An image reference pinned by tag or digest. `latest` (explicit or implied by a missing tag) is rejected:
+ * An image reference pinned by tag or digest (`name:tag`, `name@sha256:<64 hex>` or both). `latest` (explicit or implied by a missing tag) is rejected:
  * a moving tag makes deploys unreproducible and lets an upstream push change production silently.
  */
 export const imageRef = z
   .string({ error: "must be an image reference such as ghcr.io/openclaw/openclaw:2026.9.6" })
   .superRefine((ref, ctx) => {
+    const at = ref.indexOf("@");
+    if (at >= 0) {
+      const digest = ref.slice(at + 1);
+      if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
+        const hex = /^sha256:(.*)$/.exec(digest)?.[1];
+        const what =
+          hex === undefined
+            ? `"@${digest}" is not a sha256 digest`
+            : /^[a-f0-9]*$/.test(hex)
+              ? `the digest has ${hex.length} hex digits`
+              : "the digest has characters other than lowercase hex";
+        ctx.addIssue({
+          code: "custom",
+          message: `has a malformed digest: ${what}; a digest is @sha256: followed by exactly 64 lowercase hex digits (copy it from \`docker buildx imagetools inspect ${ref.slice(0, at)}\`), or drop the digest and set openclaw:resolveImageDigest: true to pin it at deploy time`,
+        });
+        return;
+      }
+    }
     const m =
       /^(?<name>[a-z0-9]+(?:[._/:-][a-z0-9]+)*?)(?::(?<tag>[\w][\w.-]{0,127}))?(?:@(?<digest>sha256:[a-f0-9]{64}))?$/.exec(
         ref,

@@ -4,6 +4,7 @@
 // true as the stacks change; each is tagged with its class and the peer rule it corresponds to.
 import { gzipSync } from "node:zlib";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { parseReleaseDocument } from "../../../components/gateway-vm/release";
 import type { PolicyResourceInput } from "../../../policies/lib/evaluate";
 
 export type CorpusClass = "shapes" | "resource-types" | "profiles" | "semantics" | "cross-resource";
@@ -27,6 +28,7 @@ export interface Variant {
 }
 
 const INSTANCE = "aws:ec2/instance:Instance";
+const DOCUMENT = "aws:ssm/document:Document";
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const CONTAINER = "docker:index/container:Container";
@@ -440,6 +442,48 @@ const localConfig = (rs: PolicyResourceInput[]) =>
 
 const sgRule = (name: string, props: Record<string, any>) =>
   add(res("aws:ec2/securityGroupRule:SecurityGroupRule", name, { securityGroupId: "sg-1", ...props }));
+
+/**
+ * The shipped VM delivers its release (compose file, gateway config, ingress config) in an SSM document and
+ * keeps only the bootstrap in user data. The user-data variants start from the equivalent stack that writes
+ * the release with cloud-init, so every shape of user data is still tried with the gateway's own files.
+ */
+export function releaseInUserData(rs: PolicyResourceInput[]): PolicyResourceInput[] {
+  const doc = find(rs, DOCUMENT, (r) => r.name.endsWith("-release"));
+  const release = parseReleaseDocument(String(doc.props.content));
+  if (release.files.length === 0) throw new Error("the release document carries no files: update the corpus");
+  return edit(INSTANCE, (p) => {
+    const ud = userDoc(p);
+    ud.write_files = [
+      ...(ud.write_files ?? []),
+      ...release.files.map((f) => ({
+        path: f.path,
+        content: f.content,
+        permissions: f.permissions,
+        owner: "root:root",
+      })),
+    ];
+    p.userData = cloudConfigText(ud);
+  })(rs.filter((r) => r !== doc));
+}
+
+/** Edits one file of the release document in place (decoded, changed, encoded as the program writes it). */
+const releaseFile = (re: RegExp, mut: (text: string) => string) =>
+  edit(
+    DOCUMENT,
+    (p) => {
+      const d = JSON.parse(String(p.content));
+      const lines: string[] = d.mainSteps[0].inputs.runCommand;
+      const i = lines.findIndex((l) => re.test(l.replace(/ && printf.*$/, "")));
+      if (i < 0) throw new Error(`the release document no longer writes ${re}: update the corpus`);
+      d.mainSteps[0].inputs.runCommand[i] = lines[i]!.replace(/'([A-Za-z0-9+/=]+)'/, (_m, b64: string) => {
+        const text = mut(Buffer.from(b64, "base64").toString("utf8"));
+        return `'${Buffer.from(text, "utf8").toString("base64")}'`;
+      });
+      p.content = JSON.stringify(d, null, 2);
+    },
+    (r) => r.name.endsWith("-release"),
+  );
 
 export function buildCorpus(): Variant[] {
   const v: Variant[] = [];
@@ -1487,7 +1531,81 @@ export function buildCorpus(): Variant[] {
       return rs.map((r) => (r === ver ? { ...r, dependencies: { ...r.dependencies, secretString: [] } } : r));
     },
   });
-  return v;
+  // The release as the program ships it: an SSM Command document applied in place on the host.
+  const composeInRelease = (mut: (c: any) => void) =>
+    releaseFile(/compose\.yaml"$/, (t) => {
+      const c = parseYaml(t);
+      mut(c);
+      return stringifyYaml(c);
+    });
+  const configInRelease = (mut: (c: any) => void) =>
+    releaseFile(/openclaw\.json"$/, (t) => {
+      const c = JSON.parse(t);
+      mut(c);
+      return JSON.stringify(c, null, 2);
+    });
+  const inRelease = (shape: string, peer: string, secure: boolean, build: Variant["build"]) =>
+    v.push({
+      cls: "shapes",
+      shape,
+      peer,
+      stack: "prod",
+      secure,
+      build,
+      id: `${secure ? "secure" : "insecure"}/shapes/${shape}`,
+    });
+  inRelease(
+    "SSM release document: privileged gateway service",
+    "CIS-Docker-5.5",
+    false,
+    composeInRelease((c) => {
+      c.services.gateway.privileged = true;
+    }),
+  );
+  inRelease(
+    "SSM release document: gateway without auth",
+    "openclaw audit gateway.bind_no_auth",
+    false,
+    configInRelease((c) => {
+      c.gateway.auth = { mode: "none" };
+    }),
+  );
+  inRelease(
+    "SSM release document: gateway image by tag only in prod",
+    "CKV_K8S_43",
+    false,
+    composeInRelease((c) => {
+      for (const svc of Object.values<any>(c.services))
+        if (/openclaw/.test(String(svc.image))) svc.image = String(svc.image).replace(/@sha256:[0-9a-f]{64}$/, "");
+    }),
+  );
+  inRelease("SSM release document: as shipped", "CKV_AWS_46", true, (rs) => rs);
+  inRelease(
+    "SSM release document: a random-looking secret in a released env file",
+    "CKV_AWS_46",
+    false,
+    edit(
+      DOCUMENT,
+      (p) => {
+        const d = JSON.parse(String(p.content));
+        const b64 = Buffer.from("MODEL_SETTING=q8Zt3VwL0pXr7Ym2Kc9Nf4Hb6Jd1Sg5A\n").toString("base64");
+        d.mainSteps[0].inputs.runCommand.splice(
+          -1,
+          0,
+          `install -D -m 0644 /dev/null "$d/extra.env" && printf '%s' '${b64}' | base64 -d > "$d/extra.env"`,
+        );
+        p.content = JSON.stringify(d, null, 2);
+      },
+      (r) => r.name.endsWith("-release"),
+    ),
+  );
+
+  // Every other prod variant edits user data: start it from the release written by cloud-init.
+  return v.map((x) =>
+    x.stack === "prod" && !x.shape.startsWith("SSM release document")
+      ? { ...x, build: (rs: PolicyResourceInput[]) => x.build(releaseInUserData(rs)) }
+      : x,
+  );
 }
 
 /** The README table: one row per class with its insecure/secure counts and peer rules. */
