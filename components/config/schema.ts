@@ -7,7 +7,7 @@ import { backupSection } from "./sections/backup";
 import { tags } from "./sections/common";
 import { gatewaySection, imageRef, isDigestPinned } from "./sections/gateway";
 import { iamSection, stackNameProblem } from "./sections/iam";
-import { caddySection, defaultTailnetHostname, ingressModes, tailscaleSection } from "./sections/ingress";
+import { caddySection, ingressModes, tailscaleSection } from "./sections/ingress";
 import { ingressConfigIssues, ingressModule } from "../ingress/modes/registry";
 import { kubernetesSection } from "./sections/kubernetes";
 import { networkSection } from "./sections/network";
@@ -43,72 +43,85 @@ export const providerKeyEnv: Partial<Record<SecretConfigKey, string>> = {
   zaiApiKey: "ZAI_API_KEY",
 };
 
-export const stackConfigSchema = z
-  .strictObject({
-    /** Where the gateway runs. Required. */
-    target: z.enum(targets, { error: `must be one of ${targets.join(", ")}` }),
-    /** How operators reach it. @default "tailscale" (no open port) */
-    ingress: z.enum(ingressModes, { error: `must be one of ${ingressModes.join(", ")}` }).default("tailscale"),
-    /** The gateway image, pinned by tag or digest (`name:tag@sha256:<64 hex>` pins both). Required. */
-    image: imageRef,
-    /**
-     * Resolve `openclaw:image`'s tag to its digest at deploy time (the Docker provider's registry lookup) and
-     * run that digest, recorded as the `gatewayImage` stack output: a tag that moves later changes nothing
-     * until the next `pulumi up`, which applies it as an upgrade. For images whose digest is not known when
-     * the stack file is written. Not with an image that already has a digest. @default false
-     */
-    resolveImageDigest: z.boolean({ error: "must be true or false" }).default(false),
-    gateway: gatewaySection,
-    network: networkSection,
-    vm: vmSection,
-    backup: backupSection,
-    rotation: rotationSection,
-    tailscale: tailscaleSection,
-    caddy: caddySection,
-    kubernetes: kubernetesSection,
-    observability: observabilitySection,
-    iam: iamSection,
-    /** Tags added to every AWS resource, after the stack's own (`openclaw:stack`, `openclaw:project`). */
-    tags,
-  })
-  .superRefine((c, ctx) => {
-    for (const issue of ingressConfigIssues(c)) ctx.addIssue({ code: "custom", ...issue });
-    if (c.resolveImageDigest && c.target === "docker") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["resolveImageDigest"],
-        input: c.resolveImageDigest,
-        message:
-          "is not supported on target docker (the local Docker pulls what the reference names): write the digest into openclaw:image (name:tag@sha256:<64 hex>) instead",
-      });
-    }
-    if (c.resolveImageDigest && isDigestPinned(c.image)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["resolveImageDigest"],
-        input: c.resolveImageDigest,
-        message: `openclaw:image is already pinned by digest (${c.image}); remove openclaw:resolveImageDigest or the digest, not both`,
-      });
-    }
-    if (c.target === "vm") {
-      const hostMiB = instanceMemoryMiB[c.vm.instanceType];
-      // Docker, the SSM agent, the tailscale or caddy sidecar and the page cache need ~1.5 GiB beside the gateway.
-      if (hostMiB !== undefined && c.gateway.memoryMiB > hostMiB - 1536) {
+/**
+ * The schema of one stack's configuration. A function of the stack's name because one default is (the
+ * tailnet node name); built once per stack name.
+ */
+export function stackConfigSchema(stack: string): StackConfigSchema {
+  let schema = schemas.get(stack);
+  if (!schema) {
+    schema = buildSchema(stack);
+    schemas.set(stack, schema);
+  }
+  return schema;
+}
+type StackConfigSchema = ReturnType<typeof buildSchema>;
+const schemas = new Map<string, StackConfigSchema>();
+
+const buildSchema = (stack: string) =>
+  z
+    .strictObject({
+      /** Where the gateway runs. Required. */
+      target: z.enum(targets, { error: `must be one of ${targets.join(", ")}` }),
+      /** How operators reach it. @default "tailscale" (no open port) */
+      ingress: z.enum(ingressModes, { error: `must be one of ${ingressModes.join(", ")}` }).default("tailscale"),
+      /** The gateway image, pinned by tag or digest (`name:tag@sha256:<64 hex>` pins both). Required. */
+      image: imageRef,
+      /**
+       * Resolve `openclaw:image`'s tag to its digest at deploy time (the Docker provider's registry lookup) and
+       * run that digest, recorded as the `gatewayImage` stack output: a tag that moves later changes nothing
+       * until the next `pulumi up`, which applies it as an upgrade. For images whose digest is not known when
+       * the stack file is written. Not with an image that already has a digest. @default false
+       */
+      resolveImageDigest: z.boolean({ error: "must be true or false" }).default(false),
+      gateway: gatewaySection,
+      network: networkSection,
+      vm: vmSection,
+      backup: backupSection,
+      rotation: rotationSection,
+      tailscale: tailscaleSection(stack),
+      caddy: caddySection,
+      kubernetes: kubernetesSection,
+      observability: observabilitySection,
+      iam: iamSection,
+      /** Tags added to every AWS resource, after the stack's own (`openclaw:stack`, `openclaw:project`). */
+      tags,
+    })
+    .superRefine((c, ctx) => {
+      for (const issue of ingressConfigIssues(c)) ctx.addIssue({ code: "custom", ...issue });
+      if (c.resolveImageDigest && c.target === "docker") {
         ctx.addIssue({
           code: "custom",
-          path: ["gateway", "memoryMiB"],
-          input: c.gateway.memoryMiB,
-          message: `does not fit ${c.vm.instanceType} (${hostMiB} MiB): keep it at most ${hostMiB - 1536} MiB or choose a larger openclaw:vm.instanceType`,
+          path: ["resolveImageDigest"],
+          input: c.resolveImageDigest,
+          message:
+            "is not supported on target docker (the local Docker pulls what the reference names): write the digest into openclaw:image (name:tag@sha256:<64 hex>) instead",
         });
       }
-    }
-  });
+      if (c.resolveImageDigest && isDigestPinned(c.image)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["resolveImageDigest"],
+          input: c.resolveImageDigest,
+          message: `openclaw:image is already pinned by digest (${c.image}); remove openclaw:resolveImageDigest or the digest, not both`,
+        });
+      }
+      if (c.target === "vm") {
+        const hostMiB = instanceMemoryMiB[c.vm.instanceType];
+        // Docker, the SSM agent, the tailscale or caddy sidecar and the page cache need ~1.5 GiB beside the gateway.
+        if (hostMiB !== undefined && c.gateway.memoryMiB > hostMiB - 1536) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["gateway", "memoryMiB"],
+            input: c.gateway.memoryMiB,
+            message: `does not fit ${c.vm.instanceType} (${hostMiB} MiB): keep it at most ${hostMiB - 1536} MiB or choose a larger openclaw:vm.instanceType`,
+          });
+        }
+      }
+    });
 
-type ParsedConfig = z.infer<typeof stackConfigSchema>;
-/** The parsed config with the defaults that depend on the stack name applied (parseStackConfig). */
-export type StackConfig = Omit<ParsedConfig, "tailscale"> & {
-  tailscale: ParsedConfig["tailscale"] & { hostname: string };
-};
+/** The parsed configuration, every default applied. */
+export type StackConfig = z.infer<StackConfigSchema>;
 
 /** One problem with the configuration: the key as `pulumi config` spells it, the bad value, what is allowed. */
 export interface ConfigProblem {
@@ -176,14 +189,11 @@ export function parseStackConfig(input: ParseInput): ParseResult {
     }
     plain[key] = value;
   }
-  const parsed = stackConfigSchema.safeParse(plain, { reportInput: true });
+  const parsed = stackConfigSchema(input.stack).safeParse(plain, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(toProblem(issue, plain));
   }
-  if (parsed.success)
-    problems.push(
-      ...ingressModule(parsed.data.ingress).secretProblems(withDefaults(parsed.data, input.stack), secretNames),
-    );
+  if (parsed.success) problems.push(...ingressModule(parsed.data.ingress).secretProblems(parsed.data, secretNames));
   if (parsed.success && parsed.data.target === "vm" && secretNames.includes("gatewayToken")) {
     problems.push({
       key: "openclaw:gatewayToken",
@@ -195,14 +205,10 @@ export function parseStackConfig(input: ParseInput): ParseResult {
   const badStack = parsed.success && parsed.data.target === "vm" ? stackNameProblem(input.stack) : undefined;
   if (badStack) problems.push({ key: "stack", value: JSON.stringify(input.stack), message: badStack });
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
-  return { ok: true, config: withDefaults(parsed.data, input.stack), secretNames };
+  return { ok: true, config: parsed.data, secretNames };
 }
 
 /** Defaults that depend on the stack name, which the schema does not see. */
-function withDefaults(c: ParsedConfig, stack: string): StackConfig {
-  return { ...c, tailscale: { ...c.tailscale, hostname: c.tailscale.hostname ?? defaultTailnetHostname(stack) } };
-}
-
 function toProblem(issue: z.core.$ZodIssue, raw: Record<string, unknown>): ConfigProblem {
   const path = issue.path.map(String);
   const key =

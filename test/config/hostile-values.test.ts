@@ -230,7 +230,7 @@ function place(path: (string | number)[], value: unknown): Record<string, unknow
   return build(0) as Record<string, unknown>;
 }
 
-const all = leaves(stackConfigSchema);
+const all = leaves(stackConfigSchema("dev"));
 const strings = all.filter((l) => l.type === "string");
 const numbers = all.filter((l) => l.type === "number");
 const keyOf = (p: (string | number)[]) => {

@@ -13,7 +13,7 @@ import {
 } from "../../components/ingress/plan";
 import { ingressPlan } from "../../components/ingress/modes/registry";
 import { servesFunnel } from "../../components/ingress/tailscale-serve";
-import { parseStackConfig } from "../../components/config/schema";
+import { parseStackConfig, stackConfigSchema } from "../../components/config/schema";
 import { defaultTailnetHostname } from "../../components/config/sections/ingress";
 import { BASE_VALUES, testConfig } from "../helpers/config";
 
@@ -213,6 +213,15 @@ describe("defaultTailnetHostname", () => {
     const h = defaultTailnetHostname(stack);
     expect(h).toBe(expected);
     expect(h).toMatch(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/);
+  });
+});
+
+describe("the tailnet node name's default", () => {
+  it("is the schema's own: parsing alone gives every stack its name, the same schema object per stack", () => {
+    const values = { ...BASE_VALUES, tailscale: { tailnetDnsName: "tail1234.ts.net" } };
+    expect(stackConfigSchema("Dev_Eu.1").parse(values).tailscale.hostname).toBe("openclaw-dev-eu-1");
+    expect(stackConfigSchema("prod").parse(values).tailscale.hostname).toBe("openclaw-prod");
+    expect(stackConfigSchema("prod")).toBe(stackConfigSchema("prod"));
   });
 });
 

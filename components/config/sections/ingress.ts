@@ -6,34 +6,36 @@ import { imageRef } from "./gateway";
 export const ingressModes = ["tailscale", "caddy", "none"] as const;
 export type IngressMode = (typeof ingressModes)[number];
 
-export const tailscaleSection = z
-  .strictObject({
-    /**
-     * The tailscale sidecar image, pinned like the gateway image (no `latest`, tag or digest required).
-     * @default "tailscale/tailscale:v1.84.3"
-     */
-    image: imageRef.default("tailscale/tailscale:v1.84.3"),
-    /** ACL tags the node joins with; the tailnet policy must list them in tagOwners. @default ["tag:openclaw"] */
-    tags: z
-      .array(z.string().regex(/^tag:[a-z0-9-]+$/, { error: "must be a Tailscale ACL tag such as tag:openclaw" }))
-      .min(1, { error: "needs at least one tag: untagged keys join as the key owner's user" })
-      .default(["tag:openclaw"]),
-    /** Auth key lifetime. Short: the key is used once, at first boot. @default 3600 */
-    keyExpirySeconds: intRange(300, 86400, "seconds").default(3600),
-    /** The node's name on the tailnet. @default "openclaw-<stack>" as a DNS label (defaultTailnetHostname) */
-    hostname: z
-      .string()
-      .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: "must be a DNS label" })
-      .optional(),
-    /** Your tailnet's DNS name (e.g. tail1234.ts.net); the Control UI origin is https://<hostname>.<tailnetDnsName>. */
-    tailnetDnsName: z
-      .string()
-      .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*\.ts\.net$/, {
-        error: "must be your tailnet's DNS name, such as tail1234.ts.net (Tailscale admin console > DNS)",
-      })
-      .optional(),
-  })
-  .prefault({});
+/** The Tailscale section; the node name's default is the stack's name (defaultTailnetHostname). */
+export const tailscaleSection = (stack: string) =>
+  z
+    .strictObject({
+      /**
+       * The tailscale sidecar image, pinned like the gateway image (no `latest`, tag or digest required).
+       * @default "tailscale/tailscale:v1.84.3"
+       */
+      image: imageRef.default("tailscale/tailscale:v1.84.3"),
+      /** ACL tags the node joins with; the tailnet policy must list them in tagOwners. @default ["tag:openclaw"] */
+      tags: z
+        .array(z.string().regex(/^tag:[a-z0-9-]+$/, { error: "must be a Tailscale ACL tag such as tag:openclaw" }))
+        .min(1, { error: "needs at least one tag: untagged keys join as the key owner's user" })
+        .default(["tag:openclaw"]),
+      /** Auth key lifetime. Short: the key is used once, at first boot. @default 3600 */
+      keyExpirySeconds: intRange(300, 86400, "seconds").default(3600),
+      /** The node's name on the tailnet. @default "openclaw-<stack>" as a DNS label (defaultTailnetHostname) */
+      hostname: z
+        .string()
+        .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: "must be a DNS label" })
+        .default(defaultTailnetHostname(stack)),
+      /** Your tailnet's DNS name (e.g. tail1234.ts.net); the Control UI origin is https://<hostname>.<tailnetDnsName>. */
+      tailnetDnsName: z
+        .string()
+        .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*\.ts\.net$/, {
+          error: "must be your tailnet's DNS name, such as tail1234.ts.net (Tailscale admin console > DNS)",
+        })
+        .optional(),
+    })
+    .prefault({});
 
 export const caddySection = z
   .strictObject({
@@ -62,12 +64,11 @@ export const caddySection = z
     maxRequestBodyMiB: intRange(1, 1024, "MiB").default(10),
   })
   .prefault({});
-export type TailscaleSection = z.infer<typeof tailscaleSection>;
+export type TailscaleSection = z.infer<ReturnType<typeof tailscaleSection>>;
 
 /**
  * The stack name as a DNS label, the node name when `openclaw:tailscale.hostname` is unset: Tailscale node
- * names are DNS labels; stack names may hold dots, capitals, `_`. The default depends on the stack name, which
- * the schema does not see, so parseStackConfig applies it right after parsing.
+ * names are DNS labels; stack names may hold dots, capitals, `_`.
  */
 export function defaultTailnetHostname(stack: string): string {
   return `openclaw-${stack}`
