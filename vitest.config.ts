@@ -8,10 +8,11 @@ export default defineConfig({
   test: {
     // Forks, not threads: tests chdir and spawn processes, which worker threads do not allow.
     pool: "forks",
-    // One worker more than there are cores (vitest's default is one fewer, a single worker on 2 cores): many files
-    // spend most of their time waiting on processes they spawned (the CLIs, bash, systemd-analyze, shellcheck),
-    // and a spare worker keeps the cores busy meanwhile. Each worker loads the SDKs once (isolate: false below).
-    maxWorkers: availableParallelism() + 1,
+    // Two workers more than there are cores (vitest's default is one fewer, a single worker on 2 cores): many files
+    // spend most of their time waiting on processes they spawned (the CLIs, bash, systemd-analyze, shellcheck) or
+    // on the deadlines of the host scripts they drive, and spare workers keep the cores busy meanwhile; measured on
+    // 2 cores, a third spare worker gains nothing. Each worker loads the SDKs once (isolate: false below).
+    maxWorkers: availableParallelism() + 2,
     // Each worker defers the SDK parts no test calls, as the bundled tools do.
     setupFiles: ["test/helpers/setup.ts"],
     // Whole-stack plans and IAM simulations take seconds alone and several times that on a shared, loaded machine.
