@@ -1,9 +1,6 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
-/** Files that replace a module with vi.mock: they get a fresh module registry of their own. */
-const needsOwnModules = ["test/policies/stack-variants.test.ts"];
-
 export default defineConfig({
   test: {
     // Forks, not threads: tests chdir and spawn processes, which worker threads do not allow.
@@ -17,20 +14,11 @@ export default defineConfig({
     setupFiles: ["test/helpers/setup.ts"],
     // Whole-stack plans and IAM simulations take seconds alone and several times that on a shared, loaded machine.
     testTimeout: 60_000,
-    projects: [
-      {
-        extends: true,
-        test: {
-          name: "shared",
-          include: ["test/**/*.test.ts", "components/**/*.test.ts", "policies/**/*.test.ts"],
-          exclude: needsOwnModules,
-          // Importing the five Pulumi SDKs costs ~1 s per file; a worker keeps them loaded between files.
-          // Safe because Pulumi's mock runtime is reset by setMocks at the start of every whole-program run
-          // (tools/lib/plan.ts, test/helpers/mocks.ts), and files in one worker run one after another.
-          isolate: false,
-        },
-      },
-      { extends: true, test: { name: "own-modules", include: needsOwnModules } },
-    ],
+    include: ["test/**/*.test.ts", "components/**/*.test.ts", "policies/**/*.test.ts"],
+    // Importing the five Pulumi SDKs costs ~1 s per file; a worker keeps them loaded between files. Safe because
+    // Pulumi's mock runtime is reset by setMocks at the start of every whole-program run (tools/lib/plan.ts,
+    // test/helpers/mocks.ts) and files in one worker run one after another; for the same reason no test
+    // replaces a module (vi.mock): the replacement would leak into the files after it.
+    isolate: false,
   },
 });

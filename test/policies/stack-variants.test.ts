@@ -7,23 +7,11 @@
 //    line of the compose file / openclaw.json inside user data), re-evaluated with the same inputs and
 //    dependencies the plan passed to evaluatePolicies. This is drift the pack must catch even when the
 //    config layer is bypassed (hand edits, a new component, a refactor).
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import type { EvaluateOptions, PolicyResourceInput, Violation } from "../../policies/lib/evaluate";
-
-const captured: { inputs: PolicyResourceInput[]; options?: EvaluateOptions }[] = [];
-vi.mock("../../policies/lib/evaluate", async (importOriginal) => {
-  const orig = await importOriginal<typeof import("../../policies/lib/evaluate")>();
-  return {
-    ...orig,
-    evaluatePolicies: async (inputs: PolicyResourceInput[], options?: EvaluateOptions) => {
-      captured.push({ inputs, options });
-      return orig.evaluatePolicies(inputs, options);
-    },
-  };
-});
+import type { PolicyResourceInput, Violation } from "../../policies/lib/evaluate";
 
 import { evaluatePolicies } from "../../policies/lib/evaluate";
 import { runPlan } from "../../tools/lib/plan";
@@ -91,10 +79,7 @@ describe("config variants (one key changed in Pulumi.prod.yaml)", () => {
 
 /** Inputs exactly as the plan handed them to evaluatePolicies for a clean prod stack. */
 async function prodInputs(): Promise<PolicyResourceInput[]> {
-  captured.length = 0;
-  await runPlan({ stack: "prod", policyConfig: packConfig("prod") });
-  expect(captured).toHaveLength(1);
-  return captured[0].inputs;
+  return (await runPlan({ stack: "prod", policyConfig: packConfig("prod") })).policyInputs;
 }
 
 type Edit = (rs: PolicyResourceInput[]) => PolicyResourceInput[];
