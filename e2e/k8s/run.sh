@@ -4,7 +4,8 @@
 #   1. the engine, the provider and the cluster binaries (ci/engine/build*.sh; cached, cold ~40+ min)
 #   2. the gateway image (e2e/build-gateway-image.sh) served by a loopback registry (registry.ts)
 #   3. the cluster: etcd, kube-apiserver with Pod Security admission, controller-manager, scheduler,
-#      kubelet on containerd with the bridge CNI, a local StorageClass with one PV for the state claim
+#      kubelet on containerd with the bridge CNI, a local StorageClass with one PV per claim of the stack
+#      (the state, the pre-upgrade archives)
 #   4. `pulumi preview --policy-pack policies`, then `pulumi up`: the Deployment must become available
 #      through its own startup/readiness probes
 #   5. a Pod that undoes allowPrivilegeEscalation: the API server must refuse it (Pod Security restricted)
@@ -102,7 +103,7 @@ lap "image $IMAGE served"
 
 # --- 3. the cluster -------------------------------------------------------------------------------
 CLUSTER_REGISTRY_MIRROR="127.0.0.1:$REGISTRY_PORT" cluster_start "$WORK/cluster" || die "cluster start"
-cluster_storage "$STORAGE_CLASS" 1 openclaw-e2e-state || die "StorageClass and PV"
+cluster_storage "$STORAGE_CLASS" 1 openclaw-e2e-state openclaw-e2e-pre-upgrade || die "StorageClass and PVs"
 say "kubernetes $(kubectl version -o json | jq -r .serverVersion.gitVersion), node $(kubectl get nodes -o name)"
 lap "cluster up"
 
@@ -191,6 +192,10 @@ done
 # The gateway answers through the API server's pod proxy (the kubelet-independent path to the pod IP).
 kubectl get --raw "/api/v1/namespaces/$NAMESPACE/pods/$POD:18789/proxy/healthz" >"$WORK/healthz" ||
   die "the gateway's /healthz does not answer through the API server proxy"
+# The pre-upgrade backup init container ran first, under the same restricted pod security, and found a new state.
+kubectl logs -n "$NAMESPACE" "$POD" -c pre-upgrade-backup >"$WORK/pre-upgrade.log" 2>&1 || true
+grep -q '^pre-upgrade: first start on an empty state' "$WORK/pre-upgrade.log" ||
+  die "the pre-upgrade-backup init container did not report the first start: $(tail -n 5 "$WORK/pre-upgrade.log")"
 lap "up ok: $POD ready ${READY_S}s after creation, restarts $(jq '.status.containerStatuses[0].restartCount' <<<"$pod_json")"
 
 # --- 5. Pod Security restricted refuses a privilege-escalating pod, pack or no pack ---------------------

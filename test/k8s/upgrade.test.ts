@@ -164,3 +164,18 @@ describe("the restore script (sh, for real)", () => {
     expect(readFileSync(join(s.state, "state.db"), "utf8")).toBe("live\n");
   });
 });
+
+describe("the real-cluster e2e (e2e/k8s/run.sh)", () => {
+  it("pre-creates one volume per claim the stack renders: nothing provisions them there, a missing one leaves the pod Pending", () => {
+    const objects = [
+      ...Object.values(m).filter((o) => !Array.isArray(o)),
+      ...m.ingressObjects.map((o: { object: unknown }) => o.object),
+    ] as { kind?: string }[];
+    const claims = objects.filter((o) => o?.kind === "PersistentVolumeClaim");
+    expect(claims.length).toBeGreaterThanOrEqual(2);
+    const runSh = readFileSync(join(__dirname, "../../e2e/k8s/run.sh"), "utf8");
+    const line = /^cluster_storage "\$STORAGE_CLASS" (\d+) ([^|]+?) \|\|/m.exec(runSh);
+    expect(line, "run.sh calls cluster_storage").not.toBeNull();
+    expect(line![2]!.trim().split(/\s+/)).toHaveLength(claims.length);
+  });
+});
