@@ -7,7 +7,8 @@
 #      kubelet on containerd with the bridge CNI, a local StorageClass with one PV per claim of the stack
 #      (the state, the pre-upgrade archives)
 #   4. `pulumi preview --policy-pack policies`, then `pulumi up`: the Deployment must become available
-#      through its own startup/readiness probes
+#      through its own startup/readiness probes; 4b. an upgrade (backup first) and the runbook's rollback
+#      (docs/kubernetes.md: scale to 0, the rendered restore Job, `pulumi up` with the previous image)
 #   5. a Pod that undoes allowPrivilegeEscalation: the API server must refuse it (Pod Security restricted)
 #   6. a Pod that undoes readOnlyRootFilesystem: the preview must refuse it with the pack's message
 #   7. `pulumi destroy`: nothing of the stack may remain in the cluster or in the state
@@ -87,8 +88,12 @@ fi
   die "e2e/build-gateway-image.sh"
 }
 GATEWAY_LOCAL="openclaw-gateway:$OPENCLAW_VERSION"
+# The upgrade of step 4b: the same build under a second tag is a new image to the Deployment and to the
+# pre-upgrade init container, which is all the transaction looks at.
+NEXT_TAG="$OPENCLAW_VERSION-next"
+docker tag "$GATEWAY_LOCAL" "openclaw-gateway:$NEXT_TAG"
 mkdir -p "$WORK/registry/openclaw-gateway"
-docker save "$GATEWAY_LOCAL" | tar -x -C "$WORK/registry/openclaw-gateway"
+docker save "$GATEWAY_LOCAL" "openclaw-gateway:$NEXT_TAG" | tar -x -C "$WORK/registry/openclaw-gateway"
 if [ "$STARTED_DOCKERD" = 1 ]; then
   stop_dockerd --force >/dev/null 2>&1 || true
   STARTED_DOCKERD=0
@@ -139,7 +144,9 @@ pl() {
 
 cd "$HERE/project"
 pl stack-init-e2e stack init e2e --secrets-provider passphrase || die "pulumi stack init e2e: $(tail -n 5 "$WORK/pulumi-logs/stack-init-e2e.log")"
-cat >>Pulumi.e2e.yaml <<EOF
+# The plain settings, kept apart so the offline plan can render the rollback Job from them (step 4b).
+STACK_CONFIG="$(
+  cat <<EOF
 config:
   openclaw:target: kubernetes
   openclaw:ingress: tailscale
@@ -154,6 +161,8 @@ config:
     trustedProxyCidrs:
       - $CLUSTER_POD_CIDR
 EOF
+)"
+printf '%s\n' "$STACK_CONFIG" >>Pulumi.e2e.yaml
 pulumi config set --secret openclaw:gatewayToken "$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')" >/dev/null
 pulumi config set --secret openclaw:kubeconfig -- "$(cat "$KUBECONFIG")" >/dev/null
 
@@ -197,6 +206,84 @@ kubectl logs -n "$NAMESPACE" "$POD" -c pre-upgrade-backup >"$WORK/pre-upgrade.lo
 grep -q '^pre-upgrade: first start on an empty state' "$WORK/pre-upgrade.log" ||
   die "the pre-upgrade-backup init container did not report the first start: $(tail -n 5 "$WORK/pre-upgrade.log")"
 lap "up ok: $POD ready ${READY_S}s after creation, restarts $(jq '.status.containerStatuses[0].restartCount' <<<"$pod_json")"
+
+# --- 4b. an upgrade backs the state up first; the runbook's restore Job rolls it back ------------------
+# docs/kubernetes.md "Upgrades and rollback", step by step, on the real cluster.
+PRE_DIR="$WORK/cluster/volumes/openclaw-e2e-pre-upgrade"
+MARKER=/home/node/.openclaw/e2e-upgrade-marker
+gateway_pod() {
+  kubectl get pods -n "$NAMESPACE" -l app.kubernetes.io/component=gateway --field-selector=status.phase=Running \
+    -o jsonpath='{.items[0].metadata.name}'
+}
+gw_sh() { kubectl exec -n "$NAMESPACE" "$(gateway_pod)" -c gateway -- sh -c "$1"; }
+available() {
+  kubectl rollout status -n "$NAMESPACE" deployment/openclaw-gateway --timeout=300s >/dev/null &&
+    kubectl wait -n "$NAMESPACE" --for=condition=Available deployment/openclaw-gateway --timeout=10s >/dev/null
+}
+up_logged() { # <log name>
+  timeout "$UP_TIMEOUT" pulumi up --yes --policy-pack "$REPO/policies" --non-interactive --color never \
+    >"$WORK/pulumi-logs/$1.log" 2>&1 || {
+    tail -n 40 "$WORK/pulumi-logs/$1.log" >&2
+    kubectl get pods,events -n "$NAMESPACE" >&2 || true
+    die "pulumi up ($1) failed"
+  }
+}
+gw_sh "printf 'state of %s\n' '$OPENCLAW_VERSION' >$MARKER" || die "writing the marker into the gateway's state"
+
+IMAGE_NEXT="127.0.0.1:$REGISTRY_PORT/openclaw-gateway:$NEXT_TAG"
+pulumi config set openclaw:image "$IMAGE_NEXT" >/dev/null
+up_logged up-next
+available || die "the upgraded gateway did not become available"
+kubectl logs -n "$NAMESPACE" "$(gateway_pod)" -c pre-upgrade-backup >"$WORK/pre-upgrade-next.log" 2>&1 || true
+grep -q "holds the state as $IMAGE left it" "$WORK/pre-upgrade-next.log" ||
+  die "the upgrade's init container made no backup: $(tail -n 5 "$WORK/pre-upgrade-next.log")"
+ARCHIVE="$(cd "$PRE_DIR" && grep -lx "$IMAGE" pre-upgrade-*.image | sort | tail -n 1)"
+ARCHIVE="${ARCHIVE%.image}.tar.gz"
+[ -s "$PRE_DIR/$ARCHIVE" ] || die "no pre-upgrade archive for $IMAGE on the claim: $(ls "$PRE_DIR")"
+# What a migration by the new version would do to the state.
+gw_sh "printf 'migrated by %s\n' '$NEXT_TAG' >$MARKER" || die "changing the marker"
+lap "upgrade ok: $IMAGE_NEXT, $ARCHIVE taken first"
+
+# Rollback: the previous image in the config, the gateway scaled to 0, the rendered Job with the archive.
+pulumi config set openclaw:image "$IMAGE" >/dev/null
+kubectl scale -n "$NAMESPACE" deployment/openclaw-gateway --replicas=0 >/dev/null
+for _ in $(seq 1 120); do
+  [ -z "$(kubectl get pods -n "$NAMESPACE" -l app.kubernetes.io/component=gateway -o name)" ] && break
+  sleep 1
+done
+[ -z "$(kubectl get pods -n "$NAMESPACE" -l app.kubernetes.io/component=gateway -o name)" ] ||
+  die "the gateway did not stop"
+mkdir -p "$WORK/plan-config"
+printf '%s\n' "$STACK_CONFIG" >"$WORK/plan-config/Pulumi.e2e.yaml"
+rc=0
+(cd "$REPO" && npm run -s plan -- --stack e2e --config "$WORK/plan-config/Pulumi.e2e.yaml" --out "$WORK/plan") \
+  >"$WORK/pulumi-logs/plan.log" 2>&1 || rc=$?
+# 1: advisory-only verdicts do not stop the render; the artifacts are written either way.
+[ "$rc" -le 1 ] || die "npm run plan --out exited $rc: $(tail -n 5 "$WORK/pulumi-logs/plan.log")"
+JOB_FILE="$WORK/plan/k8s/rollback/job-openclaw-restore-pre-upgrade.yaml"
+grep -q 'pre-upgrade-YYYYMMDDTHHMMSSZ.tar.gz' "$JOB_FILE" || die "the rendered restore Job has no archive placeholder"
+sed "s/pre-upgrade-YYYYMMDDTHHMMSSZ.tar.gz/$ARCHIVE/" "$JOB_FILE" | kubectl apply -f - >/dev/null ||
+  die "applying the restore Job"
+kubectl wait -n "$NAMESPACE" --for=condition=complete job/openclaw-restore-pre-upgrade --timeout=180s >/dev/null || {
+  kubectl logs -n "$NAMESPACE" job/openclaw-restore-pre-upgrade >&2 || true
+  die "the restore Job did not complete"
+}
+kubectl logs -n "$NAMESPACE" job/openclaw-restore-pre-upgrade >"$WORK/restore.log" 2>&1 || true
+grep -q "now holds $ARCHIVE" "$WORK/restore.log" ||
+  die "the restore Job did not report the swap: $(tail -n 5 "$WORK/restore.log")"
+kubectl delete -n "$NAMESPACE" job/openclaw-restore-pre-upgrade --wait=true >/dev/null
+up_logged up-rollback
+kubectl scale -n "$NAMESPACE" deployment/openclaw-gateway --replicas=1 >/dev/null
+available || die "the rolled-back gateway did not become available"
+[ "$(kubectl get deployment -n "$NAMESPACE" openclaw-gateway -o jsonpath='{.spec.template.spec.containers[0].image}')" = "$IMAGE" ] ||
+  die "the Deployment does not run $IMAGE after the rollback"
+[ "$(gw_sh "cat $MARKER")" = "state of $OPENCLAW_VERSION" ] ||
+  die "the state is not the pre-upgrade one after the rollback: $(gw_sh "cat $MARKER" 2>&1)"
+# The restored state is the previous image's own (the Job restored its record too): nothing new to back up.
+kubectl logs -n "$NAMESPACE" "$(gateway_pod)" -c pre-upgrade-backup >"$WORK/pre-upgrade-rollback.log" 2>&1 || true
+grep -q "$IMAGE already ran on this state" "$WORK/pre-upgrade-rollback.log" ||
+  die "after the rollback, the init container did not recognise the restored state: $(tail -n 3 "$WORK/pre-upgrade-rollback.log")"
+lap "rollback ok: $IMAGE on the state of $ARCHIVE"
 
 # --- 5. Pod Security restricted refuses a privilege-escalating pod, pack or no pack ---------------------
 cd "$HERE/variant"
