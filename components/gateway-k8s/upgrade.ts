@@ -112,13 +112,22 @@ d=${PRE_UPGRADE_MOUNT}
 a="$d/\${OPENCLAW_RESTORE_ARCHIVE:?name of a pre-upgrade-*.tar.gz in ${PRE_UPGRADE_MOUNT}}"
 case "$OPENCLAW_RESTORE_ARCHIVE" in pre-upgrade-*.tar.gz) ;; *) echo "restore: $OPENCLAW_RESTORE_ARCHIVE is not a pre-upgrade archive" >&2; exit 2 ;; esac
 [ -f "$a" ] || { echo "restore: $a does not exist; the archives are: $(ls "$d" | grep '^pre-upgrade-' | tr '\\n' ' ')" >&2; exit 2; }
-rm -rf "$d/restore-staging" "$d/work" && mkdir -p "$d/work"
-TMPDIR="$d/work" openclaw backup restore "$a" --target "$d/restore-staging" --json
+t="$d/restore-staging"
+rm -rf "$t" "$d/work" && mkdir -p "$d/work"
+TMPDIR="$d/work" openclaw backup restore "$a" --target "$t" --json
+# The restored tree is <root>/manifest.json and the payload; the state is the asset the manifest names, at a
+# path relative to the target (never guessed from the layout).
+m="$(find "$t" -mindepth 2 -maxdepth 2 -type f -name manifest.json | head -n 1)"
+[ -n "$m" ] || { echo "restore: the restored archive has no <root>/manifest.json" >&2; exit 1; }
+rel="$(node -e 'const a=(require(process.argv[1]).assets||[]).find((x)=>x.kind==="state");process.stdout.write(String((a&&a.archivePath)||""))' "$m")"
+case "$rel" in "" | /* | *..*) echo "restore: the manifest names no state asset inside the archive (\${rel:-none})" >&2; exit 1 ;; esac
+src="$t/$rel"
+if [ -L "$src" ] || [ ! -d "$src" ]; then echo "restore: the state asset $rel is not a directory in the restored tree" >&2; exit 1; fi
 aside="$d/replaced-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir "$aside"
 find ${stateDir} -mindepth 1 -maxdepth 1 -exec mv -- {} "$aside"/ \\;
-find "$d/restore-staging" -mindepth 1 -maxdepth 1 -exec mv -- {} ${stateDir}/ \\;
-rm -rf "$d/restore-staging" "$d/work"
+find "$src" -mindepth 1 -maxdepth 1 -exec mv -- {} ${stateDir}/ \\;
+rm -rf "$t" "$d/work"
 cat "\${a%.tar.gz}.image" >"$d/running-image" 2>/dev/null || true
 echo "restore: ${stateDir} now holds $OPENCLAW_RESTORE_ARCHIVE; the replaced state is in $aside"
 `;

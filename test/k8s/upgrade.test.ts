@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Job } from "kubernetes-models/batch/v1/Job";
 import { describe, expect, it } from "vitest";
 import { gatewayContainerSpec, STATE_DIR } from "../../components/container/spec";
@@ -78,7 +78,16 @@ function sandbox() {
 set -eu
 case "$1 $2" in
   "backup create") out="$6"; cat "${state}"/* > "$out" ;;
-  "backup restore") mkdir -p "$5"; cp "$3" "$5/restored.db" ;;
+  "backup restore")
+    # The CLI's layout: <target>/<root>/manifest.json, the state under <root>/payload/posix<its path>.
+    r="$5/20260101T000000Z-openclaw-backup"; p="$r/payload/posix${state}"; rel="\${p#"$5"/}"
+    mkdir -p "$r"
+    case "\${FAKE_RESTORE:-good}" in
+      good) mkdir -p "$p"; cp "$3" "$p/restored.db" ;;
+      escape) rel="../../outside" ;;
+      link) mkdir -p "$(dirname "$p")"; ln -s "${root}/victim" "$p" ;;
+    esac
+    printf '{"schemaVersion":1,"assets":[{"kind":"state","archivePath":"%s"}]}' "$rel" >"$r/manifest.json" ;;
   *) exit 9 ;;
 esac
 echo "$@" >> "${root}/calls"
@@ -88,7 +97,8 @@ echo "$@" >> "${root}/calls"
   const run = (script: string, env: Record<string, string>) =>
     spawnSync("sh", ["-c", script.replace(`d=${PRE_UPGRADE_MOUNT}\n`, `d=${pre}\n`)], {
       encoding: "utf8",
-      env: { PATH: `${bin}:/usr/bin:/bin`, ...env },
+      // node: the restore reads the archive's manifest with it, as it does in the gateway image.
+      env: { PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`, ...env },
     });
   const calls = () =>
     existsSync(join(root, "calls")) ? readFileSync(join(root, "calls"), "utf8").trim().split("\n") : [];
@@ -154,6 +164,24 @@ describe("the restore script (sh, for real)", () => {
     const aside = readdirSync(s.pre).find((f) => f.startsWith("replaced-"))!;
     expect(readFileSync(join(s.pre, aside, "state.db"), "utf8")).toBe("migrated by B\n");
     expect(readFileSync(join(s.pre, "running-image"), "utf8")).toBe("gw:A\n");
+  });
+
+  it.each([
+    ["escape", "a state path outside the restored tree"],
+    ["link", "a state asset that is a link"],
+  ])("refuses a restored tree with %s (%s): exit 1, the live state untouched", (fake) => {
+    const s = sandbox();
+    mkdirSync(join(s.root, "victim"));
+    writeFileSync(join(s.pre, "pre-upgrade-20261130T210000Z.tar.gz"), "state of A\n");
+    writeFileSync(join(s.state, "state.db"), "live\n");
+    const r = s.run(preUpgradeRestoreScript(s.state), {
+      OPENCLAW_RESTORE_ARCHIVE: "pre-upgrade-20261130T210000Z.tar.gz",
+      FAKE_RESTORE: fake,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/restore: the (manifest names no state asset|state asset .* is not a directory)/);
+    expect(readdirSync(s.state)).toEqual(["state.db"]);
+    expect(readFileSync(join(s.state, "state.db"), "utf8")).toBe("live\n");
   });
 
   it.each([["../../etc/passwd"], ["pre-upgrade-missing.tar.gz"]])("refuses archive %s and leaves the state", (name) => {
