@@ -120,7 +120,7 @@ lap "cluster up"
   set +e
   while sleep 1; do
     for ing in $(kubectl get ingress -A -o jsonpath='{range .items[?(@.spec.ingressClassName=="tailscale")]}{.metadata.namespace}/{.metadata.name}{" "}{end}' 2>/dev/null); do
-      host="$(kubectl get ingress -n "${ing%/*}" "${ing#*/}" -o jsonpath='{.spec.tls[0].hosts[0]}')"
+      host="$(kubectl get ingress -n "${ing%/*}" "${ing#*/}" -o jsonpath='{.spec.tls[0].hosts[0]}' 2>/dev/null)" || continue
       [ -n "$(kubectl get ingress -n "${ing%/*}" "${ing#*/}" -o jsonpath='{.status.loadBalancer.ingress}')" ] ||
         kubectl patch ingress -n "${ing%/*}" "${ing#*/}" --subresource=status --type=merge \
           -p "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"hostname\":\"$host.e2e.ts.net\"}]}}}" >/dev/null 2>&1
