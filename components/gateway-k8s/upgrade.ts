@@ -10,7 +10,8 @@
  *
  * It runs at every pod start but backs up only when the image differs from the one that last ran on this
  * state (recorded beside the archives), and it keeps the newest two archives. Archives live on their own
- * claim, never inside the state, so a backup never contains the previous ones.
+ * claim, never inside the state, so a backup never contains the previous ones. Neither script runs the
+ * `openclaw` CLI: the archive is the state's files as they are, restorable by any release.
  */
 import type { Job } from "kubernetes-types/batch/v1";
 import type { Container, PersistentVolumeClaim, PodSpec } from "kubernetes-types/core/v1";
@@ -26,8 +27,12 @@ export const PRE_UPGRADE_KEEP = 2;
 const IMAGE_ENV = "OPENCLAW_UPGRADE_IMAGE";
 
 /**
- * The init container's script (POSIX sh, the gateway image's /bin/sh). `openclaw backup create --verify` of
- * the image about to start: the CLI archives and verifies the state, the gateway's start is what migrates it.
+ * The init container's script (POSIX sh, the gateway image's /bin/sh). A file-level archive of the quiescent
+ * state, taken with tar rather than with the new image's `openclaw backup create`: the CLI of a newer release
+ * migrates the store it opens before archiving it (measured: 2026.9.6 on a 2026.8.2 state, SQLite
+ * user_version 15 -> 18), and the archive must hold the state exactly as the previous release left it. Tar
+ * sees a consistent state because nothing else has it open: the Deployment recreates, and this container runs
+ * before the gateway. The archive is verified (its listing has every entry of the state) and checksummed.
  */
 export function preUpgradeBackupScript(stateDir: string): string {
   return `set -eu
@@ -43,15 +48,18 @@ if [ -z "$last" ] && [ -z "$(ls -A ${stateDir} 2>/dev/null)" ]; then
 else
   name="pre-upgrade-$(date -u +%Y%m%dT%H%M%SZ)"
   rm -rf "$d/work" && mkdir -p "$d/work"
-  # TMPDIR on the claim: --verify needs more room than the container's /tmp holds.
-  TMPDIR="$d/work" openclaw backup create --verify --json --output "$d/work/$name.tar.gz"
-  [ -s "$d/work/$name.tar.gz" ] || { echo "pre-upgrade: openclaw backup create wrote no archive" >&2; exit 1; }
+  tar -C ${stateDir} -czf "$d/work/$name.tar.gz" .
+  state_n="$(cd ${stateDir} && find . | wc -l)"
+  archive_n="$(tar -tzf "$d/work/$name.tar.gz" | wc -l)"
+  [ "$state_n" = "$archive_n" ] || { echo "pre-upgrade: the archive lists $archive_n entries, the state has $state_n" >&2; exit 1; }
+  (cd "$d/work" && sha256sum "$name.tar.gz" >"$name.tar.gz.sha256")
   printf '%s\\n' "\${last:-unknown}" >"$d/$name.image"
+  mv "$d/work/$name.tar.gz.sha256" "$d/$name.tar.gz.sha256"
   mv "$d/work/$name.tar.gz" "$d/$name.tar.gz"
   rm -rf "$d/work"
-  echo "pre-upgrade: $d/$name.tar.gz holds the state as \${last:-the previous image} left it; restore it with the restore Job to roll back"
+  echo "pre-upgrade: $d/$name.tar.gz holds the state as \${last:-the previous image} left it ($state_n entries); restore it with the restore Job to roll back"
   ls -1 "$d"/pre-upgrade-*.tar.gz | sort -r | tail -n +${PRE_UPGRADE_KEEP + 1} | while read -r old; do
-    rm -f -- "$old" "\${old%.tar.gz}.image"
+    rm -f -- "$old" "$old.sha256" "\${old%.tar.gz}.image"
   done
 fi
 printf '%s\\n' "$img" >"$d/running-image"
@@ -102,32 +110,32 @@ export function preUpgradeClaim(cfg: StackConfig): PersistentVolumeClaim {
 }
 
 /**
- * The restore step of a rollback (docs/kubernetes.md): with the gateway scaled to 0, restore an archive into
- * a fresh directory (the CLI refuses a damaged one), then swap it in; the replaced state is kept beside the
- * archives so the rollback itself can be undone.
+ * The restore step of a rollback (docs/kubernetes.md): with the gateway scaled to 0, check the archive against
+ * its checksum, extract it into a fresh directory, then swap it in; the replaced state is kept beside the
+ * archives so the rollback itself can be undone. Entry names must stay inside the archive. Links in it are
+ * not refused: the state may hold its own, and the Job can write nowhere but the volumes the archive's only
+ * possible writer (a pod of this Deployment) already holds.
  */
 export function preUpgradeRestoreScript(stateDir: string): string {
   return `set -eu
 d=${PRE_UPGRADE_MOUNT}
 a="$d/\${OPENCLAW_RESTORE_ARCHIVE:?name of a pre-upgrade-*.tar.gz in ${PRE_UPGRADE_MOUNT}}"
 case "$OPENCLAW_RESTORE_ARCHIVE" in pre-upgrade-*.tar.gz) ;; *) echo "restore: $OPENCLAW_RESTORE_ARCHIVE is not a pre-upgrade archive" >&2; exit 2 ;; esac
-[ -f "$a" ] || { echo "restore: $a does not exist; the archives are: $(ls "$d" | grep '^pre-upgrade-' | tr '\\n' ' ')" >&2; exit 2; }
+[ -f "$a" ] || { echo "restore: $a does not exist; the archives are: $(ls "$d" | grep '^pre-upgrade-.*gz$' | tr '\\n' ' ')" >&2; exit 2; }
+(cd "$d" && sha256sum -c "$OPENCLAW_RESTORE_ARCHIVE.sha256" >/dev/null) ||
+  { echo "restore: $OPENCLAW_RESTORE_ARCHIVE does not match its checksum; the state is unchanged" >&2; exit 1; }
+if tar -tzf "$a" | grep -Eq '^/|(^|/)[.][.](/|$)'; then
+  echo "restore: $OPENCLAW_RESTORE_ARCHIVE has entries outside the archive; the state is unchanged" >&2
+  exit 1
+fi
 t="$d/restore-staging"
-rm -rf "$t" "$d/work" && mkdir -p "$d/work"
-TMPDIR="$d/work" openclaw backup restore "$a" --target "$t" --json
-# The restored tree is <root>/manifest.json and the payload; the state is the asset the manifest names, at a
-# path relative to the target (never guessed from the layout).
-m="$(find "$t" -mindepth 2 -maxdepth 2 -type f -name manifest.json | head -n 1)"
-[ -n "$m" ] || { echo "restore: the restored archive has no <root>/manifest.json" >&2; exit 1; }
-rel="$(node -e 'const a=(require(process.argv[1]).assets||[]).find((x)=>x.kind==="state");process.stdout.write(String((a&&a.archivePath)||""))' "$m")"
-case "$rel" in "" | /* | *..*) echo "restore: the manifest names no state asset inside the archive (\${rel:-none})" >&2; exit 1 ;; esac
-src="$t/$rel"
-if [ -L "$src" ] || [ ! -d "$src" ]; then echo "restore: the state asset $rel is not a directory in the restored tree" >&2; exit 1; fi
+rm -rf "$t" && mkdir -p "$t"
+tar -C "$t" -xzf "$a"
 aside="$d/replaced-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir "$aside"
 find ${stateDir} -mindepth 1 -maxdepth 1 -exec mv -- {} "$aside"/ \\;
-find "$src" -mindepth 1 -maxdepth 1 -exec mv -- {} ${stateDir}/ \\;
-rm -rf "$t" "$d/work"
+find "$t" -mindepth 1 -maxdepth 1 -exec mv -- {} ${stateDir}/ \\;
+rm -rf "$t"
 cat "\${a%.tar.gz}.image" >"$d/running-image" 2>/dev/null || true
 echo "restore: ${stateDir} now holds $OPENCLAW_RESTORE_ARCHIVE; the replaced state is in $aside"
 `;

@@ -1,11 +1,21 @@
 /**
  * The Kubernetes upgrade transaction: the gateway pod's init container backs the state up before a new image
  * first runs on it (and only then), the Deployment recreates (one writer on the RWO claim), and the rendered
- * restore Job brings an archive back. Both scripts run for real here (sh, tar-free: a stand-in `openclaw`
- * binary records what the real CLI would be asked to do).
+ * restore Job brings an archive back. Both scripts run for real here (sh, tar, sha256sum).
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Job } from "kubernetes-models/batch/v1/Job";
@@ -65,67 +75,78 @@ describe("the gateway Deployment", () => {
   });
 });
 
-/** A fake `openclaw` CLI: `backup create --output F` writes the state's listing to F; `backup restore A --target T` unpacks it. */
+/**
+ * A sandbox for the two scripts: the state and the pre-upgrade claim as directories, the real sh, tar, gzip
+ * and sha256sum, and an `openclaw` on PATH that records any call and fails: neither script may use the CLI.
+ */
 function sandbox() {
   const root = mkdtempSync(join(tmpdir(), "oc-k8s-upgrade-"));
   const bin = join(root, "bin");
   const state = join(root, "state");
   const pre = join(root, "pre-upgrade");
   for (const d of [bin, state, pre]) mkdirSync(d);
-  writeFileSync(
-    join(bin, "openclaw"),
-    `#!/bin/sh
-set -eu
-case "$1 $2" in
-  "backup create") out="$6"; cat "${state}"/* > "$out" ;;
-  "backup restore")
-    # The CLI's layout: <target>/<root>/manifest.json, the state under <root>/payload/posix<its path>.
-    r="$5/20260101T000000Z-openclaw-backup"; p="$r/payload/posix${state}"; rel="\${p#"$5"/}"
-    mkdir -p "$r"
-    case "\${FAKE_RESTORE:-good}" in
-      good) mkdir -p "$p"; cp "$3" "$p/restored.db" ;;
-      escape) rel="../../outside" ;;
-      link) mkdir -p "$(dirname "$p")"; ln -s "${root}/victim" "$p" ;;
-    esac
-    printf '{"schemaVersion":1,"assets":[{"kind":"state","archivePath":"%s"}]}' "$rel" >"$r/manifest.json" ;;
-  *) exit 9 ;;
-esac
-echo "$@" >> "${root}/calls"
-`,
-  );
+  writeFileSync(join(bin, "openclaw"), `#!/bin/sh\necho "$@" >> "${root}/calls"\nexit 9\n`);
   chmodSync(join(bin, "openclaw"), 0o755);
   const run = (script: string, env: Record<string, string>) =>
     spawnSync("sh", ["-c", script.replace(`d=${PRE_UPGRADE_MOUNT}\n`, `d=${pre}\n`)], {
       encoding: "utf8",
-      // node: the restore reads the archive's manifest with it, as it does in the gateway image.
-      env: { PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`, ...env },
+      env: { PATH: `${bin}:/usr/bin:/bin`, ...env },
     });
   const calls = () =>
     existsSync(join(root, "calls")) ? readFileSync(join(root, "calls"), "utf8").trim().split("\n") : [];
-  return { root, state, pre, run, calls };
+  /** The files under a directory with their contents, links as `-> target`. */
+  const tree = (dir: string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const f of readdirSync(dir, { recursive: true }).map(String).sort()) {
+      const p = join(dir, f);
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) out[f] = `-> ${readlinkSync(p)}`;
+      else if (st.isFile()) out[f] = readFileSync(p, "utf8");
+    }
+    return out;
+  };
+  /** An archive as the backup script writes it, of `files`, with its checksum and the image it belongs to. */
+  const archive = (name: string, files: Record<string, string>, image = "gw:A\n") => {
+    const src = mkdtempSync(join(root, "src-"));
+    for (const [f, c] of Object.entries(files)) {
+      mkdirSync(dirname(join(src, f)), { recursive: true });
+      writeFileSync(join(src, f), c);
+    }
+    expect(spawnSync("tar", ["-C", src, "-czf", join(pre, name), "."]).status).toBe(0);
+    const sum = spawnSync("sha256sum", [name], { cwd: pre, encoding: "utf8" });
+    writeFileSync(join(pre, `${name}.sha256`), sum.stdout);
+    writeFileSync(join(pre, name.replace(".tar.gz", ".image")), image);
+  };
+  return { root, state, pre, run, calls, tree, archive };
 }
 
 describe("the pre-upgrade backup script (sh, for real)", () => {
-  it("backs up only when the image changes, records the image the state belongs to, keeps two archives", () => {
+  it("backs up only when the image changes, byte for byte, records the image the state belongs to, keeps two archives", () => {
     const s = sandbox();
     const backup = preUpgradeBackupScript(s.state);
     const start = (img: string) => s.run(backup, { OPENCLAW_UPGRADE_IMAGE: img });
-
-    expect(start("gw:A").status).toBe(0); // first start, empty state
-    expect(s.calls()).toEqual([]);
-    writeFileSync(join(s.state, "state.db"), "written by A\n");
-    expect(start("gw:A").status).toBe(0); // a restart of the same image
-    expect(s.calls()).toEqual([]);
-
-    const r = start("gw:B");
-    expect(r.status, r.stderr).toBe(0);
-    expect(s.calls()).toHaveLength(1);
     const archives = () =>
       readdirSync(s.pre)
         .filter((f) => f.endsWith(".tar.gz"))
         .sort();
+
+    expect(start("gw:A").status).toBe(0); // first start, empty state
+    expect(archives()).toEqual([]);
+    mkdirSync(join(s.state, "state"));
+    writeFileSync(join(s.state, "state", "openclaw.sqlite"), "written by A\n");
+    writeFileSync(join(s.state, "state", "openclaw.sqlite-wal"), "A's last transactions\n");
+    symlinkSync("state/openclaw.sqlite", join(s.state, "current"));
+    expect(start("gw:A").status).toBe(0); // a restart of the same image
+    expect(archives()).toEqual([]);
+
+    const r = start("gw:B");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/holds the state as gw:A left it \(5 entries\)/);
     const [a] = archives();
-    expect(readFileSync(join(s.pre, a!), "utf8")).toBe("written by A\n");
+    const out = mkdtempSync(join(s.root, "out-"));
+    expect(spawnSync("tar", ["-C", out, "-xzf", join(s.pre, a!)]).status).toBe(0);
+    expect(s.tree(out)).toEqual(s.tree(s.state));
+    expect(spawnSync("sha256sum", ["-c", `${a}.sha256`], { cwd: s.pre }).status).toBe(0);
     expect(readFileSync(join(s.pre, a!.replace(".tar.gz", ".image")), "utf8")).toBe("gw:A\n");
     expect(readFileSync(join(s.pre, "running-image"), "utf8")).toBe("gw:B\n");
 
@@ -136,52 +157,70 @@ describe("the pre-upgrade backup script (sh, for real)", () => {
     }
     expect(archives()).toHaveLength(2);
     expect(archives()).not.toContain(a);
+    expect(readdirSync(s.pre).filter((f) => f.startsWith(a!.replace(".tar.gz", "")))).toEqual([]);
+    expect(s.calls()).toEqual([]);
   });
 
   it("a failed backup fails the init container, so the new image never starts on the state", () => {
     const s = sandbox();
     writeFileSync(join(s.state, "state.db"), "x\n");
     writeFileSync(join(s.pre, "running-image"), "gw:A\n");
-    writeFileSync(join(s.root, "bin", "openclaw"), "#!/bin/sh\nexit 1\n");
+    writeFileSync(join(s.root, "bin", "tar"), "#!/bin/sh\nexit 1\n");
+    chmodSync(join(s.root, "bin", "tar"), 0o755);
     const r = s.run(preUpgradeBackupScript(s.state), { OPENCLAW_UPGRADE_IMAGE: "gw:B" });
     expect(r.status).not.toBe(0);
     expect(readFileSync(join(s.pre, "running-image"), "utf8")).toBe("gw:A\n");
+    expect(readdirSync(s.pre).filter((f) => f.endsWith(".tar.gz"))).toEqual([]);
   });
 });
 
 describe("the restore script (sh, for real)", () => {
+  const NAME = "pre-upgrade-20261130T210000Z.tar.gz";
+
   it("restores an archive into a fresh directory, swaps it in and keeps the replaced state", () => {
     const s = sandbox();
-    writeFileSync(join(s.pre, "pre-upgrade-20261130T210000Z.tar.gz"), "state of A\n");
-    writeFileSync(join(s.pre, "pre-upgrade-20261130T210000Z.image"), "gw:A\n");
+    s.archive(NAME, { "state/openclaw.sqlite": "state of A\n", "devices/paired.json": "[1]\n" });
     writeFileSync(join(s.state, "state.db"), "migrated by B\n");
-    const r = s.run(preUpgradeRestoreScript(s.state), {
-      OPENCLAW_RESTORE_ARCHIVE: "pre-upgrade-20261130T210000Z.tar.gz",
-    });
+    const r = s.run(preUpgradeRestoreScript(s.state), { OPENCLAW_RESTORE_ARCHIVE: NAME });
     expect(r.status, r.stderr).toBe(0);
-    expect(readdirSync(s.state)).toEqual(["restored.db"]);
-    expect(readFileSync(join(s.state, "restored.db"), "utf8")).toBe("state of A\n");
+    expect(s.tree(s.state)).toEqual({ "devices/paired.json": "[1]\n", "state/openclaw.sqlite": "state of A\n" });
     const aside = readdirSync(s.pre).find((f) => f.startsWith("replaced-"))!;
     expect(readFileSync(join(s.pre, aside, "state.db"), "utf8")).toBe("migrated by B\n");
     expect(readFileSync(join(s.pre, "running-image"), "utf8")).toBe("gw:A\n");
+    expect(existsSync(join(s.pre, "restore-staging"))).toBe(false);
+    expect(s.calls()).toEqual([]);
   });
 
-  it.each([
-    ["escape", "a state path outside the restored tree"],
-    ["link", "a state asset that is a link"],
-  ])("refuses a restored tree with %s (%s): exit 1, the live state untouched", (fake) => {
+  it("refuses an archive that does not match its checksum: exit 1, the live state untouched", () => {
     const s = sandbox();
-    mkdirSync(join(s.root, "victim"));
-    writeFileSync(join(s.pre, "pre-upgrade-20261130T210000Z.tar.gz"), "state of A\n");
+    s.archive(NAME, { "state/openclaw.sqlite": "state of A\n" });
+    writeFileSync(join(s.pre, `${NAME}.sha256`), `${"0".repeat(64)}  ${NAME}\n`);
     writeFileSync(join(s.state, "state.db"), "live\n");
-    const r = s.run(preUpgradeRestoreScript(s.state), {
-      OPENCLAW_RESTORE_ARCHIVE: "pre-upgrade-20261130T210000Z.tar.gz",
-      FAKE_RESTORE: fake,
-    });
+    const r = s.run(preUpgradeRestoreScript(s.state), { OPENCLAW_RESTORE_ARCHIVE: NAME });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/restore: the (manifest names no state asset|state asset .* is not a directory)/);
-    expect(readdirSync(s.state)).toEqual(["state.db"]);
-    expect(readFileSync(join(s.state, "state.db"), "utf8")).toBe("live\n");
+    expect(r.stderr).toMatch(/does not match its checksum/);
+    expect(s.tree(s.state)).toEqual({ "state.db": "live\n" });
+  });
+
+  it("refuses an archive with an entry outside it: exit 1, nothing written outside, the live state untouched", () => {
+    const s = sandbox();
+    const src = mkdtempSync(join(s.root, "evil-"));
+    writeFileSync(join(src, "x"), "evil\n");
+    // GNU tar keeps the transformed name as written: an entry named ../outside.
+    expect(
+      spawnSync("tar", ["-C", src, "--transform", "s,^x$,../outside,", "-czf", join(s.pre, NAME), "x"]).status,
+    ).toBe(0);
+    writeFileSync(
+      join(s.pre, `${NAME}.sha256`),
+      spawnSync("sha256sum", [NAME], { cwd: s.pre, encoding: "utf8" }).stdout,
+    );
+    expect(spawnSync("tar", ["-tzf", join(s.pre, NAME)], { encoding: "utf8" }).stdout).toContain("../outside");
+    writeFileSync(join(s.state, "state.db"), "live\n");
+    const r = s.run(preUpgradeRestoreScript(s.state), { OPENCLAW_RESTORE_ARCHIVE: NAME });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/entries outside the archive/);
+    expect(s.tree(s.state)).toEqual({ "state.db": "live\n" });
+    expect(existsSync(join(s.pre, "outside"))).toBe(false);
   });
 
   it.each([["../../etc/passwd"], ["pre-upgrade-missing.tar.gz"]])("refuses archive %s and leaves the state", (name) => {
