@@ -29,6 +29,10 @@ REGISTRY_PORT="${E2E_K8S_REGISTRY_PORT:-26500}"
 NAMESPACE=openclaw-e2e
 STORAGE_CLASS=openclaw-e2e-local
 UP_TIMEOUT="${E2E_K8S_UP_TIMEOUT:-600}"
+# The release the stack first runs, then upgrades from to the pinned one (OPENCLAW_VERSION): the oldest that
+# the upgrade drill (e2e/upgrade/run.sh) found to start under the rendered config, and one whose store the
+# pinned release migrates.
+FROM_VERSION="${E2E_K8S_FROM:-2026.8.2}"
 
 say() { printf '[k8s] %s\n' "$*"; }
 die() {
@@ -83,17 +87,14 @@ if [ -z "${DOCKER_HOST:-}" ] || ! docker info >/dev/null 2>&1; then
   start_dockerd >/dev/null
   STARTED_DOCKERD=1
 fi
-"$REPO/e2e/build-gateway-image.sh" >"$WORK/image.log" 2>&1 || {
-  tail -n 20 "$WORK/image.log" >&2
-  die "e2e/build-gateway-image.sh"
-}
-GATEWAY_LOCAL="openclaw-gateway:$OPENCLAW_VERSION"
-# The upgrade of step 4b: the same build under a second tag is a new image to the Deployment and to the
-# pre-upgrade init container, which is all the transaction looks at.
-NEXT_TAG="$OPENCLAW_VERSION-next"
-docker tag "$GATEWAY_LOCAL" "openclaw-gateway:$NEXT_TAG"
+for v in "$FROM_VERSION" "$OPENCLAW_VERSION"; do
+  "$REPO/e2e/build-gateway-image.sh" "$v" "$v" >"$WORK/image-$v.log" 2>&1 || {
+    tail -n 20 "$WORK/image-$v.log" >&2
+    die "e2e/build-gateway-image.sh $v $v"
+  }
+done
 mkdir -p "$WORK/registry/openclaw-gateway"
-docker save "$GATEWAY_LOCAL" "openclaw-gateway:$NEXT_TAG" | tar -x -C "$WORK/registry/openclaw-gateway"
+docker save "openclaw-gateway:$FROM_VERSION" "openclaw-gateway:$OPENCLAW_VERSION" | tar -x -C "$WORK/registry/openclaw-gateway"
 if [ "$STARTED_DOCKERD" = 1 ]; then
   stop_dockerd --force >/dev/null 2>&1 || true
   STARTED_DOCKERD=0
@@ -101,10 +102,13 @@ fi
 (cd "$REPO" && exec node_modules/.bin/tsx e2e/k8s/registry.ts "$WORK/registry" "$REGISTRY_PORT") >"$WORK/registry.log" 2>&1 &
 REGISTRY_PID=$!
 for _ in $(seq 1 120); do grep -q listening "$WORK/registry.log" && break; sleep 0.5; done
-curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/openclaw-gateway/manifests/$OPENCLAW_VERSION" -o /dev/null ||
-  die "the loopback registry does not serve openclaw-gateway:$OPENCLAW_VERSION (log: $(tail -n 5 "$WORK/registry.log"))"
-IMAGE="127.0.0.1:$REGISTRY_PORT/openclaw-gateway:$OPENCLAW_VERSION"
-lap "image $IMAGE served"
+for v in "$FROM_VERSION" "$OPENCLAW_VERSION"; do
+  curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/openclaw-gateway/manifests/$v" -o /dev/null ||
+    die "the loopback registry does not serve openclaw-gateway:$v (log: $(tail -n 5 "$WORK/registry.log"))"
+done
+IMAGE="127.0.0.1:$REGISTRY_PORT/openclaw-gateway:$FROM_VERSION"
+IMAGE_NEXT="127.0.0.1:$REGISTRY_PORT/openclaw-gateway:$OPENCLAW_VERSION"
+lap "images $IMAGE and :$OPENCLAW_VERSION served"
 
 # --- 3. the cluster -------------------------------------------------------------------------------
 CLUSTER_REGISTRY_MIRROR="127.0.0.1:$REGISTRY_PORT" cluster_start "$WORK/cluster" || die "cluster start"
@@ -228,9 +232,13 @@ up_logged() { # <log name>
     die "pulumi up ($1) failed"
   }
 }
-gw_sh "printf 'state of %s\n' '$OPENCLAW_VERSION' >$MARKER" || die "writing the marker into the gateway's state"
+# The schema version of the gateway's SQLite store, read in the pod with the gateway's own Node.
+store_version() {
+  gw_sh 'node -e "const {DatabaseSync}=require(\"node:sqlite\");const db=new DatabaseSync(process.env.OPENCLAW_STATE_DIR+\"/state/openclaw.sqlite\",{readOnly:true});process.stdout.write(String(db.prepare(\"PRAGMA user_version\").get().user_version))"'
+}
+gw_sh "printf 'state of %s\n' '$FROM_VERSION' >$MARKER" || die "writing the marker into the gateway's state"
+V_FROM="$(store_version)" || die "reading the store's schema version"
 
-IMAGE_NEXT="127.0.0.1:$REGISTRY_PORT/openclaw-gateway:$NEXT_TAG"
 pulumi config set openclaw:image "$IMAGE_NEXT" >/dev/null
 up_logged up-next
 available || die "the upgraded gateway did not become available"
@@ -240,9 +248,16 @@ grep -q "holds the state as $IMAGE left it" "$WORK/pre-upgrade-next.log" ||
 ARCHIVE="$(cd "$PRE_DIR" && grep -lx "$IMAGE" pre-upgrade-*.image | sort | tail -n 1)"
 ARCHIVE="${ARCHIVE%.image}.tar.gz"
 [ -s "$PRE_DIR/$ARCHIVE" ] || die "no pre-upgrade archive for $IMAGE on the claim: $(ls "$PRE_DIR")"
-# What a migration by the new version would do to the state.
-gw_sh "printf 'migrated by %s\n' '$NEXT_TAG' >$MARKER" || die "changing the marker"
-lap "upgrade ok: $IMAGE_NEXT, $ARCHIVE taken first"
+V_TO="$(store_version)" || die "reading the store's schema version"
+[ "$V_TO" -gt "$V_FROM" ] ||
+  die "$OPENCLAW_VERSION did not migrate the store of $FROM_VERSION (schema $V_FROM -> $V_TO): the drill would prove nothing"
+# The archive holds the store as the previous release left it, not the migrated one.
+mkdir "$WORK/archive-check"
+tar -C "$WORK/archive-check" -xzf "$PRE_DIR/$ARCHIVE" ./state
+V_ARCHIVE="$(sqlite3 "$WORK/archive-check/state/openclaw.sqlite" 'PRAGMA user_version;')"
+[ "$V_ARCHIVE" = "$V_FROM" ] || die "the pre-upgrade archive holds store schema $V_ARCHIVE, not $FROM_VERSION's $V_FROM"
+gw_sh "printf 'written by %s\n' '$OPENCLAW_VERSION' >$MARKER" || die "changing the marker"
+lap "upgrade ok: $FROM_VERSION -> $OPENCLAW_VERSION (store schema $V_FROM -> $V_TO), $ARCHIVE (schema $V_ARCHIVE) taken first"
 
 # Rollback: the previous image in the config, the gateway scaled to 0, the rendered Job with the archive.
 pulumi config set openclaw:image "$IMAGE" >/dev/null
@@ -277,13 +292,15 @@ kubectl scale -n "$NAMESPACE" deployment/openclaw-gateway --replicas=1 >/dev/nul
 available || die "the rolled-back gateway did not become available"
 [ "$(kubectl get deployment -n "$NAMESPACE" openclaw-gateway -o jsonpath='{.spec.template.spec.containers[0].image}')" = "$IMAGE" ] ||
   die "the Deployment does not run $IMAGE after the rollback"
-[ "$(gw_sh "cat $MARKER")" = "state of $OPENCLAW_VERSION" ] ||
+[ "$(gw_sh "cat $MARKER")" = "state of $FROM_VERSION" ] ||
   die "the state is not the pre-upgrade one after the rollback: $(gw_sh "cat $MARKER" 2>&1)"
+V_BACK="$(store_version)" || die "reading the store's schema version"
+[ "$V_BACK" = "$V_FROM" ] || die "after the rollback the store has schema $V_BACK, not $FROM_VERSION's $V_FROM"
 # The restored state is the previous image's own (the Job restored its record too): nothing new to back up.
 kubectl logs -n "$NAMESPACE" "$(gateway_pod)" -c pre-upgrade-backup >"$WORK/pre-upgrade-rollback.log" 2>&1 || true
 grep -q "$IMAGE already ran on this state" "$WORK/pre-upgrade-rollback.log" ||
   die "after the rollback, the init container did not recognise the restored state: $(tail -n 3 "$WORK/pre-upgrade-rollback.log")"
-lap "rollback ok: $IMAGE on the state of $ARCHIVE"
+lap "rollback ok: $FROM_VERSION running on the state of $ARCHIVE (store schema $V_BACK)"
 
 # --- 5. Pod Security restricted refuses a privilege-escalating pod, pack or no pack ---------------------
 cd "$HERE/variant"
