@@ -2,7 +2,8 @@
 # The kubernetes target through the real Pulumi engine and the real Kubernetes provider, onto a real
 # single-node cluster started here (cluster.sh): `npm run e2e:k8s`.
 #   1. the engine, the provider and the cluster binaries (ci/engine/build*.sh; cached, cold ~40+ min)
-#   2. the gateway image (e2e/build-gateway-image.sh) served by a loopback registry (registry.ts)
+#   2. the gateway images, the previous and the pinned release (e2e/build-gateway-image.sh), served by a
+#      loopback registry (registry.ts)
 #   3. the cluster: etcd, kube-apiserver with Pod Security admission, controller-manager, scheduler,
 #      kubelet on containerd with the bridge CNI, a local StorageClass with one PV per claim of the stack
 #      (the state, the pre-upgrade archives)
