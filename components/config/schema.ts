@@ -208,7 +208,6 @@ export function parseStackConfig(input: ParseInput): ParseResult {
   return { ok: true, config: parsed.data, secretNames };
 }
 
-/** Defaults that depend on the stack name, which the schema does not see. */
 function toProblem(issue: z.core.$ZodIssue, raw: Record<string, unknown>): ConfigProblem {
   const path = issue.path.map(String);
   const key =

@@ -123,7 +123,7 @@ a="$d/\${OPENCLAW_RESTORE_ARCHIVE:?name of a pre-upgrade-*.tar.gz in ${PRE_UPGRA
 case "$OPENCLAW_RESTORE_ARCHIVE" in pre-upgrade-*.tar.gz) ;; *) echo "restore: $OPENCLAW_RESTORE_ARCHIVE is not a pre-upgrade archive" >&2; exit 2 ;; esac
 [ -f "$a" ] || { echo "restore: $a does not exist; the archives are: $(ls "$d" | grep '^pre-upgrade-.*gz$' | tr '\\n' ' ')" >&2; exit 2; }
 (cd "$d" && sha256sum -c "$OPENCLAW_RESTORE_ARCHIVE.sha256" >/dev/null) ||
-  { echo "restore: $OPENCLAW_RESTORE_ARCHIVE does not match its checksum; the state is unchanged" >&2; exit 1; }
+  { echo "restore: $OPENCLAW_RESTORE_ARCHIVE has no $OPENCLAW_RESTORE_ARCHIVE.sha256 or does not match it; the state is unchanged" >&2; exit 1; }
 if tar -tzf "$a" | grep -Eq '^/|(^|/)[.][.](/|$)'; then
   echo "restore: $OPENCLAW_RESTORE_ARCHIVE has entries outside the archive; the state is unchanged" >&2
   exit 1

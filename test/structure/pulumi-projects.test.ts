@@ -4,26 +4,17 @@
  * win over whatever `extends` brings; a project without the file compiles for ES2020, where code the root
  * compiles (String.prototype.replaceAll, ES2021) fails `pulumi preview` with TS2550.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { filesUnder } from "../helpers/files";
 
 const ROOT = resolve(__dirname, "../..");
 // What @pulumi/pulumi's cmd/run gives ts-node for a CommonJS project when its tsconfig.json does not say.
 const RUNTIME_DEFAULTS = { target: "ES2020", module: "nodenext", moduleResolution: "nodenext" };
 const DECISIVE = ["target", "module", "moduleResolution", "lib"] as const;
-
-function pulumiProjects(dir = ROOT): string[] {
-  const found: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory() && !["node_modules", ".git", ".cache"].includes(e.name)) {
-      found.push(...pulumiProjects(join(dir, e.name)));
-    } else if (e.name === "Pulumi.yaml") found.push(dir);
-  }
-  return found;
-}
 
 /** The raw compilerOptions as the runtime reads them: no `extends`, no defaults of TypeScript's own. */
 function runtimeOptions(dir: string): Record<string, unknown> {
@@ -37,7 +28,8 @@ function runtimeOptions(dir: string): Record<string, unknown> {
   return { ...RUNTIME_DEFAULTS, ...raw };
 }
 
-const projects = pulumiProjects()
+const projects = filesUnder(ROOT, (n) => n === "Pulumi.yaml")
+  .map(dirname)
   .filter((d) => parse(readFileSync(join(d, "Pulumi.yaml"), "utf8"))?.runtime?.options?.typescript === true)
   .map((d) => relative(ROOT, d) || ".");
 
