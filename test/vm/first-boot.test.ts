@@ -4,10 +4,10 @@
  * real here (bash, gpg, curl over file://, unzip) against releases this test signs itself.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
   AWS_CLI_PGP_FINGERPRINT,
@@ -18,6 +18,15 @@ import {
 import { gatewayUnit } from "../../components/gateway-vm/units";
 import { renderUserData } from "../../components/gateway-vm/user-data";
 import { renderSecretsUnit } from "../../components/rotating-secret/host-scripts";
+
+/**
+ * gpg starts a gpg-agent per home directory that outlives the test (and the directory); each holds inotify
+ * instances, of which a user has 128, and a machine that runs the suite often runs out (the kubelet of the k8s
+ * e2e then cannot start). Every home a test makes has its agent stopped.
+ */
+function stopAgent(home: string): void {
+  spawnSync("gpgconf", ["--homedir", home, "--kill", "gpg-agent"]);
+}
 
 const section = (unit: string, name: string) =>
   (new RegExp(`^\\[${name}\\]\\n([\\s\\S]*?)(?=^\\[|(?![\\s\\S]))`, "m").exec(unit)?.[1] ?? "").split("\n");
@@ -72,14 +81,20 @@ describe("the AWS CLI: pinned, signature-checked", () => {
   it("the embedded key is AWS CLI Team's, with the pinned fingerprint", () => {
     const home = mkdtempSync(join(tmpdir(), "oc-gpg-"));
     chmodSync(home, 0o700);
-    execFileSync("gpg", ["--batch", "--quiet", "--import"], {
-      input: AWS_CLI_PGP_KEY,
-      env: { ...process.env, GNUPGHOME: home },
-    });
-    const listing = execFileSync("gpg", ["--batch", "--with-colons", "--fingerprint"], {
-      encoding: "utf8",
-      env: { ...process.env, GNUPGHOME: home },
-    });
+    let listing: string;
+    try {
+      execFileSync("gpg", ["--batch", "--quiet", "--import"], {
+        input: AWS_CLI_PGP_KEY,
+        env: { ...process.env, GNUPGHOME: home },
+      });
+      listing = execFileSync("gpg", ["--batch", "--with-colons", "--fingerprint"], {
+        encoding: "utf8",
+        env: { ...process.env, GNUPGHOME: home },
+      });
+    } finally {
+      stopAgent(home);
+      rmSync(home, { recursive: true, force: true });
+    }
     expect(listing.match(/^fpr:+([0-9A-F]{40}):/m)![1]).toBe(AWS_CLI_PGP_FINGERPRINT);
     expect(listing).toContain("AWS CLI Team <aws-cli@amazon.com>");
   });
@@ -142,6 +157,11 @@ describe("the AWS CLI: pinned, signature-checked", () => {
       const r = spawnSync("bash", ["-c", script], { encoding: "utf8", env: { PATH: process.env.PATH, HOME: T } });
       return { ...r, installed: existsSync(join(out, "bin", "aws")) };
     }
+
+    afterAll(() => {
+      for (const k of [signer, other, expired]) if (k) stopAgent(k.home);
+      rmSync(T, { recursive: true, force: true });
+    });
 
     beforeAll(() => {
       signer = keyring("signer");
